@@ -1,0 +1,297 @@
+//! [`Body`]: the one body type for requests and responses, buffered or streaming.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use http_body::{Frame, SizeHint};
+use http_body_util::combinators::BoxBody;
+use http_body_util::BodyExt;
+
+use crate::error::{BoxError, Error, Result};
+
+/// A request or response body: either bytes in memory (cheap to clone, so a redirect or a
+/// retry can send it again) or a stream of chunks (sent once).
+///
+/// ```
+/// use grequests_core::Body;
+/// let body = Body::from("hello");
+/// assert_eq!(body.as_bytes(), Some(&b"hello"[..]));
+/// assert!(body.try_clone().is_some());
+/// ```
+pub struct Body {
+    kind: Kind,
+}
+
+enum Kind {
+    Full(Option<Bytes>),
+    Streaming(BoxBody<Bytes, Error>),
+}
+
+impl Body {
+    /// A body with no bytes.
+    pub fn empty() -> Self {
+        Body {
+            kind: Kind::Full(None),
+        }
+    }
+
+    /// Wraps any [`http_body::Body`], e.g. hyper's `Incoming`. Its errors become
+    /// [body errors](Error::is_body) unless they already are a grequests [`Error`].
+    pub fn wrap<B>(body: B) -> Self
+    where
+        B: http_body::Body + Send + Sync + 'static,
+        B::Data: Into<Bytes>,
+        B::Error: Into<BoxError>,
+    {
+        let boxed = body
+            .map_frame(|frame| frame.map_data(Into::into))
+            .map_err(|e| into_body_error(e.into()))
+            .boxed();
+        Body {
+            kind: Kind::Streaming(boxed),
+        }
+    }
+
+    /// A streaming body from a stream of chunks, sent with chunked transfer encoding.
+    pub fn from_stream<S, D, E>(stream: S) -> Self
+    where
+        S: Stream<Item = std::result::Result<D, E>> + Send + Sync + 'static,
+        D: Into<Bytes>,
+        E: Into<BoxError>,
+    {
+        Body::wrap(http_body_util::StreamBody::new(StreamFrames { stream }))
+    }
+
+    /// The bytes of a buffered body; `None` for a streaming one.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match &self.kind {
+            Kind::Full(Some(bytes)) => Some(bytes),
+            Kind::Full(None) => Some(&[]),
+            Kind::Streaming(_) => None,
+        }
+    }
+
+    /// A copy of a buffered body; `None` for a streaming body, which can be read only once.
+    pub fn try_clone(&self) -> Option<Body> {
+        match &self.kind {
+            Kind::Full(bytes) => Some(Body {
+                kind: Kind::Full(bytes.clone()),
+            }),
+            Kind::Streaming(_) => None,
+        }
+    }
+
+    /// Whether this body is a stream (not replayable).
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.kind, Kind::Streaming(_))
+    }
+
+    /// Reads the next chunk of data; `Ok(None)` at the end. Trailers are skipped.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
+        loop {
+            match self.frame().await {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(e),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        if !data.is_empty() {
+                            return Ok(Some(data));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the whole body into memory; more than `limit` bytes is a [body error](Error::is_body).
+    pub async fn collect(mut self, limit: Option<u64>) -> Result<Bytes> {
+        if let Kind::Full(bytes) = &mut self.kind {
+            let bytes = bytes.take().unwrap_or_default();
+            check_limit(bytes.len() as u64, limit)?;
+            return Ok(bytes);
+        }
+        // A declared Content-Length over the limit fails before any byte is read.
+        check_limit(http_body::Body::size_hint(&self).lower(), limit)?;
+        let mut first: Option<Bytes> = None;
+        let mut rest = BytesMut::new();
+        let mut total: u64 = 0;
+        while let Some(chunk) = self.chunk().await? {
+            total += chunk.len() as u64;
+            check_limit(total, limit)?;
+            match &first {
+                None => first = Some(chunk),
+                Some(head) => {
+                    if rest.is_empty() {
+                        rest.extend_from_slice(head);
+                    }
+                    rest.extend_from_slice(&chunk);
+                }
+            }
+        }
+        Ok(match first {
+            Some(head) if rest.is_empty() => head,
+            Some(_) => rest.freeze(),
+            None => Bytes::new(),
+        })
+    }
+
+    /// Reads and discards at most `cap` bytes, so a connection can be reused; used for the
+    /// bodies of redirect responses, which nobody reads.
+    pub(crate) async fn drain(mut self, cap: u64) {
+        let mut seen = 0u64;
+        while seen <= cap {
+            match self.chunk().await {
+                Ok(Some(chunk)) => seen += chunk.len() as u64,
+                _ => return,
+            }
+        }
+    }
+}
+
+fn check_limit(total: u64, limit: Option<u64>) -> Result<()> {
+    match limit {
+        Some(limit) if total > limit => Err(Error::body(format!(
+            "body is larger than the limit of {limit} bytes"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn into_body_error(err: BoxError) -> Error {
+    match err.downcast::<Error>() {
+        Ok(err) => *err,
+        Err(other) => Error::body(other),
+    }
+}
+
+impl Default for Body {
+    fn default() -> Self {
+        Body::empty()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Full(bytes) => f
+                .debug_struct("Body")
+                .field("len", &bytes.as_ref().map_or(0, Bytes::len))
+                .finish(),
+            Kind::Streaming(_) => f.debug_struct("Body").field("streaming", &true).finish(),
+        }
+    }
+}
+
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<Frame<Bytes>, Error>>> {
+        match &mut self.kind {
+            Kind::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            Kind::Streaming(body) => Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.kind {
+            Kind::Full(bytes) => bytes.as_ref().map_or(true, Bytes::is_empty),
+            Kind::Streaming(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            Kind::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            Kind::Streaming(body) => body.size_hint(),
+        }
+    }
+}
+
+macro_rules! body_from {
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for Body {
+            fn from(value: $ty) -> Self {
+                let bytes = Bytes::from(value);
+                Body { kind: Kind::Full((!bytes.is_empty()).then_some(bytes)) }
+            }
+        }
+    )*};
+}
+body_from!(Bytes, Vec<u8>, String, &'static str, &'static [u8]);
+
+pin_project_lite::pin_project! {
+    struct StreamFrames<S> {
+        #[pin]
+        stream: S,
+    }
+}
+
+impl<S, D, E> Stream for StreamFrames<S>
+where
+    S: Stream<Item = std::result::Result<D, E>>,
+    D: Into<Bytes>,
+{
+    type Item = std::result::Result<Frame<Bytes>, E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.project()
+            .stream
+            .poll_next(cx)
+            .map(|item| item.map(|res| res.map(|data| Frame::data(data.into()))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(parts: &[&'static str]) -> Body {
+        let items: Vec<std::result::Result<Bytes, Error>> =
+            parts.iter().map(|p| Ok(Bytes::from_static(p.as_bytes()))).collect();
+        Body::from_stream(futures_util::stream::iter(items))
+    }
+
+    #[tokio::test]
+    async fn collects_a_stream_in_order() {
+        let bytes = chunks(&["ab", "", "cd", "e"]).collect(None).await;
+        assert_eq!(bytes.ok().as_deref(), Some(&b"abcde"[..]));
+    }
+
+    #[tokio::test]
+    async fn limit_rejects_a_larger_stream() {
+        let err = chunks(&["abc", "def"]).collect(Some(5)).await.err();
+        assert!(err.is_some_and(|e| e.is_body()));
+        let ok = chunks(&["abc", "de"]).collect(Some(5)).await;
+        assert!(ok.is_ok());
+    }
+
+    #[tokio::test]
+    async fn limit_rejects_a_larger_buffer() {
+        let err = Body::from("123456").collect(Some(5)).await.err();
+        assert!(err.is_some_and(|e| e.is_body()));
+    }
+
+    #[test]
+    fn streaming_bodies_cannot_be_cloned() {
+        assert!(chunks(&["a"]).try_clone().is_none());
+        assert!(Body::from(vec![1u8, 2]).try_clone().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_stream_error_stays_a_grequests_error() {
+        let items: Vec<std::result::Result<Bytes, Error>> =
+            vec![Ok(Bytes::from_static(b"a")), Err(Error::timeout("read"))];
+        let err = Body::from_stream(futures_util::stream::iter(items))
+            .collect(None)
+            .await
+            .err();
+        assert!(err.is_some_and(|e| e.is_timeout()));
+    }
+}

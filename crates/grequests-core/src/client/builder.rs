@@ -1,0 +1,181 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{HeaderName, HeaderValue, ACCEPT, USER_AGENT};
+use http::HeaderMap;
+
+use super::cookies::CookieJar;
+use super::{redirect, Client, ClientInner, DEFAULT_USER_AGENT};
+use crate::error::{Error, Result};
+use crate::transport::Transport;
+
+/// Settings for a [`Client`]; like a request, it keeps the first bad input and reports it
+/// from [`build`](ClientBuilder::build).
+#[must_use]
+#[derive(Debug)]
+pub struct ClientBuilder {
+    transport: Option<Arc<dyn Transport>>,
+    headers: HeaderMap,
+    cookies: Option<Arc<CookieJar>>,
+    redirect: redirect::Policy,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    max_body_size: Option<u64>,
+    error: Option<Error>,
+}
+
+impl std::fmt::Debug for dyn Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("dyn Transport")
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientBuilder {
+    /// Defaults: a `grequests-rs/VERSION` user agent, a cookie jar, 30 redirects, a 30 s
+    /// connect timeout, no read or total timeout, no body size limit.
+    pub fn new() -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        ClientBuilder {
+            transport: None,
+            headers,
+            cookies: Some(Arc::new(CookieJar::new())),
+            redirect: redirect::Policy::default(),
+            connect_timeout: Some(Duration::from_secs(30)),
+            read_timeout: None,
+            total_timeout: None,
+            max_body_size: None,
+            error: None,
+        }
+    }
+
+    /// The transport to send requests on.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Whether a transport was chosen.
+    pub fn has_transport(&self) -> bool {
+        self.transport.is_some()
+    }
+
+    /// A header sent with every request unless the request sets its own.
+    pub fn default_header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.headers.insert(name, value);
+            }
+            _ => {
+                self.error.get_or_insert(Error::builder(
+                    "invalid default header: name or value is not valid HTTP",
+                ));
+            }
+        }
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent<V>(self, value: V) -> Self
+    where
+        HeaderValue: TryFrom<V>,
+    {
+        self.default_header(USER_AGENT, value)
+    }
+
+    /// Turns the cookie jar on (default) or off.
+    pub fn cookie_store(mut self, enabled: bool) -> Self {
+        self.cookies = enabled.then(|| Arc::new(CookieJar::new()));
+        self
+    }
+
+    /// Uses a jar shared with other clients.
+    pub fn cookie_jar(mut self, jar: Arc<CookieJar>) -> Self {
+        self.cookies = Some(jar);
+        self
+    }
+
+    /// The redirect policy.
+    pub fn redirect(mut self, policy: redirect::Policy) -> Self {
+        self.redirect = policy;
+        self
+    }
+
+    /// Default connect and read timeouts, as a request's `timeout`.
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.connect_timeout(timeout).read_timeout(timeout)
+    }
+
+    /// Default connect timeout.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Default read timeout.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Default limit on a whole exchange, redirects and body included.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Default limit on the size of a response body read into memory.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = Some(bytes);
+        self
+    }
+
+    /// The client, or the first bad setting. Without a transport this is a
+    /// [builder error](Error::is_builder).
+    pub fn build(mut self) -> Result<Client> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        match self.transport.take() {
+            Some(transport) => Ok(self.finish(transport)),
+            None => Err(Error::builder(
+                "no transport: call ClientBuilder::transport, or use the grequests facade with a backend feature",
+            )),
+        }
+    }
+
+    /// Builds with `transport`, which a backend facade supplies when the user chose none.
+    pub fn build_with(self, transport: impl Transport) -> Result<Client> {
+        match self.error {
+            Some(err) => Err(err),
+            None => Ok(self.finish(Arc::new(transport))),
+        }
+    }
+
+    pub(crate) fn finish(self, transport: Arc<dyn Transport>) -> Client {
+        Client {
+            inner: Arc::new(ClientInner {
+                transport,
+                headers: self.headers,
+                jar: self.cookies,
+                redirect: self.redirect,
+                connect_timeout: self.connect_timeout,
+                read_timeout: self.read_timeout,
+                total_timeout: self.total_timeout,
+                max_body_size: self.max_body_size,
+            }),
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The send loop: one request through the transport, then the client policy on what comes
+//! back (cookies, redirects, body buffering), under the total timeout.
+
+use http::header::{HeaderValue, COOKIE, PROXY_AUTHORIZATION};
+use tokio::time::Instant;
+
+use super::cookies::{self, CookieJar};
+use super::{redirect, Client};
+use crate::body::Body;
+use crate::error::{Error, Result};
+use crate::model::response::Content;
+use crate::model::{Parts, RequestHead, Response};
+
+/// At most this much of a redirect response's body is read (and thrown away) so that its
+/// connection can be reused; the rest is left to the transport to discard.
+const REDIRECT_DRAIN_CAP: u64 = 64 * 1024;
+
+impl Client {
+    /// Sends `parts`, following redirects, under the total timeout.
+    pub(crate) async fn execute(&self, parts: Parts) -> Result<Response> {
+        let total = parts.options.total_timeout.or(self.inner.total_timeout);
+        match total {
+            None => self.execute_hops(parts).await,
+            Some(limit) => {
+                let url = parts.url.clone();
+                match tokio::time::timeout(limit, self.execute_hops(parts)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(Error::timeout(format!(
+                        "total timeout of {limit:?} elapsed"
+                    ))
+                    .with_url(url)),
+                }
+            }
+        }
+    }
+
+    async fn execute_hops(&self, mut parts: Parts) -> Result<Response> {
+        let started = Instant::now();
+        let origin = parts.url.clone();
+        let follows = parts
+            .options
+            .allow_redirects
+            .unwrap_or_else(|| self.inner.redirect.follows());
+        let mut history = Vec::new();
+        // A client without a jar still carries cookies along one redirect chain, as
+        // requests does with its per-call session.
+        let mut chain_jar: Option<CookieJar> = None;
+        loop {
+            let replay = parts.body.as_ref().and_then(Body::try_clone);
+            let (request, head) = self
+                .prepare(&mut parts, chain_jar.as_ref())
+                .map_err(|e| e.with_url(parts.url.clone()))?;
+            let response = self
+                .inner
+                .transport
+                .send(request)
+                .await
+                .map_err(|e| e.with_url(parts.url.clone()))?;
+            let (head_parts, body) = response.into_parts();
+            match &self.inner.jar {
+                Some(jar) => jar.store_from_headers(&parts.url, &head_parts.headers),
+                None if head_parts.headers.contains_key(http::header::SET_COOKIE) => chain_jar
+                    .get_or_insert_with(CookieJar::new)
+                    .store_from_headers(&parts.url, &head_parts.headers),
+                None => {}
+            }
+
+            let next = if follows && head_parts.status.is_redirection() {
+                redirect::location(&parts.url, &head_parts.headers)
+            } else {
+                None
+            };
+            let Some(next) = next else {
+                return self
+                    .finish(parts, head_parts, body, head, history, started)
+                    .await;
+            };
+            let next = next.map_err(|e| e.with_url(parts.url.clone()))?;
+            if history.len() >= self.inner.redirect.max_redirects() {
+                return Err(Error::redirect(format!(
+                    "too many redirects (more than {})",
+                    self.inner.redirect.max_redirects()
+                ))
+                .with_url(origin));
+            }
+            body.drain(REDIRECT_DRAIN_CAP).await;
+            history.push(Response {
+                status: head_parts.status,
+                version: head_parts.version,
+                headers: head_parts.headers,
+                extensions: head_parts.extensions,
+                url: parts.url.clone(),
+                history: Vec::new(),
+                elapsed: started.elapsed(),
+                content: Content::Buffered(Default::default()),
+                request: head,
+            });
+            parts.body = replay;
+            redirect::follow(&mut parts, head_parts.status, next)
+                .map_err(|e| e.with_url(parts.url.clone()))?;
+        }
+    }
+
+    /// Builds the `http::Request` for one hop: the request's own headers over the client's
+    /// defaults, cookies from the jar, and never a `Proxy-Authorization` header (proxy
+    /// credentials belong to the transport's proxy settings, CVE-2023-32681).
+    fn prepare(
+        &self,
+        parts: &mut Parts,
+        chain_jar: Option<&CookieJar>,
+    ) -> Result<(http::Request<crate::Body>, RequestHead)> {
+        let mut headers = self.inner.headers.clone();
+        for (name, value) in &parts.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        headers.remove(PROXY_AUTHORIZATION);
+        let jar = self.inner.jar.as_deref().or(chain_jar);
+        let from_jar = jar.and_then(|jar| jar.header_for(&parts.url));
+        let explicit = headers
+            .get(COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let given = cookies::merge(explicit, parts.cookies.as_deref());
+        if let Some(value) = merge_values(from_jar, given) {
+            headers.insert(COOKIE, value);
+        }
+
+        let mut request = http::Request::new(parts.body.take().unwrap_or_default());
+        *request.method_mut() = parts.method.clone();
+        *request.uri_mut() = to_uri(&parts.url)?;
+        *request.headers_mut() = headers.clone();
+        request.extensions_mut().insert(crate::Timeouts {
+            connect: parts
+                .options
+                .connect_timeout
+                .or(self.inner.connect_timeout),
+            read: parts.options.read_timeout.or(self.inner.read_timeout),
+        });
+        let head = RequestHead {
+            method: parts.method.clone(),
+            url: parts.url.clone(),
+            headers,
+        };
+        Ok((request, head))
+    }
+
+    async fn finish(
+        &self,
+        parts: Parts,
+        head_parts: http::response::Parts,
+        body: Body,
+        head: RequestHead,
+        history: Vec<Response>,
+        started: Instant,
+    ) -> Result<Response> {
+        let content = if parts.options.stream {
+            Content::Streaming(body)
+        } else {
+            let limit = parts.options.max_body_size.or(self.inner.max_body_size);
+            let bytes = body
+                .collect(limit)
+                .await
+                .map_err(|e| e.with_url(parts.url.clone()))?;
+            Content::Buffered(bytes)
+        };
+        Ok(Response {
+            status: head_parts.status,
+            version: head_parts.version,
+            headers: head_parts.headers,
+            extensions: head_parts.extensions,
+            url: parts.url,
+            history,
+            elapsed: started.elapsed(),
+            content,
+            request: head,
+        })
+    }
+}
+
+fn merge_values(from_jar: Option<String>, given: Option<HeaderValue>) -> Option<HeaderValue> {
+    let given = given.as_ref().and_then(|v| v.to_str().ok());
+    cookies::merge(from_jar, given)
+}
+
+/// `Url` to `http::Uri`, without the fragment, which is never sent.
+fn to_uri(url: &url::Url) -> Result<http::Uri> {
+    url[..url::Position::AfterQuery]
+        .parse()
+        .map_err(|e| Error::builder(format!("URL can't be sent: {e}")))
+}

@@ -1,0 +1,14 @@
+//! The request/response model: what users build ([`Request`]) and what they get back
+//! ([`Response`]).
+
+mod head;
+mod into_url;
+pub mod multipart;
+mod request;
+pub(crate) mod response;
+
+pub use head::{FailedRequest, RequestHead};
+pub use into_url::IntoUrl;
+pub use request::{Hook, Request};
+pub(crate) use request::Parts;
+pub use response::Response;

@@ -1,0 +1,410 @@
+//! [`Request`]: an unsent request, grequests' `AsyncRequest`.
+
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine as _;
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, Method};
+use serde::Serialize;
+use url::Url;
+
+use super::multipart::Form;
+use super::response::Response;
+use super::IntoUrl;
+use crate::body::Body;
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+/// A callback run on a response before it is handed over (requests' `hooks={'response': f}`,
+/// grequests' `callback=`).
+pub type Hook = Box<dyn FnOnce(&mut Response) + Send + 'static>;
+
+/// An unsent request: built with [`Client::get`] and friends, sent with [`Request::send`] or
+/// in a batch with [`map`](crate::map) / [`imap`](crate::imap).
+///
+/// Every keyword of requests has a builder method here. Mistakes do not panic and need no
+/// `?` while building: the first bad input (URL, header, body) is kept and reported as a
+/// [builder error](Error::is_builder) when the request is sent, through the same path as
+/// any other failure.
+///
+/// | requests | grequests for Rust |
+/// |---|---|
+/// | `params={'q': 'x'}` | [`.params(&[("q", "x")])`](Request::params) |
+/// | `data={'k': 'v'}` / `data=b'raw'` | [`.form(&..)`](Request::form) / [`.data(..)`](Request::data) |
+/// | `json=obj` | [`.json(&obj)`](Request::json) |
+/// | `headers={..}` | [`.header(k, v)`](Request::header) / [`.headers(map)`](Request::headers) |
+/// | `cookies={..}` | [`.cookie(k, v)`](Request::cookie) |
+/// | `files={..}` | [`.multipart(form)`](Request::multipart) |
+/// | `auth=(u, p)` | [`.basic_auth(u, Some(p))`](Request::basic_auth) / [`.bearer_auth(t)`](Request::bearer_auth) |
+/// | `timeout=1.5` / `timeout=(3, 10)` | [`.timeout(d)`](Request::timeout) / [`.connect_timeout`](Request::connect_timeout) + [`.read_timeout`](Request::read_timeout) |
+/// | `allow_redirects=False` | [`.allow_redirects(false)`](Request::allow_redirects) |
+/// | `hooks={'response': f}` | [`.on_response(f)`](Request::on_response) |
+/// | `stream=True` | [`.stream(true)`](Request::stream) |
+#[must_use = "a Request does nothing until it is sent with send(), map() or imap()"]
+pub struct Request {
+    pub(crate) client: Client,
+    pub(crate) parts: Result<Parts>,
+}
+
+/// The validated content of a request.
+pub(crate) struct Parts {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Body>,
+    /// Cookies given for this request only, as a `Cookie` header value. Sent to the original
+    /// host and never carried to another one by a redirect.
+    pub(crate) cookies: Option<String>,
+    pub(crate) options: RequestOptions,
+    pub(crate) hooks: Vec<Hook>,
+}
+
+/// Per-request settings; `None` means "the client's default".
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RequestOptions {
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) total_timeout: Option<Duration>,
+    pub(crate) allow_redirects: Option<bool>,
+    pub(crate) stream: bool,
+    pub(crate) max_body_size: Option<u64>,
+}
+
+impl Request {
+    pub(crate) fn new(client: Client, method: Method, url: impl IntoUrl) -> Request {
+        let parts = url.into_url().and_then(|mut url| {
+            let mut headers = HeaderMap::new();
+            // requests turns `http://user:pass@host/` into basic auth; so do we, and the
+            // credentials leave the URL so that they are never logged or redirected with it.
+            if !url.username().is_empty() {
+                let user = percent_decode(url.username());
+                let pass = url.password().map(percent_decode);
+                headers.insert(AUTHORIZATION, basic_auth_value(&user, pass.as_deref()));
+                let _ = url.set_username("");
+                let _ = url.set_password(None);
+            }
+            Ok(Parts {
+                method,
+                url,
+                headers,
+                body: None,
+                cookies: None,
+                options: RequestOptions::default(),
+                hooks: Vec::new(),
+            })
+        });
+        Request { client, parts }
+    }
+
+    /// The method, or `None` if the request is invalid.
+    pub fn method(&self) -> Option<&Method> {
+        self.parts.as_ref().ok().map(|p| &p.method)
+    }
+
+    /// The URL with its query, or `None` if the request is invalid.
+    pub fn url(&self) -> Option<&Url> {
+        self.parts.as_ref().ok().map(|p| &p.url)
+    }
+
+    /// The error this request will fail with when sent, if its input was bad.
+    pub fn error(&self) -> Option<&Error> {
+        self.parts.as_ref().err()
+    }
+
+    /// The client this request will be sent with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn with(mut self, edit: impl FnOnce(&mut Parts) -> Result<()>) -> Self {
+        if let Ok(parts) = &mut self.parts {
+            if let Err(err) = edit(parts) {
+                self.parts = Err(err.with_url(parts.url.clone()));
+            }
+        }
+        self
+    }
+
+    /// Adds query parameters (requests' `params`), from anything serde can serialise as
+    /// pairs: `&[("k", "v")]`, a map, or a struct.
+    ///
+    /// ```
+    /// # let client = grequests_core::Client::with_transport(grequests_core::transport_fn(|_| async { unreachable!() }));
+    /// let req = client.get("http://127.0.0.1/search").params(&[("q", "rust"), ("page", "2")]);
+    /// assert_eq!(req.url().map(|u| u.as_str()), Some("http://127.0.0.1/search?q=rust&page=2"));
+    /// ```
+    pub fn params<T: Serialize + ?Sized>(self, params: &T) -> Self {
+        self.with(|parts| {
+            let url = &mut parts.url;
+            let result = {
+                let mut pairs = url.query_pairs_mut();
+                let result = params
+                    .serialize(serde_urlencoded::Serializer::new(&mut pairs))
+                    .map(drop);
+                drop(pairs);
+                result
+            };
+            if url.query() == Some("") {
+                url.set_query(None);
+            }
+            result.map_err(|e| Error::builder(format!("query parameters can't be encoded: {e}")))
+        })
+    }
+
+    /// Sets a header, replacing any previous value. A name or value that is not valid HTTP
+    /// (a CR or LF smuggled into a value, say) makes the request fail as a builder error.
+    pub fn header<K, V>(self, name: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        self.with(|parts| {
+            let name = HeaderName::try_from(name)
+                .map_err(|_| Error::builder("invalid header name"))?;
+            let value = HeaderValue::try_from(value).map_err(|_| {
+                Error::builder(format!(
+                    "invalid value for header {name:?}: control characters such as CR or LF are not allowed"
+                ))
+            })?;
+            parts.headers.insert(name, value);
+            Ok(())
+        })
+    }
+
+    /// Sets several headers, replacing previous values of the same names.
+    pub fn headers(self, headers: HeaderMap) -> Self {
+        self.with(|parts| {
+            for (name, value) in headers {
+                if let Some(name) = name {
+                    parts.headers.insert(name, value);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Sends a cookie with this request only (requests' `cookies`). It is not stored in the
+    /// client's jar and not carried to another host by a redirect.
+    pub fn cookie(self, name: &str, value: &str) -> Self {
+        self.with(|parts| {
+            let valid_name = !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
+            let valid_value = value
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !b",;\\\"".contains(&b));
+            if !valid_name || !valid_value {
+                return Err(Error::builder(format!("invalid cookie {name:?}")));
+            }
+            let jar = parts.cookies.get_or_insert_with(String::new);
+            if !jar.is_empty() {
+                jar.push_str("; ");
+            }
+            jar.push_str(name);
+            jar.push('=');
+            jar.push_str(value);
+            Ok(())
+        })
+    }
+
+    /// Sets a raw body (requests' `data=b"..."`).
+    pub fn data(self, body: impl Into<Body>) -> Self {
+        self.with(|parts| {
+            parts.body = Some(body.into());
+            Ok(())
+        })
+    }
+
+    /// Sends a form, `application/x-www-form-urlencoded` (requests' `data={...}`).
+    pub fn form<T: Serialize + ?Sized>(self, form: &T) -> Self {
+        self.with(|parts| {
+            let encoded = serde_urlencoded::to_string(form)
+                .map_err(|e| Error::builder(format!("form can't be encoded: {e}")))?;
+            set_body(parts, encoded.into(), "application/x-www-form-urlencoded");
+            Ok(())
+        })
+    }
+
+    /// Sends JSON (requests' `json=`); `Content-Type: application/json` unless set.
+    pub fn json<T: Serialize + ?Sized>(self, json: &T) -> Self {
+        self.with(|parts| {
+            let encoded = serde_json::to_vec(json)
+                .map_err(|e| Error::builder(format!("body can't be serialised as JSON: {e}")))?;
+            set_body(parts, encoded.into(), "application/json");
+            Ok(())
+        })
+    }
+
+    /// Sends a `multipart/form-data` body (requests' `files=`).
+    pub fn multipart(self, form: Form) -> Self {
+        self.with(|parts| {
+            let (content_type, body) = form.encode()?;
+            set_body(parts, body.into(), &content_type);
+            Ok(())
+        })
+    }
+
+    /// HTTP basic authentication (requests' `auth=(user, password)`).
+    pub fn basic_auth(self, user: &str, password: Option<&str>) -> Self {
+        self.with(|parts| {
+            parts
+                .headers
+                .insert(AUTHORIZATION, basic_auth_value(user, password));
+            Ok(())
+        })
+    }
+
+    /// Bearer token authentication.
+    pub fn bearer_auth(self, token: &str) -> Self {
+        self.with(|parts| {
+            let mut value = HeaderValue::try_from(format!("Bearer {token}"))
+                .map_err(|_| Error::builder("invalid bearer token: control characters"))?;
+            value.set_sensitive(true);
+            parts.headers.insert(AUTHORIZATION, value);
+            Ok(())
+        })
+    }
+
+    /// Sets the connect and the read timeout to `timeout` each, as requests'
+    /// `timeout=1.5` does. It is not a limit on the whole exchange: see
+    /// [`total_timeout`](Request::total_timeout).
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.connect_timeout(timeout).read_timeout(timeout)
+    }
+
+    /// Limits establishing the connection (requests' `timeout=(connect, read)`, first part).
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.with(|parts| {
+            parts.options.connect_timeout = Some(timeout);
+            Ok(())
+        })
+    }
+
+    /// Limits each wait for the server: for the head, then between body chunks.
+    pub fn read_timeout(self, timeout: Duration) -> Self {
+        self.with(|parts| {
+            parts.options.read_timeout = Some(timeout);
+            Ok(())
+        })
+    }
+
+    /// Limits the whole exchange, redirects and body included.
+    pub fn total_timeout(self, timeout: Duration) -> Self {
+        self.with(|parts| {
+            parts.options.total_timeout = Some(timeout);
+            Ok(())
+        })
+    }
+
+    /// Whether to follow redirects (default: the client's policy, which follows them).
+    pub fn allow_redirects(self, allow: bool) -> Self {
+        self.with(|parts| {
+            parts.options.allow_redirects = Some(allow);
+            Ok(())
+        })
+    }
+
+    /// Leaves the body unread, to be read chunk by chunk with [`Response::chunk`].
+    pub fn stream(self, stream: bool) -> Self {
+        self.with(|parts| {
+            parts.options.stream = stream;
+            Ok(())
+        })
+    }
+
+    /// Fails the request with a [body error](Error::is_body) if the response body is larger.
+    pub fn max_body_size(self, bytes: u64) -> Self {
+        self.with(|parts| {
+            parts.options.max_body_size = Some(bytes);
+            Ok(())
+        })
+    }
+
+    /// Runs `hook` on the response before it is handed over (requests' response hook,
+    /// grequests' `callback`). Hooks run in the order added, on the task that receives the
+    /// response, and never for a request whose batch was dropped.
+    pub fn on_response(self, hook: impl FnOnce(&mut Response) + Send + 'static) -> Self {
+        self.with(|parts| {
+            parts.hooks.push(Box::new(hook));
+            Ok(())
+        })
+    }
+
+    /// A copy of this request, or `None` if its body is a stream (which can be sent once) or
+    /// it has response hooks (which run once).
+    pub fn try_clone(&self) -> Option<Request> {
+        let parts = match &self.parts {
+            Err(_) => return None,
+            Ok(parts) if !parts.hooks.is_empty() => return None,
+            Ok(parts) => parts,
+        };
+        let body = match &parts.body {
+            Some(body) => Some(body.try_clone()?),
+            None => None,
+        };
+        Some(Request {
+            client: self.client.clone(),
+            parts: Ok(Parts {
+                method: parts.method.clone(),
+                url: parts.url.clone(),
+                headers: parts.headers.clone(),
+                body,
+                cookies: parts.cookies.clone(),
+                options: parts.options,
+                hooks: Vec::new(),
+            }),
+        })
+    }
+
+    /// Sends this request on its own.
+    ///
+    /// ```no_run
+    /// # async fn run(client: grequests_core::Client) -> grequests_core::Result<()> {
+    /// let response = client.get("http://127.0.0.1:8080/get").send().await?;
+    /// println!("{response:?} {}", response.text()?);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Response> {
+        let Request { client, parts } = self;
+        let mut parts = parts?;
+        let hooks = std::mem::take(&mut parts.hooks);
+        let mut response = client.execute(parts).await?;
+        for hook in hooks {
+            hook(&mut response);
+        }
+        Ok(response)
+    }
+}
+
+fn set_body(parts: &mut Parts, body: Body, content_type: &str) {
+    if !parts.headers.contains_key(CONTENT_TYPE) {
+        if let Ok(value) = HeaderValue::try_from(content_type) {
+            parts.headers.insert(CONTENT_TYPE, value);
+        }
+    }
+    parts.body = Some(body);
+}
+
+fn basic_auth_value(user: &str, password: Option<&str>) -> HeaderValue {
+    let credentials = format!("{user}:{}", password.unwrap_or(""));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+    let mut value = HeaderValue::try_from(format!("Basic {encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+    value.set_sensitive(true);
+    value
+}
+
+fn percent_decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.parts {
+            Ok(parts) => write!(f, "<Request [{} {}]>", parts.method, parts.url),
+            Err(err) => write!(f, "<Request [invalid: {err}]>"),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! [`Response`]: status, headers, final URL, redirect history and body.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, SET_COOKIE};
+use http::{Extensions, HeaderMap, StatusCode, Version};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::head::RequestHead;
+use crate::body::Body;
+use crate::error::{Error, Result};
+
+/// The answer to a request. HTTP error statuses are responses too: check
+/// [`ok`](Response::ok) or call [`error_for_status`](Response::error_for_status).
+///
+/// Its `Debug` form is the one grequests users know: `<Response [200]>`.
+pub struct Response {
+    pub(crate) status: StatusCode,
+    pub(crate) version: Version,
+    pub(crate) headers: HeaderMap,
+    pub(crate) extensions: Extensions,
+    pub(crate) url: Url,
+    pub(crate) history: Vec<Response>,
+    pub(crate) elapsed: Duration,
+    pub(crate) content: Content,
+    pub(crate) request: RequestHead,
+}
+
+pub(crate) enum Content {
+    Buffered(Bytes),
+    Streaming(Body),
+}
+
+impl Response {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// `true` for a status below 400, as requests' `Response.ok`.
+    pub fn ok(&self) -> bool {
+        self.status.as_u16() < 400
+    }
+
+    /// The status' reason phrase, e.g. `"Not Found"`; empty for an unknown code.
+    pub fn reason(&self) -> &'static str {
+        self.status.canonical_reason().unwrap_or("")
+    }
+
+    /// The HTTP version of the response.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The headers; look-ups ignore case.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// A header's value as text, if present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Values the transport attached to the response, e.g. the number of attempts made.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// Mutable access to the extensions.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+
+    /// The final URL, after redirects.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The redirect responses followed to get here, oldest first. Their bodies are not kept.
+    pub fn history(&self) -> &[Response] {
+        &self.history
+    }
+
+    /// Time from sending the first request to receiving this response's head (and its
+    /// body, unless streaming).
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The request this response answers (the last one sent, after redirects).
+    pub fn request(&self) -> &RequestHead {
+        &self.request
+    }
+
+    /// Whether this is a redirect with a `Location` header.
+    pub fn is_redirect(&self) -> bool {
+        self.status.is_redirection() && self.headers.contains_key(http::header::LOCATION)
+    }
+
+    /// The name of the character encoding [`text`](Response::text) decodes with: the
+    /// `charset` of `Content-Type` when it names a known encoding, otherwise UTF-8.
+    pub fn encoding(&self) -> &'static str {
+        self.encoding_rs().name()
+    }
+
+    fn encoding_rs(&self) -> &'static encoding_rs::Encoding {
+        self.headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<mime::Mime>().ok())
+            .and_then(|m| {
+                m.get_param(mime::CHARSET)
+                    .and_then(|c| encoding_rs::Encoding::for_label(c.as_str().as_bytes()))
+            })
+            .unwrap_or(encoding_rs::UTF_8)
+    }
+
+    /// The body, if it was read (not a [streamed](crate::Request::stream) response).
+    pub fn bytes(&self) -> Result<Bytes> {
+        match &self.content {
+            Content::Buffered(bytes) => Ok(bytes.clone()),
+            Content::Streaming(_) => Err(Error::body(
+                "the body of a streamed response is read with chunk() or buffer()",
+            )
+            .with_url(self.url.clone())),
+        }
+    }
+
+    /// The body decoded as text with [`encoding`](Response::encoding); invalid sequences
+    /// become U+FFFD.
+    pub fn text(&self) -> Result<String> {
+        let bytes = self.bytes()?;
+        let (text, _, _) = self.encoding_rs().decode(&bytes);
+        Ok(text.into_owned())
+    }
+
+    /// The body parsed as JSON.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        let bytes = self.bytes()?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::decode(e).with_url(self.url.clone()))
+    }
+
+    /// The cookies this response sets (its `Set-Cookie` headers that parse).
+    pub fn cookies(&self) -> Vec<cookie::Cookie<'static>> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| cookie::Cookie::parse(v.to_owned()).ok())
+            .collect()
+    }
+
+    /// The next chunk of a streamed body; `Ok(None)` at its end. On a response whose body
+    /// was read already, yields that body once.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
+        match &mut self.content {
+            Content::Streaming(body) => body.chunk().await,
+            Content::Buffered(bytes) if bytes.is_empty() => Ok(None),
+            Content::Buffered(bytes) => Ok(Some(std::mem::take(bytes))),
+        }
+    }
+
+    /// Reads the rest of a streamed body into memory (at most `limit` bytes), so that
+    /// [`text`](Response::text), [`json`](Response::json) and [`bytes`](Response::bytes) work.
+    pub async fn buffer(&mut self, limit: Option<u64>) -> Result<()> {
+        if let Content::Streaming(body) = &mut self.content {
+            let body = std::mem::take(body);
+            let bytes = body
+                .collect(limit)
+                .await
+                .map_err(|e| e.with_url(self.url.clone()))?;
+            self.content = Content::Buffered(bytes);
+        }
+        Ok(())
+    }
+
+    /// Turns a 4xx or 5xx response into a [status error](Error::is_status) (requests'
+    /// `raise_for_status`).
+    pub fn error_for_status(self) -> Result<Response> {
+        self.error_for_status_ref()?;
+        Ok(self)
+    }
+
+    /// Like [`error_for_status`](Response::error_for_status), borrowing.
+    pub fn error_for_status_ref(&self) -> Result<&Response> {
+        if self.status.is_client_error() || self.status.is_server_error() {
+            Err(Error::status(self.status).with_url(self.url.clone()))
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<Response [{}]>", self.status.as_u16())
+    }
+}

@@ -1,0 +1,109 @@
+//! The modes a [`Batch`](super::Batch) runs in, and how each hands a finished request over.
+
+use super::engine::Completed;
+use super::{ExceptionHandler, IntoRequest};
+use crate::error::Result;
+use crate::model::Response;
+
+/// [`map`](crate::map): ordered `Option<Response>`s.
+#[derive(Debug)]
+pub enum Map {}
+/// [`try_map`](crate::try_map): ordered `Result`s.
+#[derive(Debug)]
+pub enum TryMap {}
+/// [`imap`](crate::imap): responses in completion order.
+#[derive(Debug)]
+pub enum Imap {}
+/// [`try_imap`](crate::try_imap): `Result`s in completion order.
+#[derive(Debug)]
+pub enum TryImap {}
+/// [`imap_enumerated`](crate::imap_enumerated): `(index, Option<Response>)`.
+#[derive(Debug)]
+pub enum ImapEnumerated {}
+/// [`try_imap_enumerated`](crate::try_imap_enumerated): `(index, Result)`.
+#[derive(Debug)]
+pub enum TryImapEnumerated {}
+
+/// Modes that call an exception handler (the others hand every error back).
+pub trait Handled: Mode {}
+impl Handled for Map {}
+impl Handled for Imap {}
+impl Handled for ImapEnumerated {}
+
+/// Modes whose batch is awaited for a `Vec` in request order.
+pub trait Ordered: Mode {}
+impl Ordered for Map {}
+impl Ordered for TryMap {}
+
+/// Modes whose batch is a stream in completion order.
+pub trait Streamed: Mode {}
+impl Streamed for Imap {}
+impl Streamed for TryImap {}
+impl Streamed for ImapEnumerated {}
+impl Streamed for TryImapEnumerated {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// How a mode turns a finished request into what its user sees. Sealed.
+pub trait Mode: sealed::Sealed {
+    /// What the batch yields per request.
+    type Item<R: IntoRequest>;
+
+    #[doc(hidden)]
+    #[allow(private_interfaces)]
+    fn deliver<R: IntoRequest>(
+        completed: Completed<R::Data>,
+        handler: &mut Option<ExceptionHandler>,
+    ) -> Option<Self::Item<R>>;
+}
+
+/// The failure's replacement: the handler's value, or `None`.
+fn handle(
+    outcome: std::result::Result<Response, super::engine::Failure>,
+    handler: &mut Option<ExceptionHandler>,
+) -> Option<Response> {
+    match outcome {
+        Ok(response) => Some(response),
+        Err(failure) => handler
+            .as_mut()
+            .and_then(|handler| handler(&failure.request, failure.error)),
+    }
+}
+
+fn result(outcome: std::result::Result<Response, super::engine::Failure>) -> Result<Response> {
+    outcome.map_err(|failure| failure.error)
+}
+
+macro_rules! modes {
+    ($($mode:ty => <$r:ident> $item:ty, |$c:ident, $h:ident| $body:expr;)*) => {$(
+        impl sealed::Sealed for $mode {}
+        impl Mode for $mode {
+            type Item<$r: IntoRequest> = $item;
+
+            #[allow(private_interfaces)]
+            fn deliver<$r: IntoRequest>(
+                $c: Completed<$r::Data>,
+                $h: &mut Option<ExceptionHandler>,
+            ) -> Option<Self::Item<$r>> {
+                $body
+            }
+        }
+    )*};
+}
+
+modes! {
+    Map => <R> R::Out<Option<Response>>,
+        |c, h| Some(R::wrap(c.data, handle(c.outcome, h)));
+    TryMap => <R> R::Out<Result<Response>>,
+        |c, _h| Some(R::wrap(c.data, result(c.outcome)));
+    Imap => <R> R::Out<Response>,
+        |c, h| handle(c.outcome, h).map(|response| R::wrap(c.data, response));
+    TryImap => <R> R::Out<Result<Response>>,
+        |c, _h| Some(R::wrap(c.data, result(c.outcome)));
+    ImapEnumerated => <R> (usize, R::Out<Option<Response>>),
+        |c, h| Some((c.index, R::wrap(c.data, handle(c.outcome, h))));
+    TryImapEnumerated => <R> (usize, R::Out<Result<Response>>),
+        |c, _h| Some((c.index, R::wrap(c.data, result(c.outcome))));
+}
