@@ -1,0 +1,98 @@
+//! The body of a mocked response: chunks on tokio's clock, with read timeouts and resets.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use grequests_core::Error;
+use http_body::{Frame, SizeHint};
+use tokio::time::Sleep;
+
+pub(crate) struct MockBody {
+    chunks: VecDeque<Bytes>,
+    chunk_delay: Duration,
+    read_timeout: Option<Duration>,
+    /// Chunks left to send before the connection resets, if it does.
+    reset_in: Option<usize>,
+    wait: Option<Pin<Box<Sleep>>>,
+    /// Whether the current wait is the read timeout firing before the chunk.
+    wait_times_out: bool,
+}
+
+impl MockBody {
+    pub(crate) fn new(
+        chunks: Vec<Bytes>,
+        chunk_delay: Duration,
+        read_timeout: Option<Duration>,
+        reset_in: Option<usize>,
+    ) -> Self {
+        MockBody {
+            chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(),
+            chunk_delay,
+            read_timeout,
+            reset_in,
+            wait: None,
+            wait_times_out: false,
+        }
+    }
+}
+
+impl http_body::Body for MockBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
+        let this = &mut *self;
+        if this.reset_in == Some(0) {
+            this.reset_in = None;
+            this.chunks.clear();
+            return Poll::Ready(Some(Err(Error::body("connection reset by peer (mock)"))));
+        }
+        if this.chunks.is_empty() {
+            return Poll::Ready(None);
+        }
+        if this.wait.is_none() && !this.chunk_delay.is_zero() {
+            let (wait, times_out) = match this.read_timeout {
+                Some(limit) if limit < this.chunk_delay => (limit, true),
+                _ => (this.chunk_delay, false),
+            };
+            this.wait = Some(Box::pin(tokio::time::sleep(wait)));
+            this.wait_times_out = times_out;
+        }
+        if let Some(wait) = &mut this.wait {
+            if wait.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.wait = None;
+            if this.wait_times_out {
+                this.chunks.clear();
+                return Poll::Ready(Some(Err(Error::timeout("read timed out (mock)"))));
+            }
+        }
+        if let Some(left) = &mut this.reset_in {
+            *left -= 1;
+        }
+        Poll::Ready(this.chunks.pop_front().map(|c| Ok(Frame::data(c))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.chunks.is_empty() && self.reset_in != Some(0)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let len: u64 = self.chunks.iter().map(|c| c.len() as u64).sum();
+        if self.reset_in.is_some() {
+            let mut hint = SizeHint::new();
+            hint.set_upper(len);
+            hint
+        } else {
+            SizeHint::with_exact(len)
+        }
+    }
+}

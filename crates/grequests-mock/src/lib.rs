@@ -1,0 +1,40 @@
+//! An in-memory [`Transport`](grequests_core::Transport) for testing code that uses
+//! grequests: no sockets, no ports, deterministic.
+//!
+//! - [`Route`]s match on method, host, path, query, headers and body or JSON.
+//! - [`Reply`]s carry a status, headers and a body or JSON; a route can answer with a
+//!   sequence (`503, 503, 200`) or an async closure.
+//! - Latency runs on tokio's clock, so under `tokio::time::pause()` a test with a one-minute
+//!   delay finishes at once, and the request's connect and read timeouts apply to it.
+//! - Failures on demand: connection refused, DNS failure, connect timeout, a reset in the
+//!   middle of a body.
+//! - Every request is recorded; expectations (`expect(n)`, `never()`) are checked by
+//!   [`MockTransport::verify`]; the most requests ever in flight at once is measured.
+//!
+//! ```
+//! use grequests_mock::{MockTransport, Reply, Route};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mock = MockTransport::new();
+//! mock.route(Route::get("/users/1")).reply(Reply::json(200, &serde_json::json!({"id": 1})))
+//!     .expect(1);
+//! let client = mock.client();
+//! let response = client.get("http://api.test/users/1").send().await.expect("mocked");
+//! assert_eq!(response.status(), 200);
+//! mock.verify().expect("every expectation met");
+//! # }
+//! ```
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod body;
+mod matcher;
+mod reply;
+mod route;
+mod transport;
+
+pub use matcher::Route;
+pub use reply::{Failure, Reply};
+pub use route::RouteHandle;
+pub use transport::{MockTransport, RecordedRequest};

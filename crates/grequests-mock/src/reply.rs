@@ -1,0 +1,144 @@
+//! [`Reply`]: what a route answers, or how it fails.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, StatusCode};
+
+/// A failure the mock can produce instead of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// The connection is refused: a [connect error](grequests_core::Error::is_connect).
+    ConnectionRefused,
+    /// The host name does not resolve: a [DNS error](grequests_core::Error::is_dns).
+    Dns,
+    /// Connecting never finishes: fails when the request's connect timeout elapses, with a
+    /// [timeout error](grequests_core::Error::is_timeout) (after 30 s of tokio time if the
+    /// request has none).
+    ConnectTimeout,
+    /// The connection is reset before a response arrives.
+    Reset,
+}
+
+/// A mocked response: status, headers, body, latency; or a [`Failure`].
+///
+/// ```
+/// use std::time::Duration;
+/// use grequests_mock::Reply;
+/// let slow = Reply::status(200).text("late").delay(Duration::from_secs(2));
+/// let flaky_body = Reply::status(200).chunks(["part 1, ", "part 2"]).reset_after_chunks(1);
+/// # drop((slow, flaky_body));
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) chunks: Vec<Bytes>,
+    pub(crate) delay: Duration,
+    pub(crate) chunk_delay: Duration,
+    pub(crate) reset_after_chunks: Option<usize>,
+    pub(crate) failure: Option<Failure>,
+}
+
+impl Reply {
+    /// A response with this status and an empty body. A code outside 100..=999 becomes 500.
+    pub fn status(code: u16) -> Reply {
+        Reply {
+            status: StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            headers: Vec::new(),
+            chunks: Vec::new(),
+            delay: Duration::ZERO,
+            chunk_delay: Duration::ZERO,
+            reset_after_chunks: None,
+            failure: None,
+        }
+    }
+
+    /// `200 OK`, empty body.
+    pub fn ok() -> Reply {
+        Reply::status(200)
+    }
+
+    /// A JSON body with `Content-Type: application/json`.
+    pub fn json<T: serde::Serialize>(code: u16, json: &T) -> Reply {
+        let body = serde_json::to_vec(json).unwrap_or_default();
+        Reply::status(code)
+            .header("content-type", "application/json")
+            .body(body)
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(code: u16, location: &str) -> Reply {
+        Reply::status(code).header("location", location)
+    }
+
+    /// A failure instead of a response.
+    pub fn fail(failure: Failure) -> Reply {
+        Reply {
+            failure: Some(failure),
+            ..Reply::status(500)
+        }
+    }
+
+    /// Adds a header. An invalid name or value is skipped.
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            self.headers.push((name, value));
+        }
+        self
+    }
+
+    /// The body, sent in one chunk.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Reply {
+        self.chunks = vec![body.into()];
+        self
+    }
+
+    /// A text body with `Content-Type: text/plain; charset=utf-8`.
+    pub fn text(self, text: impl Into<String>) -> Reply {
+        self.header("content-type", "text/plain; charset=utf-8")
+            .body(text.into())
+    }
+
+    /// The body, sent as these chunks.
+    pub fn chunks<I, B>(mut self, chunks: I) -> Reply
+    where
+        I: IntoIterator<Item = B>,
+        B: Into<Bytes>,
+    {
+        self.chunks = chunks.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Time until the response head arrives; a request whose read timeout is shorter fails
+    /// with a timeout error when it elapses.
+    pub fn delay(mut self, delay: Duration) -> Reply {
+        self.delay = delay;
+        self
+    }
+
+    /// Time before each body chunk; the read timeout applies to each wait.
+    pub fn chunk_delay(mut self, delay: Duration) -> Reply {
+        self.chunk_delay = delay;
+        self
+    }
+
+    /// Resets the connection after sending `n` chunks of the body: reading on fails with a
+    /// [body error](grequests_core::Error::is_body).
+    pub fn reset_after_chunks(mut self, n: usize) -> Reply {
+        self.reset_after_chunks = Some(n);
+        self
+    }
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.failure {
+            Some(failure) => write!(f, "Reply::fail({failure:?})"),
+            None => write!(f, "Reply::status({})", self.status.as_u16()),
+        }
+    }
+}
