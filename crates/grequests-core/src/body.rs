@@ -253,8 +253,10 @@ mod tests {
     use super::*;
 
     fn chunks(parts: &[&'static str]) -> Body {
-        let items: Vec<std::result::Result<Bytes, Error>> =
-            parts.iter().map(|p| Ok(Bytes::from_static(p.as_bytes()))).collect();
+        let items: Vec<std::result::Result<Bytes, Error>> = parts
+            .iter()
+            .map(|p| Ok(Bytes::from_static(p.as_bytes())))
+            .collect();
         Body::from_stream(futures_util::stream::iter(items))
     }
 

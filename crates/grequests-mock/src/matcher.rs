@@ -108,7 +108,10 @@ impl Route {
                 .host
                 .as_deref()
                 .map_or(true, |h| request.url.host_str() == Some(h))
-            && self.path.as_deref().map_or(true, |p| request.url.path() == p)
+            && self
+                .path
+                .as_deref()
+                .map_or(true, |p| request.url.path() == p)
             && self.query.iter().all(|(name, value)| {
                 request
                     .url

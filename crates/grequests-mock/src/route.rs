@@ -76,7 +76,12 @@ impl RouteState {
             Expectation::Exactly(n) => (calls == n, format!("exactly {n} time(s)")),
             Expectation::AtLeast(n) => (calls >= n, format!("at least {n} time(s)")),
         };
-        (!ok).then(|| format!("route {} expected to be called {wanted}, was called {calls} time(s)", self.route))
+        (!ok).then(|| {
+            format!(
+                "route {} expected to be called {wanted}, was called {calls} time(s)",
+                self.route
+            )
+        })
     }
 }
 
@@ -143,5 +148,7 @@ impl fmt::Debug for RouteHandle {
 
 /// A poisoned lock only means a test panicked elsewhere; the data is still usable.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -95,7 +95,10 @@ impl MockTransport {
         if unmet.is_empty() {
             Ok(())
         } else {
-            Err(format!("mock expectations not met:\n  {}", unmet.join("\n  ")))
+            Err(format!(
+                "mock expectations not met:\n  {}",
+                unmet.join("\n  ")
+            ))
         }
     }
 
@@ -151,8 +154,9 @@ impl Transport for MockTransport {
         let _in_flight = InFlight::enter(&self.inner);
         let timeouts = Timeouts::of(&request);
         let (head, body) = request.into_parts();
-        let url = Url::parse(&head.uri.to_string())
-            .map_err(|e| Error::builder(format!("mock got a request without an absolute URL: {e}")))?;
+        let url = Url::parse(&head.uri.to_string()).map_err(|e| {
+            Error::builder(format!("mock got a request without an absolute URL: {e}"))
+        })?;
         let recorded = RecordedRequest {
             method: head.method,
             url,
@@ -160,7 +164,9 @@ impl Transport for MockTransport {
             body: body.collect(None).await?,
         };
         lock(&self.inner.recorded).push(recorded.clone());
-        let route = self.find(&recorded).ok_or_else(|| self.unmatched(&recorded))?;
+        let route = self
+            .find(&recorded)
+            .ok_or_else(|| self.unmatched(&recorded))?;
         let reply = route.answer(recorded).await;
         respond(reply, timeouts).await
     }

@@ -106,7 +106,10 @@ mod tests {
     fn cookies_go_only_to_their_domain_and_path() {
         let jar = CookieJar::new();
         jar.add("session=abc; Path=/app", &url("http://a.test/app/login"));
-        assert_eq!(jar.header_for(&url("http://a.test/app/home")).as_deref(), Some("session=abc"));
+        assert_eq!(
+            jar.header_for(&url("http://a.test/app/home")).as_deref(),
+            Some("session=abc")
+        );
         assert_eq!(jar.header_for(&url("http://a.test/other")), None);
         assert_eq!(jar.header_for(&url("http://b.test/app/home")), None);
     }
@@ -115,7 +118,10 @@ mod tests {
     fn secure_cookies_are_not_sent_over_http() {
         let jar = CookieJar::new();
         jar.add("token=1; Secure", &url("https://a.test/"));
-        assert_eq!(jar.header_for(&url("https://a.test/")).as_deref(), Some("token=1"));
+        assert_eq!(
+            jar.header_for(&url("https://a.test/")).as_deref(),
+            Some("token=1")
+        );
         assert_eq!(jar.header_for(&url("http://a.test/")), None);
     }
 }

@@ -25,10 +25,9 @@ impl Client {
                 let url = parts.url.clone();
                 match tokio::time::timeout(limit, self.execute_hops(parts)).await {
                     Ok(result) => result,
-                    Err(_) => Err(Error::timeout(format!(
-                        "total timeout of {limit:?} elapsed"
-                    ))
-                    .with_url(url)),
+                    Err(_) => Err(
+                        Error::timeout(format!("total timeout of {limit:?} elapsed")).with_url(url),
+                    ),
                 }
             }
         }
@@ -46,7 +45,11 @@ impl Client {
         // requests does with its per-call session.
         let mut chain_jar: Option<CookieJar> = None;
         loop {
-            let replay = parts.body.as_ref().and_then(Body::try_clone);
+            // Some(copy) of a body that can be sent again, None for a stream (sent once).
+            let replay = match &parts.body {
+                None => Some(None),
+                Some(body) => body.try_clone().map(Some),
+            };
             let (request, head) = self
                 .prepare(&mut parts, chain_jar.as_ref())
                 .map_err(|e| e.with_url(parts.url.clone()))?;
@@ -95,8 +98,7 @@ impl Client {
                 content: Content::Buffered(Default::default()),
                 request: head,
             });
-            parts.body = replay;
-            redirect::follow(&mut parts, head_parts.status, next)
+            redirect::follow(&mut parts, head_parts.status, next, replay)
                 .map_err(|e| e.with_url(parts.url.clone()))?;
         }
     }
@@ -130,10 +132,7 @@ impl Client {
         *request.uri_mut() = to_uri(&parts.url)?;
         *request.headers_mut() = headers.clone();
         request.extensions_mut().insert(crate::Timeouts {
-            connect: parts
-                .options
-                .connect_timeout
-                .or(self.inner.connect_timeout),
+            connect: parts.options.connect_timeout.or(self.inner.connect_timeout),
             read: parts.options.read_timeout.or(self.inner.read_timeout),
         });
         let head = RequestHead {

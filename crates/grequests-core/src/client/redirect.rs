@@ -74,8 +74,14 @@ pub(crate) fn location(from: &Url, headers: &http::HeaderMap) -> Option<Result<U
     })
 }
 
-/// Rewrites `parts` for the hop to `next`, in place.
-pub(crate) fn follow(parts: &mut Parts, status: StatusCode, next: Url) -> Result<()> {
+/// Rewrites `parts` for the hop to `next`, in place. `replay` is a copy of the body just
+/// sent, or `None` when it was a stream and is gone.
+pub(crate) fn follow(
+    parts: &mut Parts,
+    status: StatusCode,
+    next: Url,
+    replay: Option<Option<crate::Body>>,
+) -> Result<()> {
     let keeps_method = matches!(
         status,
         StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
@@ -93,11 +99,13 @@ pub(crate) fn follow(parts: &mut Parts, status: StatusCode, next: Url) -> Result
         for name in [CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING] {
             parts.headers.remove(name);
         }
-    } else if parts.body.as_ref().is_some_and(|b| b.is_streaming()) {
-        return Err(Error::redirect(format!(
-            "can't follow a {} redirect: the streaming request body can't be sent twice",
-            status.as_u16()
-        )));
+    } else {
+        parts.body = replay.ok_or_else(|| {
+            Error::redirect(format!(
+                "can't follow a {} redirect: the streaming request body can't be sent twice",
+                status.as_u16()
+            ))
+        })?;
     }
     if should_strip_credentials(&parts.url, &next) {
         parts.headers.remove(AUTHORIZATION);
@@ -144,14 +152,21 @@ mod tests {
             ("http://a.test:8080/", "https://a.test:8443/", true),
         ];
         for (from, to, strip) in cases {
-            assert_eq!(should_strip_credentials(&url(from), &url(to)), strip, "{from} -> {to}");
+            assert_eq!(
+                should_strip_credentials(&url(from), &url(to)),
+                strip,
+                "{from} -> {to}"
+            );
         }
     }
 
     #[test]
     fn relative_locations_resolve_against_the_current_url() {
         let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::LOCATION, http::HeaderValue::from_static("../b?c=1"));
+        headers.insert(
+            http::header::LOCATION,
+            http::HeaderValue::from_static("../b?c=1"),
+        );
         let next = location(&url("http://a.test/x/y/z"), &headers).map(|r| r.ok());
         assert_eq!(next, Some(Some(url("http://a.test/x/b?c=1"))));
     }
@@ -159,7 +174,10 @@ mod tests {
     #[test]
     fn a_location_to_another_scheme_is_refused() {
         let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::LOCATION, http::HeaderValue::from_static("file:///etc/passwd"));
+        headers.insert(
+            http::header::LOCATION,
+            http::HeaderValue::from_static("file:///etc/passwd"),
+        );
         let next = location(&url("http://a.test/"), &headers);
         assert!(next.is_some_and(|r| r.is_err_and(|e| e.is_redirect())));
     }

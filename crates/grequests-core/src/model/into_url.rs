@@ -72,7 +72,13 @@ mod tests {
 
     #[test]
     fn rejects_what_cannot_be_sent() {
-        for bad in ["fakedomain/", "ftp://x/", "http://", "http://exa mple.com/", ""] {
+        for bad in [
+            "fakedomain/",
+            "ftp://x/",
+            "http://",
+            "http://exa mple.com/",
+            "",
+        ] {
             let err = bad.into_url().err();
             assert!(err.is_some_and(|e| e.is_builder()), "{bad:?} was accepted");
         }

@@ -74,11 +74,7 @@ impl Form {
         if let Some(err) = self.error {
             return Err(err);
         }
-        let boundary = format!(
-            "{:016x}{:016x}",
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
+        let boundary = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         let mut out = BytesMut::new();
         for (name, part) in &self.parts {
             out.put_slice(b"--");
@@ -181,7 +177,12 @@ mod tests {
     fn encodes_fields_and_files_with_one_boundary() {
         let (content_type, body) = Form::new()
             .text("a", "1")
-            .part("f", Part::bytes(&b"xyz"[..]).file_name("x\".txt").mime("text/plain"))
+            .part(
+                "f",
+                Part::bytes(&b"xyz"[..])
+                    .file_name("x\".txt")
+                    .mime("text/plain"),
+            )
             .encode()
             .unwrap_or_else(|e| panic!("{e}"));
         let boundary = content_type

@@ -73,7 +73,7 @@ pub(crate) struct RequestOptions {
 
 impl Request {
     pub(crate) fn new(client: Client, method: Method, url: impl IntoUrl) -> Request {
-        let parts = url.into_url().and_then(|mut url| {
+        let parts = url.into_url().map(|mut url| {
             let mut headers = HeaderMap::new();
             // requests turns `http://user:pass@host/` into basic auth; so do we, and the
             // credentials leave the URL so that they are never logged or redirected with it.
@@ -84,7 +84,7 @@ impl Request {
                 let _ = url.set_username("");
                 let _ = url.set_password(None);
             }
-            Ok(Parts {
+            Parts {
                 method,
                 url,
                 headers,
@@ -92,7 +92,7 @@ impl Request {
                 cookies: None,
                 options: RequestOptions::default(),
                 hooks: Vec::new(),
-            })
+            }
         });
         Request { client, parts }
     }
@@ -189,7 +189,9 @@ impl Request {
     pub fn cookie(self, name: &str, value: &str) -> Self {
         self.with(|parts| {
             let valid_name = !name.is_empty()
-                && name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
             let valid_value = value
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && !b",;\\\"".contains(&b));

@@ -71,7 +71,8 @@ where
     deadline: Option<Pin<Box<Sleep>>>,
     started: bool,
     expired: bool,
-    has_runtime: bool,
+    /// Why requests cannot be sent at all (no runtime to send them on), if so.
+    refusal: Option<&'static str>,
     tasks: JoinSet<(usize, Result<Response>)>,
     slots: Vec<Option<Slot<<I::Item as IntoRequest>::Data>>>,
     free: Vec<usize>,
@@ -102,7 +103,7 @@ where
             deadline: None,
             started: false,
             expired: false,
-            has_runtime: true,
+            refusal: None,
             tasks: JoinSet::new(),
             slots: Vec::new(),
             free: Vec::new(),
@@ -137,10 +138,20 @@ where
         Poll::Ready(Some(self.deliver(completed)))
     }
 
+    /// Fails every request with a [runtime error](Error::is_runtime) saying `why`, without
+    /// sending any; the engine then never returns `Pending`.
+    pub(crate) fn refuse(&mut self, why: &'static str) {
+        self.started = true;
+        self.refusal = Some(why);
+    }
+
     fn start(&mut self) {
         self.started = true;
-        self.has_runtime = tokio::runtime::Handle::try_current().is_ok();
-        if self.has_runtime {
+        if tokio::runtime::Handle::try_current().is_err() {
+            self.refusal = Some(
+                "grequests' async API must run inside a tokio runtime (use grequests::blocking from plain code)",
+            );
+        } else {
             if let Some(limit) = self.gtimeout {
                 self.deadline = Some(Box::pin(tokio::time::sleep(limit)));
             }
@@ -172,9 +183,10 @@ where
                     // Only an abort or a runtime shutting down ends a task this way (panics
                     // are caught inside it); the request still gets its one result.
                     let id = join_error.id();
-                    let slot = self.slots.iter().position(|s| {
-                        s.as_ref().is_some_and(|s| s.task == Some(id))
-                    });
+                    let slot = self
+                        .slots
+                        .iter()
+                        .position(|s| s.as_ref().is_some_and(|s| s.task == Some(id)));
                     if let Some(slot) = slot {
                         let error = Error::canceled("the request's task was canceled");
                         return Poll::Ready(Some(self.complete(slot, Err(error))));
@@ -228,10 +240,8 @@ where
             url: Some(parts.url.clone()),
             task: None,
         });
-        if !self.has_runtime {
-            let error = Error::runtime(
-                "grequests' async API must run inside a tokio runtime (use grequests::blocking from plain code)",
-            );
+        if let Some(why) = self.refusal {
+            let error = Error::runtime(why);
             let failed = self.fail(slot, error);
             self.ready.push_back(failed);
             return;

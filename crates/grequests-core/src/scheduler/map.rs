@@ -53,7 +53,10 @@ where
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MapFuture")
             .field("batch", &self.batch)
-            .field("finished", &self.results.iter().filter(|r| r.is_some()).count())
+            .field(
+                "finished",
+                &self.results.iter().filter(|r| r.is_some()).count(),
+            )
             .finish()
     }
 }

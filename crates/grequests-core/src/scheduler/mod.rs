@@ -28,9 +28,9 @@ pub use into_request::IntoRequest;
 pub use map::MapFuture;
 pub use progress::Progress;
 
-use engine::{Engine, OnExpiry};
 use crate::error::Error;
 use crate::model::{FailedRequest, Response};
+use engine::{Engine, OnExpiry};
 
 /// The exception handler: told which request failed and why, it may supply a response to
 /// use in its place (grequests' `exception_handler`). It runs on the consumer's task.
@@ -57,19 +57,30 @@ pub type ExceptionHandler = Box<dyn FnMut(&FailedRequest, Error) -> Option<Respo
 /// # }
 /// ```
 #[must_use = "a batch sends nothing until it is awaited (map) or polled (imap)"]
-pub struct Batch<I: Iterator, M>
+pub struct Batch<I: Iterator, M, D = driver::Async>
 where
     I::Item: IntoRequest,
 {
     pub(crate) engine: Engine<I>,
     pub(crate) handler: Option<ExceptionHandler>,
-    mode: PhantomData<fn() -> M>,
+    mode: PhantomData<fn() -> (M, D)>,
+}
+
+/// Who drives a batch: an `.await` in async code, or the blocking API's own runtime.
+pub mod driver {
+    /// Awaited (`map`) or polled as a `Stream` (`imap`) in async code.
+    #[derive(Debug)]
+    pub enum Async {}
+    /// Run to completion (`map`) or iterated (`imap`) from plain code: see
+    /// `grequests_core::blocking`.
+    #[derive(Debug)]
+    pub enum Blocking {}
 }
 
 // The iterator is only ever used through `&mut`, never pinned, so a batch can move freely.
-impl<I: Iterator, M> Unpin for Batch<I, M> where I::Item: IntoRequest {}
+impl<I: Iterator, M, D> Unpin for Batch<I, M, D> where I::Item: IntoRequest {}
 
-impl<I: Iterator, M> fmt::Debug for Batch<I, M>
+impl<I: Iterator, M, D> fmt::Debug for Batch<I, M, D>
 where
     I::Item: IntoRequest,
 {
@@ -82,7 +93,7 @@ where
     }
 }
 
-impl<I: Iterator, M> Batch<I, M>
+impl<I: Iterator, M, D> Batch<I, M, D>
 where
     I::Item: IntoRequest,
 {
@@ -130,9 +141,18 @@ where
         self.engine.progress = Some(progress::bar());
         self
     }
+
+    /// The same batch with another driver.
+    pub(crate) fn drive<E>(self) -> Batch<I, M, E> {
+        Batch {
+            engine: self.engine,
+            handler: self.handler,
+            mode: PhantomData,
+        }
+    }
 }
 
-impl<I: Iterator, M: mode::Handled> Batch<I, M>
+impl<I: Iterator, M: mode::Handled, D> Batch<I, M, D>
 where
     I::Item: IntoRequest,
 {

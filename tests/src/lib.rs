@@ -1,0 +1,1 @@
+//! Test suites live under `tests/`; this crate has no library code.

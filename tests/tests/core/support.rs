@@ -1,0 +1,68 @@
+//! Helpers shared by the core suites.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use grequests_core::{Client, Request};
+use grequests_mock::{MockTransport, Reply, Route};
+
+/// A mock whose `/delay/{ms}` routes answer after that many milliseconds of tokio time,
+/// `/status/{code}` with that status, and `/refused` with a refused connection.
+pub fn httpbin_like() -> (MockTransport, Client) {
+    let mock = MockTransport::new();
+    mock.route(Route::any()).respond_with(|request| async move {
+        let path = request.url.path().to_owned();
+        let mut segments = path.trim_start_matches('/').splitn(2, '/');
+        match (segments.next(), segments.next()) {
+            (Some("delay"), Some(ms)) => {
+                let ms: u64 = ms.parse().unwrap_or(0);
+                Reply::status(200)
+                    .text(format!("slept {ms}"))
+                    .delay(Duration::from_millis(ms))
+            }
+            (Some("status"), Some(code)) => Reply::status(code.parse().unwrap_or(500)),
+            (Some("refused"), _) => Reply::fail(grequests_mock::Failure::ConnectionRefused),
+            _ => Reply::status(200).text(path),
+        }
+    });
+    let client = mock.client();
+    (mock, client)
+}
+
+/// An iterator that counts how many items were pulled from it.
+pub struct Counted<I> {
+    pub inner: I,
+    pub pulled: Arc<AtomicUsize>,
+}
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next();
+        if item.is_some() {
+            self.pulled.fetch_add(1, Ordering::SeqCst);
+        }
+        item
+    }
+}
+
+/// `n` requests to `/delay/{ms}` with the given delays, cycling.
+pub fn delayed(client: &Client, delays_ms: &[u64], n: usize) -> Vec<Request> {
+    (0..n)
+        .map(|i| {
+            client.get(format!(
+                "http://mock.test/delay/{}",
+                delays_ms[i % delays_ms.len()]
+            ))
+        })
+        .collect()
+}
+
+/// Lets every task that can make progress do so, without advancing the clock.
+pub async fn settle() {
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+    }
+}
