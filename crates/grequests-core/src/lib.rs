@@ -33,7 +33,7 @@ pub use error::{BoxError, Error, Result};
 pub use model::multipart;
 pub use model::{FailedRequest, Hook, IntoUrl, Request, RequestHead, Response};
 pub use scheduler::{
-    imap, imap_enumerated, map, mode, try_imap, try_imap_enumerated, try_map, Batch,
+    driver, imap, imap_enumerated, map, mode, try_imap, try_imap_enumerated, try_map, Batch,
     ExceptionHandler, IntoRequest, MapFuture, Progress,
 };
 pub use transport::{transport_fn, Timeouts, Transport, TransportFn};

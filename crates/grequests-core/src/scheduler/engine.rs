@@ -140,6 +140,7 @@ where
 
     /// Fails every request with a [runtime error](Error::is_runtime) saying `why`, without
     /// sending any; the engine then never returns `Pending`.
+    #[cfg(feature = "blocking")]
     pub(crate) fn refuse(&mut self, why: &'static str) {
         self.started = true;
         self.refusal = Some(why);

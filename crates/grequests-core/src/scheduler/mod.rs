@@ -143,6 +143,7 @@ where
     }
 
     /// The same batch with another driver.
+    #[cfg(feature = "blocking")]
     pub(crate) fn drive<E>(self) -> Batch<I, M, E> {
         Batch {
             engine: self.engine,

@@ -1,0 +1,277 @@
+//! [`HyperTransportBuilder`]: TLS, proxies, DNS overrides, pool and protocol settings.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use grequests_core::{Error, Result};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client as PooledClient;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::connect::{ProxyConnector, Timed};
+use crate::dns::Resolver;
+use crate::tls::TlsSettings;
+use crate::transport::{HyperTransport, Inner};
+
+/// Settings for a [`HyperTransport`]. Like the request builder it keeps the first bad input
+/// and reports it from [`build`](HyperTransportBuilder::build).
+#[must_use]
+pub struct HyperTransportBuilder {
+    tls: TlsSettings,
+    proxies: ProxySettings,
+    overrides: HashMap<String, Vec<SocketAddr>>,
+    pool_idle_timeout: Option<Duration>,
+    pool_max_idle_per_host: usize,
+    http2_prior_knowledge: bool,
+    http1_only: bool,
+    max_response_headers: Option<usize>,
+    max_header_bytes: Option<usize>,
+    decompress: bool,
+    max_decoded_body_size: Option<u64>,
+    error: Option<Error>,
+}
+
+enum ProxySettings {
+    FromEnv,
+    None,
+    Custom(hyper_util::client::proxy::matcher::Builder),
+}
+
+impl Default for HyperTransportBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HyperTransportBuilder {
+    /// The defaults: TLS verification on against webpki's roots, proxies from
+    /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), idle connections
+    /// kept 90 s, gzip/deflate/brotli decoding with no size limit, hyper's header limits.
+    pub fn new() -> Self {
+        HyperTransportBuilder {
+            tls: TlsSettings::new(),
+            proxies: ProxySettings::FromEnv,
+            overrides: HashMap::new(),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+            pool_max_idle_per_host: usize::MAX,
+            http2_prior_knowledge: false,
+            http1_only: false,
+            max_response_headers: None,
+            max_header_bytes: None,
+            decompress: true,
+            max_decoded_body_size: None,
+            error: None,
+        }
+    }
+
+    fn record(mut self, result: Result<()>) -> Self {
+        if let Err(err) = result {
+            self.error.get_or_insert(err);
+        }
+        self
+    }
+
+    /// Trusts the certificates of a PEM bundle too (requests' `verify='/path/ca.pem'`).
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        let result = self.tls.add_root_pem(pem);
+        self.record(result)
+    }
+
+    /// Whether to trust webpki's built-in roots (default true). Off, only added roots count.
+    pub fn tls_built_in_root_certs(mut self, enabled: bool) -> Self {
+        self.tls.builtin_roots = enabled;
+        self
+    }
+
+    /// Presents a client certificate (mutual TLS, requests' `cert=(cert, key)`), both PEM.
+    pub fn identity_pem(mut self, cert_chain: &[u8], private_key: &[u8]) -> Self {
+        let result = self.tls.set_identity(cert_chain, private_key);
+        self.record(result)
+    }
+
+    /// **Turns certificate verification off** (requests' `verify=False`): any certificate,
+    /// for any host name, is accepted, so anyone on the path can read and change the
+    /// traffic. For tests against self-signed servers only.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.tls.accept_invalid_certs = accept;
+        self
+    }
+
+    fn custom_proxies(&mut self) -> &mut hyper_util::client::proxy::matcher::Builder {
+        if !matches!(self.proxies, ProxySettings::Custom(_)) {
+            self.proxies = ProxySettings::Custom(Matcher::builder());
+        }
+        match &mut self.proxies {
+            ProxySettings::Custom(builder) => builder,
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    fn with_proxies(
+        mut self,
+        edit: impl FnOnce(
+            hyper_util::client::proxy::matcher::Builder,
+        ) -> hyper_util::client::proxy::matcher::Builder,
+    ) -> Self {
+        let builder = std::mem::take(self.custom_proxies());
+        self.proxies = ProxySettings::Custom(edit(builder));
+        self
+    }
+
+    /// Sends every request through this proxy (`http://user:pass@host:port`); credentials
+    /// in the URL authenticate to the proxy only. Replaces the environment's proxies.
+    pub fn proxy_all(self, proxy_url: &str) -> Self {
+        let url = proxy_url.to_owned();
+        self.with_proxies(|b| b.all(url))
+    }
+
+    /// Sends `http` requests through this proxy.
+    pub fn proxy_http(self, proxy_url: &str) -> Self {
+        let url = proxy_url.to_owned();
+        self.with_proxies(|b| b.http(url))
+    }
+
+    /// Sends `https` requests through this proxy, in a CONNECT tunnel.
+    pub fn proxy_https(self, proxy_url: &str) -> Self {
+        let url = proxy_url.to_owned();
+        self.with_proxies(|b| b.https(url))
+    }
+
+    /// Hosts that bypass the proxies, in `NO_PROXY` syntax (`localhost,.internal,10.0.0.0/8`).
+    pub fn no_proxy(self, hosts: &str) -> Self {
+        let hosts = hosts.to_owned();
+        self.with_proxies(|b| b.no(hosts))
+    }
+
+    /// Ignores proxies, the environment's included (requests' `trust_env=False` for proxies).
+    pub fn no_proxies(mut self) -> Self {
+        self.proxies = ProxySettings::None;
+        self
+    }
+
+    /// Resolves `host` to `addr` (its port replaced by the URL's), without asking DNS: the
+    /// client's DNS override hook. Names under `.invalid` always fail without asking DNS.
+    pub fn resolve(mut self, host: &str, addr: SocketAddr) -> Self {
+        self.overrides
+            .entry(host.to_ascii_lowercase())
+            .or_default()
+            .push(addr);
+        self
+    }
+
+    /// Makes `host` fail to resolve, without asking DNS.
+    pub fn resolve_nowhere(mut self, host: &str) -> Self {
+        self.overrides.insert(host.to_ascii_lowercase(), Vec::new());
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s; `None`: forever).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections per host the pool keeps (default: no limit).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Speaks HTTP/2 from the first byte, without upgrade or ALPN (h2c for `http://`).
+    pub fn http2_prior_knowledge(mut self) -> Self {
+        self.http2_prior_knowledge = true;
+        self
+    }
+
+    /// Never offers HTTP/2 over TLS.
+    pub fn http1_only(mut self) -> Self {
+        self.http1_only = true;
+        self
+    }
+
+    /// The most headers a response may have (HTTP/1; default 100).
+    pub fn max_response_headers(mut self, max: usize) -> Self {
+        self.max_response_headers = Some(max);
+        self
+    }
+
+    /// The most bytes a response head may take (at least 8192).
+    pub fn max_header_bytes(mut self, max: usize) -> Self {
+        self.max_header_bytes = Some(max.max(8192));
+        self
+    }
+
+    /// Whether to ask for and decode gzip, deflate and brotli bodies (default true).
+    pub fn decompress(mut self, enabled: bool) -> Self {
+        self.decompress = enabled;
+        self
+    }
+
+    /// Fails a response whose *decoded* body grows past `bytes`: a
+    /// [decode error](grequests_core::Error::is_decode) instead of a compression bomb.
+    pub fn max_decoded_body_size(mut self, bytes: u64) -> Self {
+        self.max_decoded_body_size = Some(bytes);
+        self
+    }
+
+    /// The transport, or the first bad setting.
+    pub fn build(self) -> Result<HyperTransport> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        let alpn_h2 = !self.http1_only;
+        let tls = self.tls.client_config(alpn_h2)?;
+        let proxies = match self.proxies {
+            ProxySettings::FromEnv => Some(Matcher::from_env()),
+            ProxySettings::None => None,
+            ProxySettings::Custom(builder) => Some(builder.build()),
+        }
+        .map(Arc::new);
+
+        let mut http = HttpConnector::new_with_resolver(Resolver::new(self.overrides));
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        let proxy = ProxyConnector::new(http, proxies.clone());
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(proxy);
+
+        let mut pool = PooledClient::builder(TokioExecutor::new());
+        pool.timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .http2_only(self.http2_prior_knowledge);
+        if let Some(max) = self.max_response_headers {
+            pool.http1_max_headers(max);
+        }
+        if let Some(max) = self.max_header_bytes {
+            pool.http1_max_buf_size(max);
+            pool.http2_max_header_list_size(u32::try_from(max).unwrap_or(u32::MAX));
+        }
+        let client = pool.build(Timed::new(https));
+        Ok(HyperTransport::from_inner(Inner {
+            client,
+            proxies,
+            decompress: self.decompress,
+            max_decoded_body_size: self.max_decoded_body_size,
+        }))
+    }
+}
+
+impl std::fmt::Debug for HyperTransportBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperTransportBuilder")
+            .field(
+                "danger_accept_invalid_certs",
+                &self.tls.accept_invalid_certs,
+            )
+            .field("http2_prior_knowledge", &self.http2_prior_knowledge)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,139 @@
+//! Content decoding: gzip, deflate and brotli, chained up to a limit, with a bound on the
+//! decoded size so a compression bomb is an error rather than an out-of-memory.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZlibDecoder};
+use bytes::Bytes;
+use futures_util::{Stream, TryStreamExt};
+use grequests_core::{Body, Error, Result};
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
+use http_body_util::BodyDataStream;
+use tokio::io::{AsyncBufRead, BufReader};
+use tokio_util::io::{ReaderStream, StreamReader};
+
+/// The most encodings one response may chain (urllib3's limit since CVE-2025-66418).
+pub(crate) const MAX_ENCODINGS: usize = 5;
+
+/// What `Accept-Encoding` the transport sends when decoding is on.
+pub(crate) const ACCEPT_ENCODING: &str = "gzip, deflate, br";
+
+#[derive(Clone, Copy)]
+enum Coding {
+    Gzip,
+    Deflate,
+    Brotli,
+}
+
+type Reader = Pin<Box<dyn AsyncBufRead + Send + Sync>>;
+
+/// Decodes the body per `Content-Encoding`. A response with an encoding we do not know is
+/// left as it is, header included, as requests does.
+pub(crate) fn decode(
+    response: http::Response<Body>,
+    limit: Option<u64>,
+) -> Result<http::Response<Body>> {
+    let codings = match codings(response.headers())? {
+        Some(codings) if !codings.is_empty() => codings,
+        _ => return Ok(response),
+    };
+    let (mut parts, body) = response.into_parts();
+    parts.headers.remove(CONTENT_ENCODING);
+    parts.headers.remove(CONTENT_LENGTH);
+    let data = BodyDataStream::new(body).map_err(io::Error::other);
+    let mut reader: Reader = Box::pin(StreamReader::new(data));
+    // Encodings are listed in the order they were applied: undo the last one first.
+    for coding in codings.into_iter().rev() {
+        reader = match coding {
+            Coding::Gzip => {
+                let mut decoder = GzipDecoder::new(reader);
+                decoder.multiple_members(true);
+                Box::pin(BufReader::new(decoder))
+            }
+            Coding::Deflate => Box::pin(BufReader::new(ZlibDecoder::new(reader))),
+            Coding::Brotli => Box::pin(BufReader::new(BrotliDecoder::new(reader))),
+        };
+    }
+    let decoded = Limited {
+        inner: ReaderStream::new(reader),
+        seen: 0,
+        limit,
+    };
+    Ok(http::Response::from_parts(
+        parts,
+        Body::from_stream(decoded),
+    ))
+}
+
+/// The codings to undo; `None` when one is unknown (the body is then passed on as is).
+fn codings(headers: &http::HeaderMap) -> Result<Option<Vec<Coding>>> {
+    let mut codings = Vec::new();
+    for value in headers.get_all(CONTENT_ENCODING) {
+        let Ok(value) = value.to_str() else {
+            return Ok(None);
+        };
+        for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let coding = match token.to_ascii_lowercase().as_str() {
+                "identity" => continue,
+                "gzip" | "x-gzip" => Coding::Gzip,
+                "deflate" => Coding::Deflate,
+                "br" => Coding::Brotli,
+                _ => return Ok(None),
+            };
+            codings.push(coding);
+            if codings.len() > MAX_ENCODINGS {
+                return Err(Error::decode(format!(
+                    "response chains more than {MAX_ENCODINGS} content encodings"
+                )));
+            }
+        }
+    }
+    Ok(Some(codings))
+}
+
+/// Counts decoded bytes and stops at the limit.
+struct Limited<S> {
+    inner: S,
+    seen: u64,
+    limit: Option<u64>,
+}
+
+impl<S> Stream for Limited<S>
+where
+    S: Stream<Item = io::Result<Bytes>> + Unpin,
+{
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes>>> {
+        let item = match Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(item) => item,
+        };
+        Poll::Ready(item.map(|chunk| {
+            let chunk = chunk.map_err(from_io)?;
+            self.seen += chunk.len() as u64;
+            match self.limit {
+                Some(limit) if self.seen > limit => Err(Error::decode(format!(
+                    "decoded body is larger than the limit of {limit} bytes"
+                ))),
+                _ => Ok(chunk),
+            }
+        }))
+    }
+}
+
+/// An I/O error from the decoder is either the body's own error passed through (a read
+/// timeout, a reset) or corrupt compressed data.
+fn from_io(err: io::Error) -> Error {
+    if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        if let Some(inner) = err.into_inner() {
+            if let Ok(err) = inner.downcast::<Error>() {
+                return *err;
+            }
+        }
+        return Error::body("body error");
+    }
+    Error::decode(err)
+}

@@ -1,0 +1,32 @@
+//! The default grequests backend: a [`Transport`](grequests_core::Transport) on hyper 1.x
+//! through hyper-util's pooled client, with TLS by rustls (ring).
+//!
+//! - HTTP/1.1 keep-alive and HTTP/2 (ALPN over TLS, or prior knowledge for h2c); one pool
+//!   per transport, shared by its clones.
+//! - Connect, read (per wait, head and body chunks) and total timeouts, per request.
+//! - TLS verification on by default against webpki's roots; extra roots, client
+//!   certificates, and a loudly named switch to turn verification off.
+//! - HTTP proxies, CONNECT for https, `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` read as
+//!   requests reads them.
+//! - gzip, deflate and brotli decoding, at most five chained encodings, an optional bound
+//!   on the decoded size; limits on response header count and size.
+//! - Errors classified: DNS, connect, TLS, timeout, request, body, decode.
+//!
+//! Most users get it through the `grequests` facade's default `hyper` feature.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod body;
+mod builder;
+mod connect;
+mod decode;
+mod dns;
+mod error;
+mod tls;
+mod transport;
+
+pub use builder::HyperTransportBuilder;
+pub use connect::ConnectTimeout;
+pub use dns::DnsError;
+pub use transport::HyperTransport;

@@ -1,0 +1,140 @@
+//! TLS settings, turned into a rustls `ClientConfig` (ring as the crypto provider).
+
+use std::sync::Arc;
+
+use grequests_core::{Error, Result};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+/// What a transport's TLS does: verification on by default against webpki's roots plus any
+/// added, an optional client certificate, and verification off only when asked loudly.
+#[derive(Clone, Default)]
+pub(crate) struct TlsSettings {
+    pub(crate) extra_roots: Vec<CertificateDer<'static>>,
+    pub(crate) builtin_roots: bool,
+    pub(crate) identity: Option<(Vec<CertificateDer<'static>>, Arc<PrivateKeyDer<'static>>)>,
+    pub(crate) accept_invalid_certs: bool,
+}
+
+impl TlsSettings {
+    pub(crate) fn new() -> Self {
+        TlsSettings {
+            builtin_roots: true,
+            ..TlsSettings::default()
+        }
+    }
+
+    /// Adds the certificates of a PEM bundle as trusted roots.
+    pub(crate) fn add_root_pem(&mut self, pem: &[u8]) -> Result<()> {
+        let certs = parse_certs(pem)?;
+        self.extra_roots.extend(certs);
+        Ok(())
+    }
+
+    /// A client certificate chain and its private key, both PEM.
+    pub(crate) fn set_identity(&mut self, cert_pem: &[u8], key_pem: &[u8]) -> Result<()> {
+        let chain = parse_certs(cert_pem)?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem)
+            .map_err(|e| Error::builder(format!("invalid client private key PEM: {e}")))?;
+        self.identity = Some((chain, Arc::new(key)));
+        Ok(())
+    }
+
+    pub(crate) fn client_config(&self, alpn_h2: bool) -> Result<rustls::ClientConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::builder(format!("TLS setup: {e}")))?;
+        let builder = if self.accept_invalid_certs {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        } else {
+            let mut roots = RootCertStore::empty();
+            if self.builtin_roots {
+                roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            }
+            for cert in &self.extra_roots {
+                roots
+                    .add(cert.clone())
+                    .map_err(|e| Error::builder(format!("invalid root certificate: {e}")))?;
+            }
+            builder.with_root_certificates(roots)
+        };
+        let mut config = match &self.identity {
+            Some((chain, key)) => builder
+                .with_client_auth_cert(chain.clone(), key.clone_key())
+                .map_err(|e| Error::builder(format!("invalid client certificate: {e}")))?,
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = if alpn_h2 {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
+        Ok(config)
+    }
+}
+
+fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::builder(format!("invalid certificate PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(Error::builder("no certificate found in PEM"));
+    }
+    Ok(certs)
+}
+
+/// requests' `verify=False`: any certificate for any name is accepted. Signatures are still
+/// checked, so the peer holds the key of the certificate it shows.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
