@@ -222,8 +222,7 @@ impl HyperTransportBuilder {
         if let Some(err) = self.error {
             return Err(err);
         }
-        let alpn_h2 = !self.http1_only;
-        let tls = self.tls.client_config(alpn_h2)?;
+        let tls = self.tls.client_config()?;
         let proxies = match self.proxies {
             ProxySettings::FromEnv => Some(Matcher::from_env()),
             ProxySettings::None => None,
@@ -237,9 +236,12 @@ impl HyperTransportBuilder {
         let proxy = ProxyConnector::new(http, proxies.clone());
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
-            .https_or_http()
-            .enable_all_versions()
-            .wrap_connector(proxy);
+            .https_or_http();
+        let https = if self.http1_only {
+            https.enable_http1().wrap_connector(proxy)
+        } else {
+            https.enable_all_versions().wrap_connector(proxy)
+        };
 
         let mut pool = PooledClient::builder(TokioExecutor::new());
         pool.timer(TokioTimer::new())

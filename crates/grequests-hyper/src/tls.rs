@@ -43,7 +43,8 @@ impl TlsSettings {
         Ok(())
     }
 
-    pub(crate) fn client_config(&self, alpn_h2: bool) -> Result<rustls::ClientConfig> {
+    /// The rustls configuration; ALPN is left to hyper-rustls, which sets it per protocol.
+    pub(crate) fn client_config(&self) -> Result<rustls::ClientConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
@@ -64,16 +65,11 @@ impl TlsSettings {
             }
             builder.with_root_certificates(roots)
         };
-        let mut config = match &self.identity {
+        let config = match &self.identity {
             Some((chain, key)) => builder
                 .with_client_auth_cert(chain.clone(), key.clone_key())
                 .map_err(|e| Error::builder(format!("invalid client certificate: {e}")))?,
             None => builder.with_no_client_auth(),
-        };
-        config.alpn_protocols = if alpn_h2 {
-            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
-        } else {
-            vec![b"http/1.1".to_vec()]
         };
         Ok(config)
     }

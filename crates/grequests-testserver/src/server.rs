@@ -1,0 +1,250 @@
+//! [`TestServer`]: start, address, shutdown.
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+
+use crate::request::Echo;
+use crate::routes;
+use crate::tls::TestCertificates;
+
+/// Request bodies larger than this are refused (413).
+const MAX_REQUEST_BODY: usize = 64 * 1024 * 1024;
+
+/// A running server. Dropping it stops it and closes its connections.
+pub struct TestServer {
+    addr: SocketAddr,
+    base_url: String,
+    ca_pem: Option<String>,
+    running: Running,
+}
+
+enum Running {
+    Task(JoinHandle<()>),
+    Thread(
+        Option<oneshot::Sender<()>>,
+        Option<std::thread::JoinHandle<()>>,
+    ),
+}
+
+/// Options for a [`TestServer`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct TestServerBuilder {
+    tls: bool,
+    port: u16,
+    threads: usize,
+}
+
+impl TestServerBuilder {
+    /// Serves https with a certificate for `localhost` and `127.0.0.1` signed by a CA made
+    /// at start-up (see [`TestServer::ca_pem`]).
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// A fixed port instead of an ephemeral one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Worker threads of the runtime [`spawn_thread`](Self::spawn_thread) starts (default 1).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    async fn bind(&self) -> io::Result<(TcpListener, Option<TestCertificates>)> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
+        let certificates = if self.tls {
+            Some(TestCertificates::generate(&[
+                "localhost".to_owned(),
+                "127.0.0.1".to_owned(),
+            ])?)
+        } else {
+            None
+        };
+        Ok((listener, certificates))
+    }
+
+    fn server(
+        &self,
+        addr: SocketAddr,
+        certificates: &Option<TestCertificates>,
+        running: Running,
+    ) -> TestServer {
+        let scheme = if self.tls { "https" } else { "http" };
+        TestServer {
+            addr,
+            base_url: format!("{scheme}://{addr}"),
+            ca_pem: certificates.as_ref().map(|c| c.ca_pem.clone()),
+            running,
+        }
+    }
+
+    /// Starts the server on the current tokio runtime.
+    pub async fn start(self) -> io::Result<TestServer> {
+        let (listener, certificates) = self.bind().await?;
+        let addr = listener.local_addr()?;
+        let acceptor = certificates.as_ref().map(|c| c.acceptor.clone());
+        let task = tokio::spawn(serve(listener, acceptor));
+        Ok(self.server(addr, &certificates, Running::Task(task)))
+    }
+
+    /// Starts the server on a runtime of its own, on its own thread: for blocking code, and
+    /// for benchmarks that must not share the client's runtime.
+    pub fn spawn_thread(self) -> io::Result<TestServer> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(self.threads.max(1))
+            .enable_all()
+            .build()?;
+        let (listener, certificates) = runtime.block_on(self.bind())?;
+        let addr = listener.local_addr()?;
+        let acceptor = certificates.as_ref().map(|c| c.acceptor.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("grequests-testserver".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    tokio::select! {
+                        () = serve(listener, acceptor) => {}
+                        _ = stopped => {}
+                    }
+                });
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })?;
+        Ok(self.server(
+            addr,
+            &certificates,
+            Running::Thread(Some(stop), Some(thread)),
+        ))
+    }
+}
+
+impl TestServer {
+    /// Options: TLS, port, threads.
+    pub fn builder() -> TestServerBuilder {
+        TestServerBuilder::default()
+    }
+
+    /// Starts a plain-http server on the current runtime.
+    pub async fn start() -> io::Result<TestServer> {
+        Self::builder().start().await
+    }
+
+    /// Starts an https server on the current runtime.
+    pub async fn start_tls() -> io::Result<TestServer> {
+        Self::builder().tls(true).start().await
+    }
+
+    /// The address it listens on (always loopback).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (or `https://`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base URL joined with `path`, e.g. `server.url("/get")`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// The PEM certificate of the CA that signed a TLS server's certificate.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        match &mut self.running {
+            Running::Task(task) => task.abort(),
+            Running::Thread(stop, thread) => {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+                if let Some(thread) = thread.take() {
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
+/// Accepts connections until dropped; dropping the set of connections closes them all.
+async fn serve(listener: TcpListener, acceptor: Option<TlsAcceptor>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    connections.spawn(connection(stream, peer, acceptor.clone()));
+                }
+                // Out of file descriptors, most likely: let clients finish, then go on.
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn connection(stream: TcpStream, peer: SocketAddr, acceptor: Option<TlsAcceptor>) {
+    let _ = stream.set_nodelay(true);
+    match acceptor {
+        None => http(TokioIo::new(stream), peer, "http").await,
+        Some(acceptor) => {
+            if let Ok(tls) = acceptor.accept(stream).await {
+                http(TokioIo::new(tls), peer, "https").await;
+            }
+        }
+    }
+}
+
+async fn http<I>(io: I, peer: SocketAddr, scheme: &'static str)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request: hyper::Request<Incoming>| async move {
+        let (parts, body) = request.into_parts();
+        let response = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+            Ok(collected) => {
+                let echo = Echo {
+                    parts,
+                    body: collected.to_bytes(),
+                    peer,
+                    scheme,
+                };
+                routes::route(echo).await
+            }
+            Err(_) => routes::empty(http::StatusCode::PAYLOAD_TOO_LARGE),
+        };
+        Ok::<_, Infallible>(response)
+    });
+    let _ = auto::Builder::new(TokioExecutor::new())
+        .serve_connection(io, service)
+        .await;
+}

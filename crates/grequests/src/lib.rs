@@ -1,0 +1,138 @@
+//! # grequests for Rust
+//!
+//! Send many HTTP requests at once, as easily as Python's
+//! [grequests](https://pypi.org/project/grequests/): build unsent requests with
+//! [`get`], [`post`], …, then send them all with [`map`] (results in request order),
+//! [`imap`] (in completion order) or [`imap_enumerated`] (every index once), at most
+//! `size` at a time.
+//!
+//! ```no_run
+//! # #[tokio::main] async fn main() {
+//! let urls = ["http://127.0.0.1:8080/get", "http://127.0.0.1:8080/status/500", "fakedomain/"];
+//! let responses = grequests::map(urls.iter().map(|u| grequests::get(*u))).await;
+//! println!("{responses:?}"); // [Some(<Response [200]>), Some(<Response [500]>), None]
+//! # }
+//! ```
+//!
+//! The same from a plain `fn main()`, with the `blocking` feature (on by default):
+//!
+//! ```no_run
+//! let rs = ["http://127.0.0.1:8080/get", "http://127.0.0.1:8080/delay/1"].map(grequests::get);
+//! let responses = grequests::blocking::map(rs).size(10).run();
+//! ```
+//!
+//! ## What every batch guarantees
+//! - Every request gets exactly one result: [`map`] gives `None` (or the exception
+//!   handler's value) for a failure, [`imap`] skips it, [`imap_enumerated`] yields
+//!   `(index, None)`, and the `try_` forms give the [`Error`]. HTTP error statuses are
+//!   responses, as in grequests.
+//! - Requests are pulled lazily from any iterator; with `size(k)` at most `k` are in flight
+//!   or waiting to be taken, so memory does not grow with the number of requests.
+//! - Dropping a batch cancels what it has in flight. `gtimeout` really cancels too.
+//! - No global state is patched: use it from any thread, inside any tokio runtime.
+//!
+//! ## Errors
+//! [`Error`] has predicates instead of types to match: `is_timeout`, `is_connect`,
+//! `is_dns`, `is_tls`, `is_redirect`, `is_builder`, `is_body`, `is_decode`, `is_status`.
+//! Bad input (a URL without scheme, a header with a line break) is a builder error,
+//! delivered through the same path as any other failure, never a panic.
+//!
+//! ## Backends (cargo features)
+//! - `hyper` (default): hyper 1.x with hyper-util's connection pool and rustls.
+//! - `mock`: [`mock::MockTransport`], an in-memory transport for tests.
+//! - `blocking` (default): [`blocking`] for code without an async runtime.
+//! - `progress-bar`: [`Batch::progress_bar`] draws an indicatif bar.
+//!
+//! Any [`Transport`] can be used with [`Client::with_transport`].
+//!
+//! ## Testing code that uses grequests
+//! ```
+//! # #[cfg(feature = "mock")]
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use grequests::mock::{MockTransport, Reply, Route};
+//! let mock = MockTransport::new();
+//! mock.route(Route::get("/users")).reply(Reply::json(200, &serde_json::json!([1, 2])));
+//! let client = grequests::Client::with_transport(mock.clone());
+//! let users = client.get("http://api.test/users").send().await.unwrap();
+//! assert_eq!(users.json::<Vec<u32>>().unwrap(), [1, 2]);
+//! # }
+//! # #[cfg(not(feature = "mock"))] fn main() {}
+//! ```
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod client;
+
+pub use client::{Client, ClientBuilder};
+pub use grequests_core::{
+    async_trait, driver, http, imap, imap_enumerated, map, mode, multipart, redirect, try_imap,
+    try_imap_enumerated, try_map, Batch, Body, CookieJar, Error, FailedRequest, IntoRequest,
+    IntoUrl, Progress, Request, RequestHead, Response, Result, Timeouts, Transport, Url,
+};
+
+/// The default backend's transport, for use with [`Client::builder`]`().transport(..)`.
+#[cfg(feature = "hyper")]
+pub use grequests_hyper::{HyperTransport, HyperTransportBuilder};
+
+/// The in-memory mock transport (feature `mock`).
+#[cfg(feature = "mock")]
+pub use grequests_mock as mock;
+
+#[cfg(feature = "hyper")]
+macro_rules! verbs {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// Sent on the shared default client, which keeps no cookies between requests.
+        pub fn $name(url: impl IntoUrl) -> Request {
+            client::shared().$name(url)
+        }
+    )*};
+}
+
+#[cfg(feature = "hyper")]
+verbs! {
+    /// An unsent `GET` request: grequests' `grequests.get(url)`.
+    get;
+    /// An unsent `POST` request.
+    post;
+    /// An unsent `PUT` request.
+    put;
+    /// An unsent `PATCH` request.
+    patch;
+    /// An unsent `DELETE` request.
+    delete;
+    /// An unsent `HEAD` request.
+    head;
+    /// An unsent `OPTIONS` request.
+    options;
+}
+
+/// An unsent request with any method, on the shared default client.
+#[cfg(feature = "hyper")]
+pub fn request(method: http::Method, url: impl IntoUrl) -> Request {
+    client::shared().request(method, url)
+}
+
+/// grequests for a plain `fn main()`: the same verbs, and batches that block.
+///
+/// ```no_run
+/// let rs = (200..206).map(|code| grequests::get(format!("http://127.0.0.1:8080/status/{code}")));
+/// for (index, response) in grequests::blocking::imap_enumerated(rs).size(5) {
+///     println!("{index} {response:?}");
+/// }
+/// ```
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    #[cfg(feature = "hyper")]
+    pub use crate::{delete, get, head, options, patch, post, put, request};
+    pub use grequests_core::blocking::{
+        imap, imap_enumerated, map, try_imap, try_imap_enumerated, try_map, wait, Iter,
+    };
+}
+
+/// The README's code blocks, compiled as doc tests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
