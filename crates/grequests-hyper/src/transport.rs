@@ -11,7 +11,7 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 
 use crate::body::ReadTimeout;
-use crate::connect::{Connector, CONNECT_TIMEOUT};
+use crate::connect::{ConnectScope, ConnectWatch, Connector, CONNECT_SCOPE};
 use crate::decode::{self, ACCEPT_ENCODING as ACCEPTED};
 use crate::error::classify;
 use crate::HyperTransportBuilder;
@@ -85,22 +85,15 @@ impl Transport for HyperTransport {
         if let Some(auth) = self.proxy_authorization(request.uri()) {
             request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
         }
-        let exchange = CONNECT_TIMEOUT.scope(timeouts.connect, self.inner.client.request(request));
-        // The head must come within the read timeout of the connection being ready; the
-        // connection time is bounded by the connect timeout, so the two add up.
-        let head_limit = timeouts
-            .read
-            .map(|read| read + timeouts.connect.unwrap_or_default());
-        let response = match head_limit {
-            None => exchange.await,
-            Some(limit) => match tokio::time::timeout(limit, exchange).await {
-                Ok(result) => result,
-                Err(_) => {
-                    return Err(Error::timeout(format!(
-                        "read timed out: no response within {limit:?}"
-                    )))
-                }
-            },
+        let watch = timeouts.read.map(|_| Arc::new(ConnectWatch::default()));
+        let scope = ConnectScope {
+            timeout: timeouts.connect,
+            watch: watch.clone(),
+        };
+        let exchange = CONNECT_SCOPE.scope(scope, self.inner.client.request(request));
+        let response = match (timeouts.read, watch) {
+            (Some(read), Some(watch)) => read_head_within(exchange, read, &watch).await?,
+            _ => exchange.await,
         }
         .map_err(classify)?;
         let (parts, incoming) = response.into_parts();
@@ -113,6 +106,35 @@ impl Transport for HyperTransport {
             decode::decode(response, self.inner.max_decoded_body_size)
         } else {
             Ok(response)
+        }
+    }
+}
+
+/// Waits for the response head, failing when `read` passes with no connection being made:
+/// the read timeout counts from the moment a connection is ready (connecting has its own
+/// timeout), or from the start when a pooled connection is reused.
+async fn read_head_within<F: std::future::Future>(
+    exchange: F,
+    read: std::time::Duration,
+    watch: &ConnectWatch,
+) -> Result<F::Output> {
+    let mut exchange = std::pin::pin!(exchange);
+    let mut deadline = tokio::time::Instant::now() + read;
+    loop {
+        tokio::select! {
+            output = &mut exchange => return Ok(output),
+            () = tokio::time::sleep_until(deadline) => {
+                let now = tokio::time::Instant::now();
+                deadline = match watch.status() {
+                    (true, _) => now + read,
+                    (false, Some(ready)) if ready + read > now => ready + read,
+                    _ => {
+                        return Err(Error::timeout(format!(
+                            "read timed out: no response within {read:?}"
+                        )))
+                    }
+                };
+            }
         }
     }
 }

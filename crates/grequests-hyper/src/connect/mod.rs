@@ -10,7 +10,7 @@ pub(crate) mod timed;
 
 pub(crate) use proxy::ProxyConnector;
 pub use timed::ConnectTimeout;
-pub(crate) use timed::{Timed, CONNECT_TIMEOUT};
+pub(crate) use timed::{ConnectScope, ConnectWatch, Timed, CONNECT_SCOPE};
 
 /// The connector the pooled client uses.
 pub(crate) type Connector = Timed<hyper_rustls::HttpsConnector<ProxyConnector>>;

@@ -3,8 +3,11 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use http::Uri;
 use tower_service::Service;
@@ -12,9 +15,42 @@ use tower_service::Service;
 use super::BoxError;
 
 tokio::task_local! {
-    /// The connect timeout of the request being sent. The pooled client calls the connector
+    /// The connect settings of the request being sent. The pooled client calls the connector
     /// from inside the request's future, so the value set around that future is in scope.
-    pub(crate) static CONNECT_TIMEOUT: Option<Duration>;
+    pub(crate) static CONNECT_SCOPE: ConnectScope;
+}
+
+/// What the connector is told by, and tells back to, the request it connects for.
+#[derive(Clone, Default)]
+pub(crate) struct ConnectScope {
+    pub(crate) timeout: Option<Duration>,
+    /// Present when the request has a read timeout, which starts once a connection is ready.
+    pub(crate) watch: Option<Arc<ConnectWatch>>,
+}
+
+/// Whether a connection is being made for the request, and when the last one was ready.
+#[derive(Default)]
+pub(crate) struct ConnectWatch {
+    state: Mutex<(bool, Option<Instant>)>,
+}
+
+impl ConnectWatch {
+    fn started(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0 = true;
+        }
+    }
+
+    fn finished(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            *state = (false, Some(Instant::now()));
+        }
+    }
+
+    /// `(connecting now, when the last connection was ready)`.
+    pub(crate) fn status(&self) -> (bool, Option<Instant>) {
+        self.state.lock().map(|s| *s).unwrap_or((false, None))
+    }
 }
 
 /// Connecting (DNS, TCP, proxy tunnel, TLS) took longer than the connect timeout.
@@ -55,16 +91,23 @@ where
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
-        let limit = CONNECT_TIMEOUT.try_with(|limit| *limit).ok().flatten();
+        let scope = CONNECT_SCOPE.try_with(Clone::clone).unwrap_or_default();
+        if let Some(watch) = &scope.watch {
+            watch.started();
+        }
         let connecting = self.inner.call(dst);
         Box::pin(async move {
-            match limit {
+            let result = match scope.timeout {
                 None => connecting.await.map_err(Into::into),
                 Some(limit) => match tokio::time::timeout(limit, connecting).await {
                     Ok(result) => result.map_err(Into::into),
                     Err(_) => Err(Box::new(ConnectTimeout(limit)) as BoxError),
                 },
+            };
+            if let Some(watch) = &scope.watch {
+                watch.finished();
             }
+            result
         })
     }
 }

@@ -54,8 +54,7 @@ pub(crate) async fn route(echo: Echo) -> Response {
         (["cookies", "delete"], _) => cookies::delete(&echo),
         (["basic-auth", user, password], _) => auth::basic(&echo, user, password),
         (["bearer"], _) => auth::bearer(&echo),
-        (["redirect", n], _) => redirect::relative(&echo, n, "redirect"),
-        (["relative-redirect", n], _) => redirect::relative(&echo, n, "relative-redirect"),
+        (["redirect", n] | ["relative-redirect", n], _) => redirect::relative(n),
         (["absolute-redirect", n], _) => redirect::absolute(&echo, n),
         (["redirect-to"], _) => redirect::to(&echo),
         _ => empty(StatusCode::NOT_FOUND),
@@ -124,6 +123,7 @@ fn response_headers(echo: &Echo) -> Response {
     let args = echo.args();
     let mut response = json_ok(args.clone());
     if let Value::Object(map) = args {
+        let mut replaced = std::collections::HashSet::new();
         for (name, value) in map {
             let values = match value {
                 Value::Array(list) => list,
@@ -134,7 +134,12 @@ fn response_headers(echo: &Echo) -> Response {
                     http::HeaderName::try_from(name.as_str()),
                     value.as_str().map(http::HeaderValue::try_from),
                 ) {
-                    response.headers_mut().append(name, value);
+                    // The first value replaces a default (Content-Type); later ones add up.
+                    if replaced.insert(name.clone()) {
+                        response.headers_mut().insert(name, value);
+                    } else {
+                        response.headers_mut().append(name, value);
+                    }
                 }
             }
         }

@@ -5,12 +5,12 @@ use http::StatusCode;
 use super::{empty, Response};
 use crate::request::Echo;
 
-pub(crate) fn relative(echo: &Echo, n: &str, name: &str) -> Response {
-    let _ = echo;
+/// `/redirect/{n}` and `/relative-redirect/{n}`: both go on as relative redirects, as httpbin.
+pub(crate) fn relative(n: &str) -> Response {
     match n.parse::<u32>() {
         Ok(0) | Err(_) => empty(StatusCode::BAD_REQUEST),
         Ok(1) => found("/get".to_owned()),
-        Ok(n) => found(format!("/{name}/{}", n - 1)),
+        Ok(n) => found(format!("/relative-redirect/{}", n - 1)),
     }
 }
 

@@ -1,0 +1,11 @@
+//! End to end over real loopback sockets: the facade on the hyper backend against the
+//! embedded httpbin. Every example of grequests' README is here, with what it must print.
+
+#![allow(clippy::unwrap_used)]
+
+mod bodies;
+mod failures;
+mod redirects;
+mod seed;
+mod support;
+mod tls;

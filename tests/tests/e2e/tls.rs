@@ -1,0 +1,118 @@
+//! TLS with the test CA, verification failures, and HTTP/2 (ALPN and prior knowledge).
+
+use grequests::http::Version;
+use grequests::Client;
+use grequests_testserver::TestServer;
+
+use crate::support::{client, json, server};
+
+fn trusting(server: &TestServer) -> Client {
+    Client::builder()
+        .no_proxies()
+        .add_root_certificate_pem(server.ca_pem().unwrap().as_bytes())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn https_with_the_test_ca_negotiates_http2() {
+    let server = TestServer::start_tls().await.unwrap();
+    let client = trusting(&server);
+    let response = client.get(server.url("/get")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), Version::HTTP_2);
+    assert!(json(&response)["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let by_name = client
+        .get(format!("https://localhost:{}/get", server.addr().port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_name.status(), 200);
+    let http1 = Client::builder()
+        .no_proxies()
+        .http1_only()
+        .add_root_certificate_pem(server.ca_pem().unwrap().as_bytes())
+        .build()
+        .unwrap();
+    let response = http1.get(server.url("/get")).send().await.unwrap();
+    assert_eq!(response.version(), Version::HTTP_11);
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_tls_error() {
+    let server = TestServer::start_tls().await.unwrap();
+    let error = client().get(server.url("/get")).send().await.unwrap_err();
+    assert!(error.is_tls(), "{error}");
+    assert!(error.is_connect());
+}
+
+#[tokio::test]
+async fn turning_verification_off_must_be_asked_for() {
+    let server = TestServer::start_tls().await.unwrap();
+    let insecure = Client::builder()
+        .no_proxies()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    assert_eq!(
+        insecure
+            .get(server.url("/get"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_host_name_fails_verification() {
+    let server = TestServer::start_tls().await.unwrap();
+    let client = Client::builder()
+        .no_proxies()
+        .add_root_certificate_pem(server.ca_pem().unwrap().as_bytes())
+        .resolve("other.test", server.addr())
+        .build()
+        .unwrap();
+    let error = client
+        .get(format!("https://other.test:{}/get", server.addr().port()))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_tls(), "{error}");
+}
+
+#[tokio::test]
+async fn h2c_by_prior_knowledge() {
+    let server = server().await;
+    let h2c = Client::builder()
+        .no_proxies()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let responses = grequests::map((0..20).map(|_| h2c.get(server.url("/get"))))
+        .size(10)
+        .await;
+    assert!(responses
+        .iter()
+        .all(|r| r.as_ref().is_some_and(|r| r.version() == Version::HTTP_2)));
+    let plain = client().get(server.url("/get")).send().await.unwrap();
+    assert_eq!(plain.version(), Version::HTTP_11);
+}
+
+#[tokio::test]
+async fn bad_tls_settings_are_builder_errors() {
+    let error = Client::builder()
+        .add_root_certificate_pem(b"not a pem")
+        .build()
+        .unwrap_err();
+    assert!(error.is_builder(), "{error}");
+    let error = Client::builder()
+        .identity_pem(b"nope", b"nope")
+        .build()
+        .unwrap_err();
+    assert!(error.is_builder(), "{error}");
+}
