@@ -22,9 +22,11 @@
 #![forbid(unsafe_code)]
 
 mod multipart;
+mod proxy;
 mod request;
 mod routes;
 mod server;
 mod tls;
 
+pub use proxy::{ProxiedRequest, TestProxy};
 pub use server::{TestServer, TestServerBuilder};

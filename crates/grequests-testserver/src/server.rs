@@ -3,6 +3,8 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Limited};
@@ -27,6 +29,8 @@ pub struct TestServer {
     addr: SocketAddr,
     base_url: String,
     ca_pem: Option<String>,
+    client_identity: Option<(String, String)>,
+    connections: Arc<AtomicUsize>,
     running: Running,
 }
 
@@ -43,6 +47,7 @@ enum Running {
 #[must_use]
 pub struct TestServerBuilder {
     tls: bool,
+    client_auth: bool,
     port: u16,
     threads: usize,
 }
@@ -52,6 +57,14 @@ impl TestServerBuilder {
     /// at start-up (see [`TestServer::ca_pem`]).
     pub fn tls(mut self, tls: bool) -> Self {
         self.tls = tls;
+        self
+    }
+
+    /// Requires clients to present a certificate (mutual TLS; implies `tls`). The server
+    /// makes one its CA signed: [`TestServer::client_identity_pem`].
+    pub fn client_auth(mut self, required: bool) -> Self {
+        self.client_auth = required;
+        self.tls |= required;
         self
     }
 
@@ -70,10 +83,10 @@ impl TestServerBuilder {
     async fn bind(&self) -> io::Result<(TcpListener, Option<TestCertificates>)> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
         let certificates = if self.tls {
-            Some(TestCertificates::generate(&[
-                "localhost".to_owned(),
-                "127.0.0.1".to_owned(),
-            ])?)
+            Some(TestCertificates::generate(
+                &["localhost".to_owned(), "127.0.0.1".to_owned()],
+                self.client_auth,
+            )?)
         } else {
             None
         };
@@ -84,6 +97,7 @@ impl TestServerBuilder {
         &self,
         addr: SocketAddr,
         certificates: &Option<TestCertificates>,
+        connections: Arc<AtomicUsize>,
         running: Running,
     ) -> TestServer {
         let scheme = if self.tls { "https" } else { "http" };
@@ -91,6 +105,10 @@ impl TestServerBuilder {
             addr,
             base_url: format!("{scheme}://{addr}"),
             ca_pem: certificates.as_ref().map(|c| c.ca_pem.clone()),
+            client_identity: certificates
+                .as_ref()
+                .and_then(|c| c.client_identity.clone()),
+            connections,
             running,
         }
     }
@@ -100,37 +118,57 @@ impl TestServerBuilder {
         let (listener, certificates) = self.bind().await?;
         let addr = listener.local_addr()?;
         let acceptor = certificates.as_ref().map(|c| c.acceptor.clone());
-        let task = tokio::spawn(serve(listener, acceptor));
-        Ok(self.server(addr, &certificates, Running::Task(task)))
+        let connections = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn(serve(listener, acceptor, connections.clone()));
+        Ok(self.server(addr, &certificates, connections, Running::Task(task)))
     }
 
     /// Starts the server on a runtime of its own, on its own thread: for blocking code, and
-    /// for benchmarks that must not share the client's runtime.
+    /// for benchmarks that must not share the client's runtime. Safe to call from anywhere,
+    /// inside an async runtime too.
     pub fn spawn_thread(self) -> io::Result<TestServer> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(self.threads.max(1))
-            .enable_all()
-            .build()?;
-        let (listener, certificates) = runtime.block_on(self.bind())?;
-        let addr = listener.local_addr()?;
-        let acceptor = certificates.as_ref().map(|c| c.acceptor.clone());
+        let (ready, started) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel::<()>();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = connections.clone();
+        let options = self.clone();
         let thread = std::thread::Builder::new()
             .name("grequests-testserver".into())
             .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(options.threads.max(1))
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(err) => {
+                        let _ = ready.send(Err(err));
+                        return;
+                    }
+                };
                 runtime.block_on(async move {
+                    let (listener, certificates) = match options.bind().await {
+                        Ok(bound) => bound,
+                        Err(err) => {
+                            let _ = ready.send(Err(err));
+                            return;
+                        }
+                    };
+                    let addr = listener.local_addr();
+                    let acceptor = certificates.as_ref().map(|c| c.acceptor.clone());
+                    let _ = ready.send(addr.map(|addr| (addr, certificates)));
                     tokio::select! {
-                        () = serve(listener, acceptor) => {}
+                        () = serve(listener, acceptor, counter) => {}
                         _ = stopped => {}
                     }
                 });
                 runtime.shutdown_timeout(Duration::from_secs(1));
             })?;
-        Ok(self.server(
-            addr,
-            &certificates,
-            Running::Thread(Some(stop), Some(thread)),
-        ))
+        let (addr, certificates) = started
+            .recv()
+            .map_err(|_| io::Error::other("the test server thread ended before starting"))??;
+        let running = Running::Thread(Some(stop), Some(thread));
+        Ok(self.server(addr, &certificates, connections, running))
     }
 }
 
@@ -169,6 +207,19 @@ impl TestServer {
     pub fn ca_pem(&self) -> Option<&str> {
         self.ca_pem.as_deref()
     }
+
+    /// A client certificate and its private key (both PEM) that a server started with
+    /// [`client_auth`](TestServerBuilder::client_auth) accepts.
+    pub fn client_identity_pem(&self) -> Option<(&str, &str)> {
+        self.client_identity
+            .as_ref()
+            .map(|(cert, key)| (cert.as_str(), key.as_str()))
+    }
+
+    /// How many connections the server has accepted: what a connection pool saves shows here.
+    pub fn connections_accepted(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for TestServer {
@@ -196,12 +247,17 @@ impl std::fmt::Debug for TestServer {
 }
 
 /// Accepts connections until dropped; dropping the set of connections closes them all.
-async fn serve(listener: TcpListener, acceptor: Option<TlsAcceptor>) {
+async fn serve(
+    listener: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+    accepted_count: Arc<AtomicUsize>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    accepted_count.fetch_add(1, Ordering::SeqCst);
                     connections.spawn(connection(stream, peer, acceptor.clone()));
                 }
                 // Out of file descriptors, most likely: let clients finish, then go on.

@@ -11,6 +11,8 @@ use tokio_rustls::TlsAcceptor;
 pub(crate) struct TestCertificates {
     pub(crate) ca_pem: String,
     pub(crate) acceptor: TlsAcceptor,
+    /// With client authentication on: a client certificate and key (PEM) the server accepts.
+    pub(crate) client_identity: Option<(String, String)>,
 }
 
 fn invalid(err: impl std::fmt::Display) -> io::Error {
@@ -18,8 +20,9 @@ fn invalid(err: impl std::fmt::Display) -> io::Error {
 }
 
 impl TestCertificates {
-    /// `names`: DNS names and IP addresses the server certificate covers.
-    pub(crate) fn generate(names: &[String]) -> io::Result<Self> {
+    /// `names`: DNS names and IP addresses the server certificate covers. With
+    /// `client_auth`, clients must present a certificate from the same CA.
+    pub(crate) fn generate(names: &[String], client_auth: bool) -> io::Result<Self> {
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(invalid)?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params
@@ -38,16 +41,38 @@ impl TestCertificates {
         let chain = vec![leaf.der().clone(), CertificateDer::from(ca.der().to_vec())];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(invalid)?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
             .map_err(invalid)?;
+        let (builder, client_identity) = if client_auth {
+            let client_key = KeyPair::generate().map_err(invalid)?;
+            let mut client_params =
+                CertificateParams::new(Vec::<String>::new()).map_err(invalid)?;
+            client_params
+                .distinguished_name
+                .push(DnType::CommonName, "grequests test client");
+            let client_cert = client_params.signed_by(&client_key, &ca).map_err(invalid)?;
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(CertificateDer::from(ca.der().to_vec()))
+                .map_err(invalid)?;
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .map_err(invalid)?;
+            let identity = (client_cert.pem(), client_key.serialize_pem());
+            (builder.with_client_cert_verifier(verifier), Some(identity))
+        } else {
+            (builder.with_no_client_auth(), None)
+        };
+        let mut config = builder.with_single_cert(chain, key).map_err(invalid)?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(TestCertificates {
             ca_pem: ca.pem(),
             acceptor: TlsAcceptor::from(Arc::new(config)),
+            client_identity,
         })
     }
 }

@@ -169,3 +169,44 @@ async fn a_batch_mixing_every_failure_still_gives_one_result_each() {
     assert!(results[4].as_ref().is_err_and(|e| e.is_builder()));
     assert_eq!(results[5].as_ref().unwrap().status(), 503);
 }
+
+#[tokio::test]
+async fn running_out_of_sockets_is_a_clear_connect_error() {
+    let server = grequests_testserver::TestServer::builder()
+        .spawn_thread()
+        .unwrap();
+    let url = server.url("/delay/0.5");
+    tokio::task::spawn_blocking(move || {
+        crate::support::run_child(
+            "failures::out_of_sockets_child",
+            &[("GREQUESTS_TARGET", &url)],
+            Some(40),
+        )
+    })
+    .await
+    .unwrap();
+}
+
+/// Run by the test above in a child process limited to 40 open files.
+#[tokio::test]
+#[ignore = "run in a child process by running_out_of_sockets_is_a_clear_connect_error"]
+async fn out_of_sockets_child() {
+    if !crate::support::is_child() {
+        return;
+    }
+    let target = std::env::var("GREQUESTS_TARGET").unwrap();
+    let client = client();
+    let requests = (0..150).map(|_| client.get(&target).total_timeout(Duration::from_secs(20)));
+    let results = grequests::try_map(requests).await;
+    assert_eq!(results.len(), 150);
+    let mut refused = 0;
+    for result in &results {
+        if let Err(error) = result {
+            assert!(error.is_connect(), "{error}");
+            assert!(error.to_string().contains("too many open files"), "{error}");
+            refused += 1;
+        }
+    }
+    assert!(refused > 0, "the descriptor limit was never reached");
+    assert!(refused < 150, "no request got through");
+}

@@ -5,6 +5,8 @@
 
 mod bodies;
 mod failures;
+mod pool;
+mod proxy;
 mod redirects;
 mod seed;
 mod support;

@@ -116,3 +116,57 @@ async fn bad_tls_settings_are_builder_errors() {
         .unwrap_err();
     assert!(error.is_builder(), "{error}");
 }
+
+#[tokio::test]
+async fn mutual_tls_presents_the_client_certificate() {
+    let server = TestServer::builder()
+        .client_auth(true)
+        .start()
+        .await
+        .unwrap();
+    let (cert, key) = server.client_identity_pem().unwrap();
+    let with_identity = Client::builder()
+        .no_proxies()
+        .add_root_certificate_pem(server.ca_pem().unwrap().as_bytes())
+        .identity_pem(cert.as_bytes(), key.as_bytes())
+        .build()
+        .unwrap();
+    assert_eq!(
+        with_identity
+            .get(server.url("/get"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let without = trusting(&server)
+        .get(server.url("/get"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(without.is_tls() || without.is_request(), "{without}");
+}
+
+#[tokio::test]
+async fn an_unverified_connection_is_never_reused_for_a_verified_request() {
+    // requests' CVE-2024-35195: a session reused a verify=False connection for later
+    // verified requests. TLS settings belong to a client here, and so does the pool.
+    let server = TestServer::start_tls().await.unwrap();
+    let insecure = Client::builder()
+        .no_proxies()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    assert_eq!(
+        insecure
+            .get(server.url("/get"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let verified = client().get(server.url("/get")).send().await.unwrap_err();
+    assert!(verified.is_tls(), "{verified}");
+}
