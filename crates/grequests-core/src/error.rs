@@ -29,6 +29,7 @@ pub struct Error {
 struct Inner {
     kind: Kind,
     url: Option<Url>,
+    context: Option<String>,
     source: Option<BoxError>,
 }
 
@@ -54,6 +55,7 @@ impl Error {
             inner: Box::new(Inner {
                 kind,
                 url: None,
+                context: None,
                 source,
             }),
         }
@@ -125,6 +127,18 @@ impl Error {
         if self.inner.url.is_none() {
             self.inner.url = Some(url);
         }
+        self
+    }
+
+    /// Adds a note shown before the cause, keeping the kind: e.g. why a failure was not
+    /// retried.
+    #[must_use]
+    pub fn with_context(mut self, context: impl fmt::Display) -> Self {
+        let context = match self.inner.context.take() {
+            Some(old) => format!("{context}: {old}"),
+            None => context.to_string(),
+        };
+        self.inner.context = Some(context);
         self
     }
 
@@ -228,6 +242,9 @@ impl fmt::Debug for Error {
         if let Some(url) = &self.inner.url {
             d.field("url", &url.as_str());
         }
+        if let Some(context) = &self.inner.context {
+            d.field("context", context);
+        }
         if let Some(source) = &self.inner.source {
             d.field("source", source);
         }
@@ -243,6 +260,9 @@ impl fmt::Display for Error {
         }
         if let Some(url) = &self.inner.url {
             write!(f, " for {url}")?;
+        }
+        if let Some(context) = &self.inner.context {
+            write!(f, " ({context})")?;
         }
         if let Some(source) = &self.inner.source {
             write!(f, ": {source}")?;
@@ -283,6 +303,13 @@ mod tests {
             "connection failed for http://example.invalid/x: connection refused"
         );
         assert!(err.source().is_some());
+    }
+
+    #[test]
+    fn context_keeps_the_kind() {
+        let err = Error::connect("refused").with_context("not retried");
+        assert!(err.is_connect());
+        assert_eq!(err.to_string(), "connection failed (not retried): refused");
     }
 
     #[test]

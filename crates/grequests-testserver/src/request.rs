@@ -9,12 +9,20 @@ use serde_json::{json, Map, Value};
 
 use crate::multipart;
 
-/// A request as the routes see it: head plus the whole body.
+/// A request as the routes see it: head plus the whole body, and the server's state.
 pub(crate) struct Echo {
     pub(crate) parts: Parts,
     pub(crate) body: Bytes,
     pub(crate) peer: SocketAddr,
     pub(crate) scheme: &'static str,
+    pub(crate) state: std::sync::Arc<ServerState>,
+}
+
+/// What a server remembers between requests.
+#[derive(Default)]
+pub(crate) struct ServerState {
+    /// `/unstable`'s failures so far, per key.
+    pub(crate) failures: std::sync::Mutex<std::collections::HashMap<String, u32>>,
 }
 
 impl Echo {

@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use crate::request::Echo;
+use crate::request::{Echo, ServerState};
 use crate::routes;
 use crate::tls::TestCertificates;
 
@@ -253,12 +253,13 @@ async fn serve(
     accepted_count: Arc<AtomicUsize>,
 ) {
     let mut connections = JoinSet::new();
+    let state = Arc::new(ServerState::default());
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     accepted_count.fetch_add(1, Ordering::SeqCst);
-                    connections.spawn(connection(stream, peer, acceptor.clone()));
+                    connections.spawn(connection(stream, peer, acceptor.clone(), state.clone()));
                 }
                 // Out of file descriptors, most likely: let clients finish, then go on.
                 Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
@@ -268,37 +269,46 @@ async fn serve(
     }
 }
 
-async fn connection(stream: TcpStream, peer: SocketAddr, acceptor: Option<TlsAcceptor>) {
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    acceptor: Option<TlsAcceptor>,
+    state: Arc<ServerState>,
+) {
     let _ = stream.set_nodelay(true);
     match acceptor {
-        None => http(TokioIo::new(stream), peer, "http").await,
+        None => http(TokioIo::new(stream), peer, "http", state).await,
         Some(acceptor) => {
             if let Ok(tls) = acceptor.accept(stream).await {
-                http(TokioIo::new(tls), peer, "https").await;
+                http(TokioIo::new(tls), peer, "https", state).await;
             }
         }
     }
 }
 
-async fn http<I>(io: I, peer: SocketAddr, scheme: &'static str)
+async fn http<I>(io: I, peer: SocketAddr, scheme: &'static str, state: Arc<ServerState>)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let service = service_fn(move |request: hyper::Request<Incoming>| async move {
-        let (parts, body) = request.into_parts();
-        let response = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-            Ok(collected) => {
-                let echo = Echo {
-                    parts,
-                    body: collected.to_bytes(),
-                    peer,
-                    scheme,
-                };
-                routes::route(echo).await
-            }
-            Err(_) => routes::empty(http::StatusCode::PAYLOAD_TOO_LARGE),
-        };
-        Ok::<_, Infallible>(response)
+    let service = service_fn(move |request: hyper::Request<Incoming>| {
+        let state = state.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let response = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+                Ok(collected) => {
+                    let echo = Echo {
+                        parts,
+                        body: collected.to_bytes(),
+                        peer,
+                        scheme,
+                        state,
+                    };
+                    routes::route(echo).await
+                }
+                Err(_) => routes::empty(http::StatusCode::PAYLOAD_TOO_LARGE),
+            };
+            Ok::<_, Infallible>(response)
+        }
     });
     let _ = auto::Builder::new(TokioExecutor::new())
         .serve_connection(io, service)

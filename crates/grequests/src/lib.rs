@@ -39,6 +39,7 @@
 //!
 //! ## Backends (cargo features)
 //! - `hyper` (default): hyper 1.x with hyper-util's connection pool and rustls.
+//! - `tower`: [`tower::TowerTransport`], retries, timeouts and limits as a tower stack.
 //! - `mock`: [`mock::MockTransport`], an in-memory transport for tests.
 //! - `blocking` (default): [`blocking`] for code without an async runtime.
 //! - `progress-bar`: [`Batch::progress_bar`] draws an indicatif bar.
@@ -74,6 +75,21 @@ pub use grequests_core::{
 /// The default backend's transport, for use with [`Client::builder`]`().transport(..)`.
 #[cfg(feature = "hyper")]
 pub use grequests_hyper::{HyperTransport, HyperTransportBuilder};
+
+/// The tower backend (feature `tower`): retries with backoff and a budget, per-attempt
+/// timeouts and a deadline, global and per-host limits, your own layers.
+///
+/// Features add up: turning `tower` on does not change what `Client::new()` uses (another
+/// crate in your build could turn it on). Ask for it explicitly:
+///
+/// ```no_run
+/// # fn main() -> grequests::Result<()> {
+/// let transport = grequests::tower::TowerTransport::builder().max_retries(5).build()?;
+/// let client = grequests::Client::with_transport(transport);
+/// # drop(client); Ok(()) }
+/// ```
+#[cfg(feature = "tower")]
+pub use grequests_tower as tower;
 
 /// The in-memory mock transport (feature `mock`).
 #[cfg(feature = "mock")]

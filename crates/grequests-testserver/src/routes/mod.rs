@@ -5,6 +5,7 @@ mod cookies;
 mod encoding;
 mod redirect;
 mod stream;
+mod unstable;
 
 use std::convert::Infallible;
 
@@ -57,6 +58,7 @@ pub(crate) async fn route(echo: Echo) -> Response {
         (["redirect", n] | ["relative-redirect", n], _) => redirect::relative(n),
         (["absolute-redirect", n], _) => redirect::absolute(&echo, n),
         (["redirect-to"], _) => redirect::to(&echo),
+        (["unstable"], _) => unstable::answer(&echo),
         _ => empty(StatusCode::NOT_FOUND),
     }
 }

@@ -1,0 +1,7 @@
+//! Concurrency and rate limits, global and per host, from tower's own middleware.
+
+mod per_host;
+mod shared;
+
+pub(crate) use per_host::PerHost;
+pub(crate) use shared::Shared;
