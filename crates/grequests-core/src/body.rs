@@ -12,6 +12,9 @@ use http_body_util::BodyExt;
 
 use crate::error::{BoxError, Error, Result};
 
+/// Bodies up to this size are copied out of the transport's buffers when collected.
+const SMALL_BODY: usize = 4096;
+
 /// A request or response body: either bytes in memory (cheap to clone, so a redirect or a
 /// retry can send it again) or a stream of chunks (sent once).
 ///
@@ -132,6 +135,11 @@ impl Body {
             }
         }
         Ok(match first {
+            // A small chunk is usually a slice of the connection's read buffer: copied, it
+            // stops pinning kilobytes of buffer per response in a large batch.
+            Some(head) if rest.is_empty() && head.len() <= SMALL_BODY => {
+                Bytes::copy_from_slice(&head)
+            }
             Some(head) if rest.is_empty() => head,
             Some(_) => rest.freeze(),
             None => Bytes::new(),

@@ -23,6 +23,7 @@ pub struct HyperTransportBuilder {
     tls: TlsSettings,
     proxies: ProxySettings,
     overrides: HashMap<String, Vec<SocketAddr>>,
+    connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
     http2_prior_knowledge: bool,
@@ -49,12 +50,13 @@ impl Default for HyperTransportBuilder {
 impl HyperTransportBuilder {
     /// The defaults: TLS verification on against webpki's roots, proxies from
     /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), idle connections
-    /// kept 90 s, gzip/deflate/brotli decoding with no size limit, hyper's header limits.
+    /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli decoding with no size limit, hyper's header limits.
     pub fn new() -> Self {
         HyperTransportBuilder {
             tls: TlsSettings::new(),
             proxies: ProxySettings::FromEnv,
             overrides: HashMap::new(),
+            connect_timeout: Some(Duration::from_secs(30)),
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: usize::MAX,
             http2_prior_knowledge: false,
@@ -168,6 +170,13 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// The connect timeout of requests that set none (default 30 s; `None`: wait as long
+    /// as the operating system does).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
     /// How long an idle pooled connection is kept (default 90 s; `None`: forever).
     pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.pool_idle_timeout = timeout;
@@ -256,7 +265,7 @@ impl HyperTransportBuilder {
             pool.http1_max_buf_size(max);
             pool.http2_max_header_list_size(u32::try_from(max).unwrap_or(u32::MAX));
         }
-        let client = pool.build(Timed::new(https));
+        let client = pool.build(Timed::new(https, self.connect_timeout));
         Ok(HyperTransport::from_inner(Inner {
             client,
             proxies,

@@ -1,7 +1,7 @@
 //! [`MockTransport`]: routes requests to replies, in memory.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,14 +20,14 @@ use crate::route::{lock, RouteHandle, RouteState};
 const DEFAULT_CONNECT_HANG: Duration = Duration::from_secs(30);
 
 /// The in-memory transport. Cheap to clone; clones share routes and records.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MockTransport {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
     routes: Mutex<Vec<Arc<RouteState>>>,
+    recording: AtomicBool,
     recorded: Mutex<Vec<RecordedRequest>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -53,10 +53,31 @@ impl RecordedRequest {
     }
 }
 
+impl Default for MockTransport {
+    fn default() -> Self {
+        MockTransport {
+            inner: Arc::new(Inner {
+                routes: Mutex::default(),
+                recording: AtomicBool::new(true),
+                recorded: Mutex::default(),
+                in_flight: AtomicUsize::new(0),
+                max_in_flight: AtomicUsize::new(0),
+            }),
+        }
+    }
+}
+
 impl MockTransport {
     /// A mock with no routes: every request fails as unmatched until routes are added.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether to keep every request for [`requests`](MockTransport::requests) (default
+    /// on). Off, a mock serving millions of requests uses constant memory; route call
+    /// counts and expectations still work.
+    pub fn record_requests(&self, on: bool) {
+        self.inner.recording.store(on, Ordering::Relaxed);
     }
 
     /// Registers a route; routes are tried in the order registered.
@@ -163,7 +184,9 @@ impl Transport for MockTransport {
             headers: head.headers,
             body: body.collect(None).await?,
         };
-        lock(&self.inner.recorded).push(recorded.clone());
+        if self.inner.recording.load(Ordering::Relaxed) {
+            lock(&self.inner.recorded).push(recorded.clone());
+        }
         let route = self
             .find(&recorded)
             .ok_or_else(|| self.unmatched(&recorded))?;

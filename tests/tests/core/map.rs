@@ -246,7 +246,11 @@ async fn a_panicking_transport_is_a_failure_not_a_crash() {
         client.get("http://t.test/fine"),
     ])
     .await;
-    assert!(results[0].as_ref().is_err_and(|e| e.is_request()));
+    assert!(
+        results[0].as_ref().is_err_and(|e| e.is_request()),
+        "{:?}",
+        results[0]
+    );
     assert!(results[1].is_ok());
 }
 

@@ -38,8 +38,9 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Defaults: a `grequests-rs/VERSION` user agent, a cookie jar, 30 redirects, a 30 s
-    /// connect timeout, no read or total timeout, no body size limit.
+    /// Defaults: a `grequests-rs/VERSION` user agent, a cookie jar, 30 redirects, no
+    /// timeouts of the client's own (the hyper backend bounds connecting to 30 s), no body
+    /// size limit.
     pub fn new() -> Self {
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
@@ -49,7 +50,7 @@ impl ClientBuilder {
             headers,
             cookies: Some(Arc::new(CookieJar::new())),
             redirect: redirect::Policy::default(),
-            connect_timeout: Some(Duration::from_secs(30)),
+            connect_timeout: None,
             read_timeout: None,
             total_timeout: None,
             max_body_size: None,
@@ -168,7 +169,7 @@ impl ClientBuilder {
         Client {
             inner: Arc::new(ClientInner {
                 transport,
-                headers: self.headers,
+                headers: Arc::new(self.headers),
                 jar: self.cookies,
                 redirect: self.redirect,
                 connect_timeout: self.connect_timeout,

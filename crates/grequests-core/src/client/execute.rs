@@ -23,7 +23,9 @@ impl Client {
             None => self.execute_hops(parts).await,
             Some(limit) => {
                 let url = parts.url.clone();
-                match tokio::time::timeout(limit, self.execute_hops(parts)).await {
+                // Boxed so that the rare timeout wrapper does not double every request's
+                // future, which is moved and copied on each spawn.
+                match tokio::time::timeout(limit, Box::pin(self.execute_hops(parts))).await {
                     Ok(result) => result,
                     Err(_) => Err(
                         Error::timeout(format!("total timeout of {limit:?} elapsed")).with_url(url),
@@ -35,7 +37,6 @@ impl Client {
 
     async fn execute_hops(&self, mut parts: Parts) -> Result<Response> {
         let started = Instant::now();
-        let origin = parts.url.clone();
         let follows = parts
             .options
             .allow_redirects
@@ -43,15 +44,15 @@ impl Client {
         let mut history = Vec::new();
         // A client without a jar still carries cookies along one redirect chain, as
         // requests does with its per-call session.
-        let mut chain_jar: Option<CookieJar> = None;
+        let mut chain_jar: Option<Box<CookieJar>> = None;
         loop {
             // Some(copy) of a body that can be sent again, None for a stream (sent once).
             let replay = match &parts.body {
                 None => Some(None),
                 Some(body) => body.try_clone().map(Some),
             };
-            let (request, head) = self
-                .prepare(&mut parts, chain_jar.as_ref())
+            let (request, own) = self
+                .prepare(&mut parts, chain_jar.as_deref())
                 .map_err(|e| e.with_url(parts.url.clone()))?;
             let response = self
                 .inner
@@ -63,7 +64,7 @@ impl Client {
             match &self.inner.jar {
                 Some(jar) => jar.store_from_headers(&parts.url, &head_parts.headers),
                 None if head_parts.headers.contains_key(http::header::SET_COOKIE) => chain_jar
-                    .get_or_insert_with(CookieJar::new)
+                    .get_or_insert_with(Box::default)
                     .store_from_headers(&parts.url, &head_parts.headers),
                 None => {}
             }
@@ -75,7 +76,7 @@ impl Client {
             };
             let Some(next) = next else {
                 return self
-                    .finish(parts, head_parts, body, head, history, started)
+                    .finish(parts, own, head_parts, body, history, started)
                     .await;
             };
             let next = next.map_err(|e| e.with_url(parts.url.clone()))?;
@@ -84,7 +85,11 @@ impl Client {
                     "too many redirects (more than {})",
                     self.inner.redirect.max_redirects()
                 ))
-                .with_url(origin));
+                .with_url(
+                    history
+                        .first()
+                        .map_or_else(|| parts.url.clone(), |r: &Response| r.request.url.clone()),
+                ));
             }
             body.drain(REDIRECT_DRAIN_CAP).await;
             history.push(Response {
@@ -92,11 +97,15 @@ impl Client {
                 version: head_parts.version,
                 headers: head_parts.headers,
                 extensions: head_parts.extensions,
-                url: parts.url.clone(),
                 history: Vec::new(),
                 elapsed: started.elapsed(),
                 content: Content::Buffered(Default::default()),
-                request: head,
+                request: RequestHead {
+                    method: parts.method.clone(),
+                    url: parts.url.clone(),
+                    own,
+                    defaults: self.inner.headers.clone(),
+                },
             });
             redirect::follow(&mut parts, head_parts.status, next, replay)
                 .map_err(|e| e.with_url(parts.url.clone()))?;
@@ -110,51 +119,65 @@ impl Client {
         &self,
         parts: &mut Parts,
         chain_jar: Option<&CookieJar>,
-    ) -> Result<(http::Request<crate::Body>, RequestHead)> {
-        let mut headers = self.inner.headers.clone();
-        for (name, value) in &parts.headers {
-            headers.insert(name.clone(), value.clone());
-        }
-        headers.remove(PROXY_AUTHORIZATION);
+    ) -> Result<(http::Request<crate::Body>, http::HeaderMap)> {
+        // The request's own headers, as the response will report them: cookies merged in,
+        // and never a Proxy-Authorization.
+        let mut own = parts.headers.clone();
+        own.remove(PROXY_AUTHORIZATION);
         let jar = self.inner.jar.as_deref().or(chain_jar);
         let from_jar = jar.and_then(|jar| jar.header_for(&parts.url));
-        let explicit = headers
-            .get(COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let given = cookies::merge(explicit, parts.cookies.as_deref());
-        if let Some(value) = merge_values(from_jar, given) {
-            headers.insert(COOKIE, value);
+        if from_jar.is_some() || parts.cookies.is_some() {
+            let explicit = own
+                .get(COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let given = cookies::merge(explicit, parts.cookies.as_deref());
+            if let Some(value) = merge_values(from_jar, given) {
+                own.insert(COOKIE, value);
+            }
+        }
+        let mut headers = (*self.inner.headers).clone();
+        for (name, value) in &own {
+            headers.insert(name.clone(), value.clone());
         }
 
         let mut request = http::Request::new(parts.body.take().unwrap_or_default());
         *request.method_mut() = parts.method.clone();
         *request.uri_mut() = to_uri(&parts.url)?;
-        *request.headers_mut() = headers.clone();
-        request.extensions_mut().insert(crate::Timeouts {
+        *request.headers_mut() = headers;
+        let timeouts = crate::Timeouts {
             connect: parts.options.connect_timeout.or(self.inner.connect_timeout),
             read: parts.options.read_timeout.or(self.inner.read_timeout),
-        });
-        let head = RequestHead {
-            method: parts.method.clone(),
-            url: parts.url.clone(),
-            headers,
         };
-        Ok((request, head))
+        // An extensions map costs allocations; a request without timeouts goes without.
+        if timeouts != crate::Timeouts::default() {
+            request.extensions_mut().insert(timeouts);
+        }
+        Ok((request, own))
     }
 
     async fn finish(
         &self,
         parts: Parts,
+        own: http::HeaderMap,
         head_parts: http::response::Parts,
         body: Body,
-        head: RequestHead,
         history: Vec<Response>,
         started: Instant,
     ) -> Result<Response> {
+        let mut head_parts = head_parts;
         let content = if parts.options.stream {
             Content::Streaming(body)
         } else {
+            // Transports parse header values as slices of their read buffer; a response
+            // kept in a large batch would pin a whole buffer each. Small copies free them.
+            for value in head_parts.headers.values_mut() {
+                if let Ok(copy) = HeaderValue::from_bytes(value.as_bytes()) {
+                    let sensitive = value.is_sensitive();
+                    *value = copy;
+                    value.set_sensitive(sensitive);
+                }
+            }
             let limit = parts.options.max_body_size.or(self.inner.max_body_size);
             let bytes = body
                 .collect(limit)
@@ -167,11 +190,15 @@ impl Client {
             version: head_parts.version,
             headers: head_parts.headers,
             extensions: head_parts.extensions,
-            url: parts.url,
             history,
             elapsed: started.elapsed(),
             content,
-            request: head,
+            request: RequestHead {
+                method: parts.method,
+                url: parts.url,
+                own,
+                defaults: self.inner.headers.clone(),
+            },
         })
     }
 }

@@ -41,7 +41,7 @@ pub struct Client {
 
 pub(crate) struct ClientInner {
     transport: Arc<dyn Transport>,
-    headers: HeaderMap,
+    headers: Arc<HeaderMap>,
     jar: Option<Arc<CookieJar>>,
     redirect: redirect::Policy,
     connect_timeout: Option<Duration>,

@@ -1,12 +1,20 @@
+use std::sync::Arc;
+
 use http::{HeaderMap, Method};
 use url::Url;
 
 /// The request a [`Response`](crate::Response) answers: the last one sent, after redirects.
+///
+/// It keeps the request's own headers and shares the client's defaults rather than holding
+/// a full copy per response: a batch of a million responses should not hold a million
+/// copies of the same `User-Agent`.
 #[derive(Debug, Clone)]
 pub struct RequestHead {
     pub(crate) method: Method,
     pub(crate) url: Url,
-    pub(crate) headers: HeaderMap,
+    /// Headers set on the request, cookies included; they win over the defaults.
+    pub(crate) own: HeaderMap,
+    pub(crate) defaults: Arc<HeaderMap>,
 }
 
 impl RequestHead {
@@ -20,9 +28,19 @@ impl RequestHead {
         &self.url
     }
 
-    /// The headers sent, including the client's defaults and cookies.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+    /// The headers sent: the client's defaults, overridden by the request's own, and its
+    /// cookies. Built on demand.
+    pub fn headers(&self) -> HeaderMap {
+        let mut headers = (*self.defaults).clone();
+        for (name, value) in &self.own {
+            headers.insert(name.clone(), value.clone());
+        }
+        headers
+    }
+
+    /// A header as sent, without building the whole map.
+    pub fn header(&self, name: &str) -> Option<&http::HeaderValue> {
+        self.own.get(name).or_else(|| self.defaults.get(name))
     }
 }
 

@@ -22,7 +22,6 @@ pub struct Response {
     pub(crate) version: Version,
     pub(crate) headers: HeaderMap,
     pub(crate) extensions: Extensions,
-    pub(crate) url: Url,
     pub(crate) history: Vec<Response>,
     pub(crate) elapsed: Duration,
     pub(crate) content: Content,
@@ -77,7 +76,7 @@ impl Response {
 
     /// The final URL, after redirects.
     pub fn url(&self) -> &Url {
-        &self.url
+        &self.request.url
     }
 
     /// The redirect responses followed to get here, oldest first. Their bodies are not kept.
@@ -126,7 +125,7 @@ impl Response {
             Content::Streaming(_) => Err(Error::body(
                 "the body of a streamed response is read with chunk() or buffer()",
             )
-            .with_url(self.url.clone())),
+            .with_url(self.request.url.clone())),
         }
     }
 
@@ -141,7 +140,8 @@ impl Response {
     /// The body parsed as JSON.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         let bytes = self.bytes()?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::decode(e).with_url(self.url.clone()))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::decode(e).with_url(self.request.url.clone()))
     }
 
     /// The cookies this response sets (its `Set-Cookie` headers that parse).
@@ -172,7 +172,7 @@ impl Response {
             let bytes = body
                 .collect(limit)
                 .await
-                .map_err(|e| e.with_url(self.url.clone()))?;
+                .map_err(|e| e.with_url(self.request.url.clone()))?;
             self.content = Content::Buffered(bytes);
         }
         Ok(())
@@ -188,7 +188,7 @@ impl Response {
     /// Like [`error_for_status`](Response::error_for_status), borrowing.
     pub fn error_for_status_ref(&self) -> Result<&Response> {
         if self.status.is_client_error() || self.status.is_server_error() {
-            Err(Error::status(self.status).with_url(self.url.clone()))
+            Err(Error::status(self.status).with_url(self.request.url.clone()))
         } else {
             Ok(self)
         }

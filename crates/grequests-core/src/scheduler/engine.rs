@@ -10,12 +10,10 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use http::Method;
 use tokio::task::{Id, JoinSet};
 use tokio::time::Sleep;
@@ -115,6 +113,15 @@ where
         }
     }
 
+    /// How many requests the iterator says it holds, at least; bounded, so that a wrong
+    /// hint cannot reserve a fortune.
+    pub(crate) fn expected_len(&self) -> usize {
+        self.requests
+            .as_ref()
+            .map_or(0, |r| r.size_hint().0)
+            .min(1 << 20)
+    }
+
     /// The next finished request, in completion order; `None` once every request pulled
     /// has been reported and the iterator is exhausted.
     pub(crate) fn poll_next(
@@ -181,15 +188,19 @@ where
                     return Poll::Ready(Some(self.complete(slot, result)))
                 }
                 Poll::Ready(Some(Err(join_error))) => {
-                    // Only an abort or a runtime shutting down ends a task this way (panics
-                    // are caught inside it); the request still gets its one result.
+                    // A panic in the transport, or a runtime shutting down: the request
+                    // still gets its one result. Rare, so a scan for its slot is fine.
                     let id = join_error.id();
                     let slot = self
                         .slots
                         .iter()
                         .position(|s| s.as_ref().is_some_and(|s| s.task == Some(id)));
                     if let Some(slot) = slot {
-                        let error = Error::canceled("the request's task was canceled");
+                        let error = if join_error.is_panic() {
+                            Error::request("the transport panicked")
+                        } else {
+                            Error::canceled("the request's task was canceled")
+                        };
                         return Poll::Ready(Some(self.complete(slot, Err(error))));
                     }
                 }
@@ -233,12 +244,15 @@ where
         if self.stream {
             parts.options.stream = true;
         }
+        // A failed request's error names its URL; only one canceled by `gtimeout` has no
+        // error of its own to ask, so only then is a copy kept.
+        let url = self.gtimeout.map(|_| parts.url.clone());
         let slot = self.occupy(Slot {
             index,
             data,
             hooks: std::mem::take(&mut parts.hooks),
             method: parts.method.clone(),
-            url: Some(parts.url.clone()),
+            url,
             task: None,
         });
         if let Some(why) = self.refusal {
@@ -247,13 +261,10 @@ where
             self.ready.push_back(failed);
             return;
         }
-        let handle = self.tasks.spawn(async move {
-            let result = AssertUnwindSafe(client.execute(parts))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| Err(Error::request("the transport panicked")));
-            (slot, result)
-        });
+        // Boxed once here: the request's future is large, and spawning moves it by value
+        // through several calls.
+        let exchange = Box::pin(async move { client.execute(parts).await });
+        let handle = self.tasks.spawn(async move { (slot, exchange.await) });
         if let Some(Some(s)) = self.slots.get_mut(slot) {
             s.task = Some(handle.id());
         }
@@ -305,7 +316,7 @@ where
                     request: FailedRequest {
                         index: slot.index,
                         method: slot.method,
-                        url: slot.url,
+                        url: slot.url.or_else(|| error.url().cloned()),
                     },
                     error,
                 }),

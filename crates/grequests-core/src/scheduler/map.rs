@@ -17,9 +17,12 @@ where
     type IntoFuture = MapFuture<I, M>;
 
     fn into_future(self) -> MapFuture<I, M> {
+        // Responses are a few hundred bytes each: growing by doubling would leave up to
+        // half the vector unused, so take the iterator's word for its length.
+        let expected = self.engine.expected_len();
         MapFuture {
             batch: self,
-            results: Vec::new(),
+            results: Vec::with_capacity(expected),
         }
     }
 }
@@ -86,8 +89,8 @@ where
                     let results = std::mem::take(&mut this.results);
                     let expected = results.len();
                     // The engine reports every index it pulled exactly once, so every
-                    // place is filled.
-                    let ordered: Vec<_> = results.into_iter().flatten().collect();
+                    // place is filled. `filter_map` over a vector collects in place.
+                    let ordered: Vec<_> = results.into_iter().filter_map(|item| item).collect();
                     debug_assert_eq!(ordered.len(), expected);
                     return Poll::Ready(ordered);
                 }

@@ -68,11 +68,13 @@ impl std::error::Error for ConnectTimeout {}
 #[derive(Clone, Debug)]
 pub(crate) struct Timed<C> {
     inner: C,
+    /// For requests that set no connect timeout of their own.
+    default: Option<Duration>,
 }
 
 impl<C> Timed<C> {
-    pub(crate) fn new(inner: C) -> Self {
-        Timed { inner }
+    pub(crate) fn new(inner: C, default: Option<Duration>) -> Self {
+        Timed { inner, default }
     }
 }
 
@@ -96,8 +98,9 @@ where
             watch.started();
         }
         let connecting = self.inner.call(dst);
+        let default = self.default;
         Box::pin(async move {
-            let result = match scope.timeout {
+            let result = match scope.timeout.or(default) {
                 None => connecting.await.map_err(Into::into),
                 Some(limit) => match tokio::time::timeout(limit, connecting).await {
                     Ok(result) => result.map_err(Into::into),
