@@ -85,15 +85,35 @@ impl Transport for HyperTransport {
         if let Some(auth) = self.proxy_authorization(request.uri()) {
             request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
         }
-        let watch = timeouts.read.map(|_| Arc::new(ConnectWatch::default()));
-        let scope = ConnectScope {
-            timeout: timeouts.connect,
-            watch: watch.clone(),
-        };
-        let exchange = CONNECT_SCOPE.scope(scope, self.inner.client.request(request));
-        let response = match (timeouts.read, watch) {
-            (Some(read), Some(watch)) => read_head_within(exchange, read, &watch).await?,
-            _ => exchange.await,
+        let exchange = self.inner.client.request(request);
+        let response = match timeouts {
+            // Most requests set no timeouts of their own: no task-local scope to maintain
+            // on every poll, the connector falls back to its default.
+            Timeouts {
+                connect: None,
+                read: None,
+            } => exchange.await,
+            Timeouts {
+                connect,
+                read: None,
+            } => {
+                let scope = ConnectScope {
+                    timeout: connect,
+                    watch: None,
+                };
+                CONNECT_SCOPE.scope(scope, exchange).await
+            }
+            Timeouts {
+                connect,
+                read: Some(read),
+            } => {
+                let watch = Arc::new(ConnectWatch::default());
+                let scope = ConnectScope {
+                    timeout: connect,
+                    watch: Some(watch.clone()),
+                };
+                read_head_within(CONNECT_SCOPE.scope(scope, exchange), read, &watch).await?
+            }
         }
         .map_err(classify)?;
         let (parts, incoming) = response.into_parts();

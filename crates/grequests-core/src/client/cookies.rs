@@ -2,6 +2,7 @@
 //! the domain, path, `Secure` and expiry rules of RFC 6265.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use http::header::SET_COOKIE;
@@ -13,6 +14,9 @@ use url::Url;
 #[derive(Default)]
 pub struct CookieJar {
     store: Mutex<cookie_store::CookieStore>,
+    /// Whether a cookie was ever stored: most batches never see one, and then no request
+    /// needs to take the lock.
+    used: AtomicBool,
 }
 
 impl CookieJar {
@@ -34,6 +38,7 @@ impl CookieJar {
         }
         if let Ok(mut store) = self.store.lock() {
             store.store_response_cookies(cookies, url);
+            self.used.store(true, Ordering::Release);
         }
     }
 
@@ -42,12 +47,16 @@ impl CookieJar {
         if let Ok(cookie) = cookie::Cookie::parse(cookie.to_owned()) {
             if let Ok(mut store) = self.store.lock() {
                 store.store_response_cookies(std::iter::once(cookie), url);
+                self.used.store(true, Ordering::Release);
             }
         }
     }
 
     /// The `Cookie` header value for a request to `url`, if any cookie matches.
     pub fn header_for(&self, url: &Url) -> Option<String> {
+        if !self.used.load(Ordering::Acquire) {
+            return None;
+        }
         let store = self.store.lock().ok()?;
         let mut header = String::new();
         for (name, value) in store.get_request_values(url) {

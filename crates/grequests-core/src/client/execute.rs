@@ -169,15 +169,7 @@ impl Client {
         let content = if parts.options.stream {
             Content::Streaming(body)
         } else {
-            // Transports parse header values as slices of their read buffer; a response
-            // kept in a large batch would pin a whole buffer each. Small copies free them.
-            for value in head_parts.headers.values_mut() {
-                if let Ok(copy) = HeaderValue::from_bytes(value.as_bytes()) {
-                    let sensitive = value.is_sensitive();
-                    *value = copy;
-                    value.set_sensitive(sensitive);
-                }
-            }
+            compact_header_values(&mut head_parts.headers);
             let limit = parts.options.max_body_size.or(self.inner.max_body_size);
             let bytes = body
                 .collect(limit)
@@ -200,6 +192,30 @@ impl Client {
                 defaults: self.inner.headers.clone(),
             },
         })
+    }
+}
+
+/// Transports parse header values as slices of their read buffer, so a response kept in a
+/// large batch would pin a whole buffer (kilobytes) for a few short values. One copy of
+/// all the values, which they then share, frees it for one allocation.
+fn compact_header_values(headers: &mut http::HeaderMap) {
+    let total: usize = headers.values().map(|v| v.len()).sum();
+    if total == 0 {
+        return;
+    }
+    let mut joined = bytes::BytesMut::with_capacity(total);
+    for value in headers.values() {
+        joined.extend_from_slice(value.as_bytes());
+    }
+    let joined = joined.freeze();
+    let mut offset = 0;
+    for value in headers.values_mut() {
+        let len = value.len();
+        if let Ok(mut copy) = HeaderValue::from_maybe_shared(joined.slice(offset..offset + len)) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
+        }
+        offset += len;
     }
 }
 
