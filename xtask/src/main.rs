@@ -1,1 +1,40 @@
-fn main() {}
+//! Project tooling, run as `cargo xtask <command>` (an alias in `.cargo/config.toml`).
+//!
+//! - `cargo xtask bench-setup`: installs the benchmark's servers (nginx, wrk) from Debian.
+//! - `cargo xtask bench [--quick] [--json] [--docs] [--peer python]`: measures grequests
+//!   against its peers, side by side, in interleaved rounds.
+
+mod bench;
+mod setup;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "grequests project tooling")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Installs nginx and wrk from Debian's packages (needs root, or sudo).
+    BenchSetup,
+    /// Runs the benchmark: every contender against the same servers, interleaved rounds.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::BenchSetup => setup::run(),
+        Command::Bench(args) => bench::run(&args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cargo xtask: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

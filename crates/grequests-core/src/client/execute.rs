@@ -169,7 +169,9 @@ impl Client {
         let content = if parts.options.stream {
             Content::Streaming(body)
         } else {
-            compact_header_values(&mut head_parts.headers);
+            if parts.options.compact {
+                compact_header_values(&mut head_parts.headers);
+            }
             let limit = parts.options.max_body_size.or(self.inner.max_body_size);
             let bytes = body
                 .collect(limit)

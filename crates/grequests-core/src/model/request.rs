@@ -69,6 +69,9 @@ pub(crate) struct RequestOptions {
     pub(crate) allow_redirects: Option<bool>,
     pub(crate) stream: bool,
     pub(crate) max_body_size: Option<u64>,
+    /// Set by `map`, which holds every response until the batch ends: copy header values
+    /// out of the transport's buffers so that each response does not pin one.
+    pub(crate) compact: bool,
 }
 
 impl Request {

@@ -1,11 +1,11 @@
 //! The engine under `map`, `imap` and `imap_enumerated`.
 //!
-//! Requests are pulled lazily from the user's iterator and each is sent on a task of its
-//! own, so requests in flight keep moving while the consumer is busy (a `buffer_unordered`
-//! only polls them when the consumer does: futures-rs #2387). A slot is freed only when the
-//! consumer takes its result, so tasks running plus results waiting never exceed `size`:
-//! that is the backpressure bound. Dropping the engine drops its `JoinSet`, which aborts
-//! every task. Response hooks and the progress callback run here, on the consumer's side,
+//! Requests are pulled lazily from the user's iterator and started in an [`InFlight`] set:
+//! a task each for the `imap`s, so requests in flight keep moving while the consumer is
+//! busy (a `buffer_unordered` only polls them when the consumer does: futures-rs #2387),
+//! inline for `map`, whose future polls them itself. A slot is freed only when the consumer
+//! takes its result, so requests running plus results waiting never exceed `size`: that
+//! is the backpressure bound. Dropping the engine drops the set, which cancels them all. Response hooks and the progress callback run here, on the consumer's side,
 //! so nothing fires for a result nobody takes.
 
 use std::collections::VecDeque;
@@ -15,10 +15,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::Method;
-use tokio::task::{Id, JoinSet};
+use tokio::task::Id;
 use tokio::time::Sleep;
 use url::Url;
 
+use super::in_flight::{Finished, InFlight};
 use super::progress::{Progress, ProgressFn};
 use super::IntoRequest;
 use crate::error::{Error, Result};
@@ -71,7 +72,7 @@ where
     expired: bool,
     /// Why requests cannot be sent at all (no runtime to send them on), if so.
     refusal: Option<&'static str>,
-    tasks: JoinSet<(usize, Result<Response>)>,
+    in_flight: InFlight,
     slots: Vec<Option<Slot<<I::Item as IntoRequest>::Data>>>,
     free: Vec<usize>,
     ready: VecDeque<Completed<<I::Item as IntoRequest>::Data>>,
@@ -86,7 +87,12 @@ where
     I: Iterator,
     I::Item: IntoRequest,
 {
-    pub(crate) fn new(requests: I, size: Option<usize>, on_expiry: OnExpiry) -> Self {
+    pub(crate) fn new(
+        requests: I,
+        size: Option<usize>,
+        on_expiry: OnExpiry,
+        in_flight: InFlight,
+    ) -> Self {
         let total = match requests.size_hint() {
             (lower, Some(upper)) if lower == upper => Some(lower),
             _ => None,
@@ -102,7 +108,7 @@ where
             started: false,
             expired: false,
             refusal: None,
-            tasks: JoinSet::new(),
+            in_flight,
             slots: Vec::new(),
             free: Vec::new(),
             ready: VecDeque::new(),
@@ -181,26 +187,20 @@ where
             return Poll::Ready(Some(completed));
         }
         loop {
-            match self.tasks.poll_join_next_with_id(cx) {
+            match self.in_flight.poll_finished(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Ready(Some(Ok((_, (slot, result))))) => {
+                Poll::Ready(Some(Finished::Done(slot, result))) => {
                     return Poll::Ready(Some(self.complete(slot, result)))
                 }
-                Poll::Ready(Some(Err(join_error))) => {
-                    // A panic in the transport, or a runtime shutting down: the request
-                    // still gets its one result. Rare, so a scan for its slot is fine.
-                    let id = join_error.id();
+                Poll::Ready(Some(Finished::Lost(id, error))) => {
+                    // Rare (a panic, a runtime shutting down), so a scan for the slot is
+                    // fine; the request still gets its one result.
                     let slot = self
                         .slots
                         .iter()
                         .position(|s| s.as_ref().is_some_and(|s| s.task == Some(id)));
                     if let Some(slot) = slot {
-                        let error = if join_error.is_panic() {
-                            Error::request("the transport panicked")
-                        } else {
-                            Error::canceled("the request's task was canceled")
-                        };
                         return Poll::Ready(Some(self.complete(slot, Err(error))));
                     }
                 }
@@ -211,7 +211,7 @@ where
     /// Pulls requests until `size` of them are running or waiting to be taken.
     fn fill(&mut self) {
         let limit = self.size.unwrap_or(usize::MAX);
-        while self.tasks.len() + self.ready.len() < limit {
+        while self.in_flight.len() + self.ready.len() < limit {
             let Some(item) = self.requests.as_mut().and_then(Iterator::next) else {
                 self.requests = None;
                 return;
@@ -244,6 +244,7 @@ where
         if self.stream {
             parts.options.stream = true;
         }
+        parts.options.compact = self.in_flight.keeps_results();
         // A failed request's error names its URL; only one canceled by `gtimeout` has no
         // error of its own to ask, so only then is a copy kept.
         let url = self.gtimeout.map(|_| parts.url.clone());
@@ -261,12 +262,12 @@ where
             self.ready.push_back(failed);
             return;
         }
-        // Boxed once here: the request's future is large, and spawning moves it by value
-        // through several calls.
+        // Boxed once here: the request's future is large, and starting it moves it by
+        // value through several calls.
         let exchange = Box::pin(async move { client.execute(parts).await });
-        let handle = self.tasks.spawn(async move { (slot, exchange.await) });
+        let task = self.in_flight.start(slot, exchange);
         if let Some(Some(s)) = self.slots.get_mut(slot) {
-            s.task = Some(handle.id());
+            s.task = task;
         }
     }
 
@@ -329,11 +330,11 @@ where
     fn expire(&mut self) {
         self.expired = true;
         self.deadline = None;
-        // Dropping the set aborts its tasks; their slots are reported here instead.
-        self.tasks = JoinSet::new();
+        // Their futures are dropped or their tasks aborted; their slots are reported here.
+        self.in_flight.cancel_all();
         let limit = self.gtimeout.unwrap_or_default();
         let running: Vec<usize> = (0..self.slots.len())
-            .filter(|&key| self.slots[key].as_ref().is_some_and(|s| s.task.is_some()))
+            .filter(|&key| self.slots[key].is_some())
             .collect();
         let mut timed_out: Vec<_> = running
             .into_iter()

@@ -14,6 +14,7 @@
 //! flight.
 
 mod engine;
+mod in_flight;
 mod into_request;
 mod map;
 pub mod mode;
@@ -31,6 +32,7 @@ pub use progress::Progress;
 use crate::error::Error;
 use crate::model::{FailedRequest, Response};
 use engine::{Engine, OnExpiry};
+use in_flight::InFlight;
 
 /// The exception handler: told which request failed and why, it may supply a response to
 /// use in its place (grequests' `exception_handler`). It runs on the consumer's task.
@@ -97,9 +99,9 @@ impl<I: Iterator, M, D> Batch<I, M, D>
 where
     I::Item: IntoRequest,
 {
-    fn new(requests: I, size: Option<usize>, on_expiry: OnExpiry) -> Self {
+    fn new(requests: I, size: Option<usize>, on_expiry: OnExpiry, in_flight: InFlight) -> Self {
         Batch {
-            engine: Engine::new(requests, size, on_expiry),
+            engine: Engine::new(requests, size, on_expiry, in_flight),
             handler: None,
             mode: PhantomData,
         }
@@ -175,7 +177,12 @@ pub fn map<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::Map>
 where
     R::Item: IntoRequest,
 {
-    Batch::new(requests.into_iter(), None, OnExpiry::ReportUnsent)
+    Batch::new(
+        requests.into_iter(),
+        None,
+        OnExpiry::ReportUnsent,
+        InFlight::inline(),
+    )
 }
 
 /// [`map`], with every error handed back.
@@ -183,7 +190,12 @@ pub fn try_map<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::TryMap>
 where
     R::Item: IntoRequest,
 {
-    Batch::new(requests.into_iter(), None, OnExpiry::ReportUnsent)
+    Batch::new(
+        requests.into_iter(),
+        None,
+        OnExpiry::ReportUnsent,
+        InFlight::inline(),
+    )
 }
 
 /// A stream of responses in completion order, 2 in flight by default; failures are
@@ -192,7 +204,12 @@ pub fn imap<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::Imap>
 where
     R::Item: IntoRequest,
 {
-    Batch::new(requests.into_iter(), Some(2), OnExpiry::Stop)
+    Batch::new(
+        requests.into_iter(),
+        Some(2),
+        OnExpiry::Stop,
+        InFlight::tasks(),
+    )
 }
 
 /// [`imap`], with every error handed back.
@@ -200,7 +217,12 @@ pub fn try_imap<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::TryIma
 where
     R::Item: IntoRequest,
 {
-    Batch::new(requests.into_iter(), Some(2), OnExpiry::Stop)
+    Batch::new(
+        requests.into_iter(),
+        Some(2),
+        OnExpiry::Stop,
+        InFlight::tasks(),
+    )
 }
 
 /// A stream of `(index, Option<Response>)` in completion order: every request's index
@@ -209,7 +231,12 @@ pub fn imap_enumerated<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode:
 where
     R::Item: IntoRequest,
 {
-    Batch::new(requests.into_iter(), Some(2), OnExpiry::ReportUnsent)
+    Batch::new(
+        requests.into_iter(),
+        Some(2),
+        OnExpiry::ReportUnsent,
+        InFlight::tasks(),
+    )
 }
 
 /// [`imap_enumerated`], with every error handed back.
@@ -219,5 +246,10 @@ pub fn try_imap_enumerated<R: IntoIterator>(
 where
     R::Item: IntoRequest,
 {
-    Batch::new(requests.into_iter(), Some(2), OnExpiry::ReportUnsent)
+    Batch::new(
+        requests.into_iter(),
+        Some(2),
+        OnExpiry::ReportUnsent,
+        InFlight::tasks(),
+    )
 }

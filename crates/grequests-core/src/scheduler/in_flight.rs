@@ -1,0 +1,113 @@
+//! The requests of a batch in flight, driven: inline in the batch's own future, or each on
+//! a task of its own.
+//!
+//! A `map` future is the only consumer of its results and polls whenever one is ready, so
+//! its requests can be polled inline (a `FuturesUnordered`): no task per request, no
+//! wake-up hop through a `JoinSet`. An `imap` stream is polled only when its consumer
+//! asks for the next item; polled inline, requests in flight would stall while the
+//! consumer is busy (futures-rs #2387), so each gets a task that runs on its own.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use futures_util::stream::FuturesUnordered;
+use futures_util::FutureExt;
+use tokio::task::{Id, JoinSet};
+
+use crate::error::{Error, Result};
+use crate::model::Response;
+
+pub(crate) type Exchange = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
+
+/// A finished exchange: the slot it belongs to and its result.
+pub(crate) enum Finished {
+    Done(usize, Result<Response>),
+    /// A task that ended without a result (aborted, or the runtime shut down), by id.
+    Lost(Id, Error),
+}
+
+pub(crate) enum InFlight {
+    Inline(FuturesUnordered<Pin<Box<dyn Future<Output = (usize, Result<Response>)> + Send>>>),
+    Tasks(JoinSet<(usize, Result<Response>)>),
+}
+
+impl InFlight {
+    pub(crate) fn inline() -> Self {
+        InFlight::Inline(FuturesUnordered::new())
+    }
+
+    pub(crate) fn tasks() -> Self {
+        InFlight::Tasks(JoinSet::new())
+    }
+
+    /// Whether this is a `map`'s set, whose results are all kept until the batch ends.
+    pub(crate) fn keeps_results(&self) -> bool {
+        matches!(self, InFlight::Inline(_))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            InFlight::Inline(set) => set.len(),
+            InFlight::Tasks(set) => set.len(),
+        }
+    }
+
+    /// Starts `exchange` for `slot`; the task's id when it got a task.
+    pub(crate) fn start(&mut self, slot: usize, exchange: Exchange) -> Option<Id> {
+        match self {
+            InFlight::Inline(set) => {
+                // A panicking transport must fail its request, not the caller's task.
+                set.push(Box::pin(async move {
+                    let result = AssertUnwindSafe(exchange)
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|_| Err(Error::request("the transport panicked")));
+                    (slot, result)
+                }));
+                None
+            }
+            InFlight::Tasks(set) => Some(set.spawn(async move { (slot, exchange.await) }).id()),
+        }
+    }
+
+    /// Drops every exchange in flight: their futures are dropped (inline) or their tasks
+    /// aborted.
+    pub(crate) fn cancel_all(&mut self) {
+        match self {
+            InFlight::Inline(set) => *set = FuturesUnordered::new(),
+            InFlight::Tasks(set) => *set = JoinSet::new(),
+        }
+    }
+
+    pub(crate) fn poll_finished(&mut self, cx: &mut Context<'_>) -> Poll<Option<Finished>> {
+        match self {
+            InFlight::Inline(set) => Pin::new(set)
+                .poll_next(cx)
+                .map(|done| done.map(|(slot, result)| Finished::Done(slot, result))),
+            InFlight::Tasks(set) => set.poll_join_next_with_id(cx).map(|joined| {
+                joined.map(|joined| match joined {
+                    Ok((_, (slot, result))) => Finished::Done(slot, result),
+                    Err(error) if error.is_panic() => {
+                        Finished::Lost(error.id(), Error::request("the transport panicked"))
+                    }
+                    Err(error) => Finished::Lost(
+                        error.id(),
+                        Error::canceled("the request's task was canceled"),
+                    ),
+                })
+            }),
+        }
+    }
+}
+
+impl std::fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InFlight::Inline(set) => write!(f, "Inline({})", set.len()),
+            InFlight::Tasks(set) => write!(f, "Tasks({})", set.len()),
+        }
+    }
+}
