@@ -22,15 +22,20 @@ use crate::model::Response;
 
 pub(crate) type Exchange = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
 
-/// A finished exchange: the slot it belongs to and its result.
+/// A finished exchange: the slot it belongs to and its result. A value that lives for one
+/// `match`: boxing the large variant would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Finished {
     Done(usize, Result<Response>),
     /// A task that ended without a result (aborted, or the runtime shut down), by id.
     Lost(Id, Error),
 }
 
+/// An exchange polled inline, with the slot it belongs to.
+type Tagged = Pin<Box<dyn Future<Output = (usize, Result<Response>)> + Send>>;
+
 pub(crate) enum InFlight {
-    Inline(FuturesUnordered<Pin<Box<dyn Future<Output = (usize, Result<Response>)> + Send>>>),
+    Inline(FuturesUnordered<Tagged>),
     Tasks(JoinSet<(usize, Result<Response>)>),
 }
 
