@@ -6,9 +6,9 @@ pub enum Server {
     /// nginx, one worker, loopback: not ours, so nobody tunes it to the client.
     Nginx,
     /// The embedded httpbin, plain (h2c by prior knowledge when asked).
-    TestServer,
+    Httpbin,
     /// The embedded httpbin over TLS, h2 by ALPN.
-    TestServerTls,
+    HttpbinTls,
     /// No server: the mock transport.
     Mock,
 }
@@ -135,7 +135,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
     plan.push(Scenario {
         id: "latency",
         title: "Latency-bound: requests to a 100 ms delay, all at once".into(),
-        server: Server::TestServer,
+        server: Server::Httpbin,
         path: "/delay/0.1",
         requests: scale(1_000, 300),
         size: scale(1_000, 300),
@@ -194,7 +194,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
     plan.push(Scenario {
         id: "h2c",
         title: "HTTP/2 cleartext (prior knowledge): 13-byte bodies, size 50".into(),
-        server: Server::TestServer,
+        server: Server::Httpbin,
         path: "/bytes/13?seed=1",
         requests: scale(20_000, 5_000),
         size: 50,
@@ -206,7 +206,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
     plan.push(Scenario {
         id: "h2-tls",
         title: "HTTP/2 over TLS (ALPN): 13-byte bodies, size 50".into(),
-        server: Server::TestServerTls,
+        server: Server::HttpbinTls,
         path: "/bytes/13?seed=1",
         requests: scale(20_000, 5_000),
         size: 50,

@@ -32,7 +32,7 @@ impl Servers {
             wait_for(port)?;
             servers.nginx = Some(port);
         }
-        if needs(Server::TestServer) {
+        if needs(Server::Httpbin) {
             let port = free_port()?;
             let args = ["--port", &port.to_string(), "--threads", "1"];
             servers
@@ -41,7 +41,7 @@ impl Servers {
             wait_for(port)?;
             servers.testserver = Some(port);
         }
-        if needs(Server::TestServerTls) {
+        if needs(Server::HttpbinTls) {
             let port = free_port()?;
             let ca = std::fs::canonicalize(work_dir())
                 .map_err(|e| e.to_string())?
@@ -78,11 +78,11 @@ impl Servers {
                 format!("http://127.0.0.1:{}", self.nginx.ok_or_else(missing)?),
                 None,
             ),
-            Server::TestServer => (
+            Server::Httpbin => (
                 format!("http://127.0.0.1:{}", self.testserver.ok_or_else(missing)?),
                 None,
             ),
-            Server::TestServerTls => {
+            Server::HttpbinTls => {
                 let (port, ca) = self.tls.as_ref().ok_or_else(missing)?;
                 (format!("https://127.0.0.1:{port}"), Some(ca.clone()))
             }
