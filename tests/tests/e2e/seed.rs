@@ -170,3 +170,31 @@ async fn module_level_verbs_share_one_pool_and_keep_no_cookies() {
         .unwrap()
         .starts_with("grequests-rs/"));
 }
+
+#[test]
+fn blocking_imap_keeps_reading_while_the_consumer_is_busy() {
+    // The first response arrives after 0.1 s, the others after 0.4 s, while the consumer
+    // sleeps 1.5 s. Were the runtime driven only inside `next()`, those responses and
+    // their expired 1 s read timeouts would race at the next poll, and some would fail.
+    let server = grequests_testserver::TestServer::builder()
+        .spawn_thread()
+        .unwrap();
+    let client = client();
+    let requests: Vec<_> = ["/delay/0.1", "/delay/0.4", "/delay/0.4", "/delay/0.4"]
+        .iter()
+        .map(|path| {
+            client
+                .get(server.url(path))
+                .read_timeout(Duration::from_secs(1))
+        })
+        .collect();
+    let mut results = grequests::blocking::try_imap(requests).size(4).into_iter();
+    let first = results.next().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let rest: Vec<_> = results.collect();
+    assert!(first.is_ok());
+    assert_eq!(rest.len(), 3);
+    for result in rest {
+        assert!(result.is_ok(), "{:?}", result.err());
+    }
+}
