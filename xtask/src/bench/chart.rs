@@ -51,14 +51,20 @@ pub fn draw(results: &[Measured], path: &Path) -> Result<(), String> {
             .margin(6)
             .x_label_area_size(20)
             .y_label_area_size(260)
-            .build_cartesian_2d(0.0..top, 0..bars.len())
+            .build_cartesian_2d(0.0..top, -0.5..bars.len() as f64 - 0.5)
             .map_err(|e| e.to_string())?;
         let labels: Vec<String> = bars.iter().map(|(l, _)| l.clone()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(bars.len())
-            .y_label_formatter(&|i| labels.get(*i).cloned().unwrap_or_default())
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() > 0.01 || i < 0.0 {
+                    return String::new();
+                }
+                labels.get(i as usize).cloned().unwrap_or_default()
+            })
             .x_label_formatter(&|v| format!("{:.0}k", v / 1000.0))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -71,7 +77,8 @@ pub fn draw(results: &[Measured], path: &Path) -> Result<(), String> {
                 } else {
                     RGBColor(140, 140, 140)
                 };
-                Rectangle::new([(0.0, i), (*value, i + 1)], color.filled())
+                let y = i as f64;
+                Rectangle::new([(0.0, y - 0.35), (*value, y + 0.35)], color.filled())
             }))
             .map_err(|e| e.to_string())?;
     }
