@@ -28,6 +28,16 @@ async fn raw_server(reply: &'static [u8]) -> u16 {
     port
 }
 
+/// The error a default client gets from a raw server answering `reply`.
+async fn error_from(reply: &'static [u8]) -> grequests::Error {
+    let port = raw_server(reply).await;
+    client()
+        .get(format!("http://127.0.0.1:{port}/"))
+        .send()
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn a_refused_connection_is_a_connect_error() {
     let port = closed_port().await;
@@ -91,34 +101,19 @@ async fn a_slow_server_trips_the_read_and_total_timeouts() {
 
 #[tokio::test]
 async fn a_truncated_body_is_a_body_error() {
-    let port = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this").await;
-    let error = client()
-        .get(format!("http://127.0.0.1:{port}/"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = error_from(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this").await;
     assert!(error.is_body(), "{error}");
 }
 
 #[tokio::test]
 async fn a_connection_closed_before_the_response_is_a_request_error() {
-    let port = raw_server(b"").await;
-    let error = client()
-        .get(format!("http://127.0.0.1:{port}/"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = error_from(b"").await;
     assert!(error.is_request(), "{error}");
 }
 
 #[tokio::test]
 async fn garbage_instead_of_http_is_a_request_error_not_a_panic() {
-    let port = raw_server(b"SSH-2.0-OpenSSH_9.2\r\n").await;
-    let error = client()
-        .get(format!("http://127.0.0.1:{port}/"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = error_from(b"SSH-2.0-OpenSSH_9.2\r\n").await;
     assert!(error.is_request(), "{error}");
 }
 

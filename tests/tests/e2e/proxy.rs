@@ -6,6 +6,15 @@ use grequests_testserver::{TestProxy, TestServer};
 
 use crate::support::{is_child, json, run_child, server};
 
+/// A client that sends everything through `proxy_url` and trusts `tls_server`'s CA.
+fn through(proxy_url: &str, tls_server: &TestServer) -> Client {
+    Client::builder()
+        .proxy_all(proxy_url)
+        .add_root_certificate_pem(tls_server.ca_pem().unwrap().as_bytes())
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn http_requests_go_through_the_proxy() {
     let server = server().await;
@@ -29,11 +38,7 @@ async fn http_requests_go_through_the_proxy() {
 async fn https_requests_tunnel_through_connect() {
     let server = TestServer::start_tls().await.unwrap();
     let proxy = TestProxy::start().await.unwrap();
-    let client = Client::builder()
-        .proxy_all(&proxy.url())
-        .add_root_certificate_pem(server.ca_pem().unwrap().as_bytes())
-        .build()
-        .unwrap();
+    let client = through(&proxy.url(), &server);
     let response = client.get(server.url("/get")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let seen = proxy.requests();
@@ -48,11 +53,7 @@ async fn proxy_credentials_reach_the_proxy_and_never_the_server() {
     let proxy = TestProxy::start_with_auth(Some(("pu", "pp")))
         .await
         .unwrap();
-    let client = Client::builder()
-        .proxy_all(&proxy.url_with_credentials("pu", "pp"))
-        .add_root_certificate_pem(tls_server.ca_pem().unwrap().as_bytes())
-        .build()
-        .unwrap();
+    let client = through(&proxy.url_with_credentials("pu", "pp"), &tls_server);
     let plain = client
         .get(server.url("/headers"))
         .header("proxy-authorization", "Basic c3RvbGVu")
@@ -78,11 +79,7 @@ async fn a_proxy_refusing_credentials_is_an_error_or_its_407() {
     let proxy = TestProxy::start_with_auth(Some(("pu", "pp")))
         .await
         .unwrap();
-    let client = Client::builder()
-        .proxy_all(&proxy.url_with_credentials("pu", "wrong"))
-        .add_root_certificate_pem(tls_server.ca_pem().unwrap().as_bytes())
-        .build()
-        .unwrap();
+    let client = through(&proxy.url_with_credentials("pu", "wrong"), &tls_server);
     let plain = client.get(server.url("/get")).send().await.unwrap();
     assert_eq!(plain.status(), 407);
     let tunneled = client.get(tls_server.url("/get")).send().await.unwrap_err();
