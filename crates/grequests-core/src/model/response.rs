@@ -164,6 +164,29 @@ impl Response {
         }
     }
 
+    /// The body as a stream of chunks (requests' `iter_content`), consuming the response.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// # async fn run(client: grequests_core::Client) -> grequests_core::Result<()> {
+    /// let response = client.get("http://127.0.0.1:8080/stream/20").stream(true).send().await?;
+    /// let mut chunks = std::pin::pin!(response.bytes_stream());
+    /// while let Some(chunk) = chunks.next().await {
+    ///     println!("{} bytes", chunk?.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn bytes_stream(self) -> impl futures_core::Stream<Item = Result<Bytes>> + Send {
+        futures_util::stream::unfold(Some(self), |state| async move {
+            let mut response = state?;
+            match response.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
+                Ok(None) => None,
+                Err(error) => Some((Err(error), None)),
+            }
+        })
+    }
+
     /// Reads the rest of a streamed body into memory (at most `limit` bytes), so that
     /// [`text`](Response::text), [`json`](Response::json) and [`bytes`](Response::bytes) work.
     pub async fn buffer(&mut self, limit: Option<u64>) -> Result<()> {
