@@ -111,14 +111,25 @@ async fn streamed_bodies_are_read_chunk_by_chunk() {
 async fn a_streamed_body_is_a_stream_of_chunks_ending_at_an_error() {
     use futures_util::StreamExt;
     let mock = MockTransport::new();
-    mock.route(Route::get("/ok")).reply(Reply::ok().chunks(["a", "b", "c"]));
+    mock.route(Route::get("/ok"))
+        .reply(Reply::ok().chunks(["a", "b", "c"]));
     mock.route(Route::get("/reset"))
         .reply(Reply::ok().chunks(["a", "b", "c"]).reset_after_chunks(2));
     let client = mock.client();
-    let ok = client.get("http://mock.test/ok").stream(true).send().await.unwrap();
+    let ok = client
+        .get("http://mock.test/ok")
+        .stream(true)
+        .send()
+        .await
+        .unwrap();
     let chunks: Vec<_> = ok.bytes_stream().map(|c| c.unwrap()).collect().await;
     assert_eq!(chunks, ["a", "b", "c"]);
-    let reset = client.get("http://mock.test/reset").stream(true).send().await.unwrap();
+    let reset = client
+        .get("http://mock.test/reset")
+        .stream(true)
+        .send()
+        .await
+        .unwrap();
     let items: Vec<_> = reset.bytes_stream().collect().await;
     assert_eq!(items.len(), 3, "two chunks, then the error, then the end");
     assert!(items[2].as_ref().is_err_and(|e| e.is_body()));
