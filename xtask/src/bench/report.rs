@@ -244,7 +244,7 @@ impl Report {
         let _ = writeln!(out, "Machine: {}.  ", self.machine);
         let _ = writeln!(
             out,
-            "Command: `{}` ({} interleaved round(s); medians, min–max).\n",
+            "Command: `{}` ({} interleaved round(s), 7 for the latency scenario; medians, min–max).\n",
             self.command, self.rounds
         );
         let _ = writeln!(out, "`[ct]`/`[mt]`: current-thread / multi-thread (2 workers) tokio runtime; `[own]`: the blocking API's runtime. Ratios compare with the same flavour in the same run.\n");

@@ -47,7 +47,7 @@ pub fn measure(
         .map(|c| (c.clone(), Vec::new()))
         .collect();
     let mut ceiling = Vec::new();
-    for round in 1..=rounds {
+    for round in 1..=rounds.max(scenario.min_rounds) {
         for (contender, samples) in &mut runs {
             let requests = contender.requests.unwrap_or(scenario.requests);
             let mut command = match (contender.is_python(), python) {

@@ -61,6 +61,8 @@ pub struct Scenario {
     pub contenders: Vec<Contender>,
     /// Whether wrk measures the server's ceiling here.
     pub ceiling: bool,
+    /// At least this many rounds: short, noisy scenarios need more to settle a median.
+    pub min_rounds: usize,
 }
 
 fn both(name: &'static str) -> [Contender; 2] {
@@ -118,6 +120,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
             metric: Metric::Throughput,
             contenders: http1_field(python),
             ceiling: true,
+            min_rounds: 1,
         });
     }
     plan.push(Scenario {
@@ -131,6 +134,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
         metric: Metric::Throughput,
         contenders: http1_field(false),
         ceiling: true,
+        min_rounds: 1,
     });
     plan.push(Scenario {
         id: "latency",
@@ -143,6 +147,9 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
         metric: Metric::Latency,
         contenders: http1_field(false),
         ceiling: false,
+        // Each run takes ~0.2 s and swings by ±50% as one server thread accepts 1 000
+        // connections at once.
+        min_rounds: 7,
     });
     let mut scheduler: Vec<Contender> = ["mock-map", "mock-imap"]
         .into_iter()
@@ -164,6 +171,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
         metric: Metric::PerRequest,
         contenders: scheduler,
         ceiling: false,
+        min_rounds: 1,
     });
     plan.push(Scenario {
         id: "memory-100k",
@@ -181,6 +189,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
             one("grequests-imap", "ct"),
         ],
         ceiling: false,
+        min_rounds: 1,
     });
     let h2_field = |tls: bool| -> Vec<Contender> {
         let mut names = vec!["bare-hyper", "grequests-map", "grequests-imap"];
@@ -202,6 +211,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
         metric: Metric::Throughput,
         contenders: h2_field(false),
         ceiling: false,
+        min_rounds: 1,
     });
     plan.push(Scenario {
         id: "h2-tls",
@@ -214,6 +224,7 @@ pub fn plan(quick: bool, python: bool) -> Vec<Scenario> {
         metric: Metric::Throughput,
         contenders: h2_field(true),
         ceiling: false,
+        min_rounds: 1,
     });
     plan
 }
