@@ -88,18 +88,17 @@ impl fmt::Debug for CookieJar {
     }
 }
 
-/// Joins two `Cookie` header values.
-pub(crate) fn merge(first: Option<String>, second: Option<&str>) -> Option<HeaderValue> {
-    let joined = match (first, second) {
-        (Some(mut a), Some(b)) => {
-            a.push_str("; ");
-            a.push_str(b);
-            a
-        }
-        (Some(a), None) => a,
-        (None, Some(b)) => b.to_owned(),
-        (None, None) => return None,
-    };
+/// Joins the non-empty `Cookie` header values given into one.
+pub(crate) fn join<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Option<HeaderValue> {
+    let joined = values
+        .into_iter()
+        .flatten()
+        .filter(|v| !v.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if joined.is_empty() {
+        return None;
+    }
     HeaderValue::try_from(joined).ok()
 }
 

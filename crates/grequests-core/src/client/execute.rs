@@ -127,12 +127,9 @@ impl Client {
         let jar = self.inner.jar.as_deref().or(chain_jar);
         let from_jar = jar.and_then(|jar| jar.header_for(&parts.url));
         if from_jar.is_some() || parts.cookies.is_some() {
-            let explicit = own
-                .get(COOKIE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let given = cookies::merge(explicit, parts.cookies.as_deref());
-            if let Some(value) = merge_values(from_jar, given) {
+            let explicit = own.get(COOKIE).and_then(|v| v.to_str().ok());
+            let joined = cookies::join([from_jar.as_deref(), explicit, parts.cookies.as_deref()]);
+            if let Some(value) = joined {
                 own.insert(COOKIE, value);
             }
         }
@@ -219,11 +216,6 @@ fn compact_header_values(headers: &mut http::HeaderMap) {
         }
         offset += len;
     }
-}
-
-fn merge_values(from_jar: Option<String>, given: Option<HeaderValue>) -> Option<HeaderValue> {
-    let given = given.as_ref().and_then(|v| v.to_str().ok());
-    cookies::merge(from_jar, given)
 }
 
 /// `Url` to `http::Uri`, without the fragment, which is never sent.
