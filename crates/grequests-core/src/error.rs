@@ -31,6 +31,9 @@ struct Inner {
     url: Option<Url>,
     context: Option<String>,
     source: Option<BoxError>,
+    /// A failure on a reused connection before any byte of the response: see
+    /// [`Error::stale_connection`].
+    stale: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +60,7 @@ impl Error {
                 url: None,
                 context: None,
                 source,
+                stale: false,
             }),
         }
     }
@@ -91,6 +95,17 @@ impl Error {
     /// transport refused the request (the mock's unmatched route).
     pub fn request(source: impl Into<BoxError>) -> Self {
         Self::new(Kind::Request, Some(source.into()))
+    }
+
+    /// The exchange failed on a connection reused from the pool before any byte of the
+    /// response arrived: the server most likely closed it while it was idle, as servers do
+    /// (Node.js after 5 s). A [request error](Error::is_request) that the client sends
+    /// again once, on another connection, when the method is idempotent; transports that
+    /// know the request was not written at all retry it themselves, whatever the method.
+    pub fn stale_connection(source: impl Into<BoxError>) -> Self {
+        let mut err = Self::new(Kind::Request, Some(source.into()));
+        err.inner.stale = true;
+        err
     }
 
     /// Too many redirects, or a redirect that cannot be followed.
@@ -175,6 +190,12 @@ impl Error {
     /// The exchange failed after connecting.
     pub fn is_request(&self) -> bool {
         self.inner.kind == Kind::Request
+    }
+
+    /// Made by [`Error::stale_connection`]: failed on a reused connection before the
+    /// response started.
+    pub fn is_stale_connection(&self) -> bool {
+        self.inner.stale
     }
 
     /// A redirect could not be followed (too many, or a body that cannot be replayed).

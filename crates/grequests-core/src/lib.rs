@@ -18,6 +18,7 @@
 mod body;
 mod client;
 mod error;
+pub mod limits;
 mod model;
 mod scheduler;
 mod transport;
@@ -30,6 +31,7 @@ pub use body::Body;
 pub use client::cookies::CookieJar;
 pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
 pub use error::{BoxError, Error, Result};
+pub use limits::{DecodeLimits, LowSpeedLimit};
 pub use model::multipart;
 pub use model::{FailedRequest, Hook, IntoUrl, Request, RequestHead, Response};
 pub use scheduler::{

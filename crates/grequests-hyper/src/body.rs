@@ -40,8 +40,10 @@ impl http_body::Body for ReadTimeout {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
-                let next = Instant::now() + this.limit;
-                this.deadline.as_mut().reset(next);
+                // A limit too long to be a deadline never fires.
+                if let Some(next) = Instant::now().checked_add(this.limit) {
+                    this.deadline.as_mut().reset(next);
+                }
                 Poll::Ready(frame.map(|f| f.map_err(Error::body)))
             }
             Poll::Pending => match this.deadline.as_mut().poll(cx) {

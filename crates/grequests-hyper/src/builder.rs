@@ -31,7 +31,7 @@ pub struct HyperTransportBuilder {
     max_response_headers: Option<usize>,
     max_header_bytes: Option<usize>,
     decompress: bool,
-    max_decoded_body_size: Option<u64>,
+    decode_limits: grequests_core::DecodeLimits,
     error: Option<Error>,
 }
 
@@ -50,7 +50,8 @@ impl Default for HyperTransportBuilder {
 impl HyperTransportBuilder {
     /// The defaults: TLS verification on against webpki's roots, proxies from
     /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), idle connections
-    /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli decoding with no size limit, hyper's header limits.
+    /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli decoding under the default
+    /// [`DecodeLimits`](grequests_core::DecodeLimits), hyper's header limits.
     pub fn new() -> Self {
         HyperTransportBuilder {
             tls: TlsSettings::new(),
@@ -64,7 +65,7 @@ impl HyperTransportBuilder {
             max_response_headers: None,
             max_header_bytes: None,
             decompress: true,
-            max_decoded_body_size: None,
+            decode_limits: grequests_core::DecodeLimits::default(),
             error: None,
         }
     }
@@ -219,10 +220,11 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Fails a response whose *decoded* body grows past `bytes`: a
-    /// [decode error](grequests_core::Error::is_decode) instead of a compression bomb.
-    pub fn max_decoded_body_size(mut self, bytes: u64) -> Self {
-        self.max_decoded_body_size = Some(bytes);
+    /// The [decompression limits](grequests_core::DecodeLimits) of requests that carry none
+    /// of their own (a [`Client`](grequests_core::Client) sends its own when they differ
+    /// from the defaults): by default 100:1 past 8 MiB decoded, no total cap.
+    pub fn decode_limits(mut self, limits: grequests_core::DecodeLimits) -> Self {
+        self.decode_limits = limits;
         self
     }
 
@@ -270,7 +272,7 @@ impl HyperTransportBuilder {
             client,
             proxies,
             decompress: self.decompress,
-            max_decoded_body_size: self.max_decoded_body_size,
+            decode_limits: self.decode_limits,
         }))
     }
 }

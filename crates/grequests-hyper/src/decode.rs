@@ -1,14 +1,16 @@
-//! Content decoding: gzip, deflate and brotli, chained up to a limit, with a bound on the
-//! decoded size so a compression bomb is an error rather than an out-of-memory.
+//! Content decoding: gzip, deflate and brotli, chained up to a limit, under
+//! [`DecodeLimits`] so that a compression bomb is an error rather than an out-of-memory.
 
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZlibDecoder};
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
-use grequests_core::{Body, Error, Result};
+use grequests_core::{Body, DecodeLimits, Error, Result};
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http_body_util::BodyDataStream;
 use tokio::io::{AsyncBufRead, BufReader};
@@ -33,7 +35,7 @@ type Reader = Pin<Box<dyn AsyncBufRead + Send + Sync>>;
 /// left as it is, header included, as requests does.
 pub(crate) fn decode(
     response: http::Response<Body>,
-    limit: Option<u64>,
+    limits: DecodeLimits,
 ) -> Result<http::Response<Body>> {
     let codings = match codings(response.headers())? {
         Some(codings) if !codings.is_empty() => codings,
@@ -42,7 +44,14 @@ pub(crate) fn decode(
     let (mut parts, body) = response.into_parts();
     parts.headers.remove(CONTENT_ENCODING);
     parts.headers.remove(CONTENT_LENGTH);
-    let data = BodyDataStream::new(body).map_err(io::Error::other);
+    let received = Arc::new(AtomicU64::new(0));
+    let counter = received.clone();
+    let data = BodyDataStream::new(body)
+        .map_ok(move |chunk| {
+            counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            chunk
+        })
+        .map_err(io::Error::other);
     let mut reader: Reader = Box::pin(StreamReader::new(data));
     // Encodings are listed in the order they were applied: undo the last one first.
     for coding in codings.into_iter().rev() {
@@ -58,8 +67,9 @@ pub(crate) fn decode(
     }
     let decoded = Limited {
         inner: ReaderStream::new(reader),
-        seen: 0,
-        limit,
+        received,
+        decoded: 0,
+        limits,
     };
     Ok(http::Response::from_parts(
         parts,
@@ -93,11 +103,13 @@ fn codings(headers: &http::HeaderMap) -> Result<Option<Vec<Coding>>> {
     Ok(Some(codings))
 }
 
-/// Counts decoded bytes and stops at the limit.
+/// Counts decoded bytes against what was received, and stops at the limits.
 struct Limited<S> {
     inner: S,
-    seen: u64,
-    limit: Option<u64>,
+    /// Bytes received from the server so far, counted before decoding.
+    received: Arc<AtomicU64>,
+    decoded: u64,
+    limits: DecodeLimits,
 }
 
 impl<S> Stream for Limited<S>
@@ -111,16 +123,22 @@ where
             Poll::Pending => return Poll::Pending,
             Poll::Ready(item) => item,
         };
-        Poll::Ready(item.map(|chunk| {
-            let chunk = chunk.map_err(from_io)?;
-            self.seen += chunk.len() as u64;
-            match self.limit {
-                Some(limit) if self.seen > limit => Err(Error::decode(format!(
-                    "decoded body is larger than the limit of {limit} bytes"
-                ))),
-                _ => Ok(chunk),
+        let received = self.received.load(Ordering::Relaxed);
+        match item {
+            // An encoded body with no bytes at all (a 200 with Content-Length: 0, say) is an
+            // empty body, not a truncated stream.
+            Some(Err(err)) if received == 0 && err.kind() == io::ErrorKind::UnexpectedEof => {
+                Poll::Ready(None)
             }
-        }))
+            Some(Err(err)) => Poll::Ready(Some(Err(from_io(err)))),
+            Some(Ok(chunk)) => {
+                self.decoded += chunk.len() as u64;
+                Poll::Ready(Some(
+                    self.limits.check(received, self.decoded).map(|()| chunk),
+                ))
+            }
+            None => Poll::Ready(None),
+        }
     }
 }
 

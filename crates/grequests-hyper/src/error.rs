@@ -3,14 +3,19 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::io;
+use std::time::Instant;
 
 use grequests_core::Error;
 
-use crate::connect::ConnectTimeout;
+use crate::connect::{Born, ConnectTimeout};
 use crate::dns::DnsError;
 
-/// Classifies a failed exchange by the causes in its chain.
-pub(crate) fn classify(err: hyper_util::client::legacy::Error) -> Error {
+/// Classifies a failed exchange by the causes in its chain; `started` is when the request
+/// was handed to the pool, to tell a reused connection from a fresh one.
+pub(crate) fn classify(err: hyper_util::client::legacy::Error, started: Instant) -> Error {
+    if is_stale(&err, started) {
+        return Error::stale_connection(Described::new(err));
+    }
     let described = Described::new(err);
     let mut kind = if described.is_connect {
         Kind::Connect
@@ -49,6 +54,34 @@ pub(crate) fn classify(err: hyper_util::client::legacy::Error) -> Error {
         Kind::Timeout => Error::timeout(described),
         Kind::Request => Error::request(described),
     }
+}
+
+/// A failure on a connection made before the request started, before a response arrived:
+/// the server closed (or reset) a connection that sat idle in the pool.
+fn is_stale(err: &hyper_util::client::legacy::Error, started: Instant) -> bool {
+    if err.is_connect() {
+        return false;
+    }
+    let reused = err.connect_info().is_some_and(|connected| {
+        let mut extras = http::Extensions::new();
+        connected.get_extras(&mut extras);
+        extras.get::<Born>().is_some_and(|born| born.0 < started)
+    });
+    reused
+        && causes(err).into_iter().any(|cause| {
+            if let Some(hyper) = cause.downcast_ref::<hyper::Error>() {
+                return hyper.is_incomplete_message();
+            }
+            cause.downcast_ref::<io::Error>().is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::BrokenPipe
+                        | io::ErrorKind::UnexpectedEof
+                )
+            })
+        })
 }
 
 enum Kind {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use grequests_core::{Body, Error, Result, Timeouts, Transport};
+use grequests_core::{Body, DecodeLimits, Error, Result, Timeouts, Transport};
 use http::header::{HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
 use hyper_util::client::legacy::Client as PooledClient;
@@ -41,7 +41,8 @@ pub(crate) struct Inner {
     pub(crate) client: PooledClient<Connector, Body>,
     pub(crate) proxies: Option<Arc<Matcher>>,
     pub(crate) decompress: bool,
-    pub(crate) max_decoded_body_size: Option<u64>,
+    /// For requests that carry no [`DecodeLimits`] of their own.
+    pub(crate) decode_limits: DecodeLimits,
 }
 
 impl HyperTransport {
@@ -77,6 +78,14 @@ impl HyperTransport {
 impl Transport for HyperTransport {
     async fn send(&self, mut request: http::Request<Body>) -> Result<http::Response<Body>> {
         let timeouts = Timeouts::of(&request);
+        let decode_limits = request
+            .extensions()
+            .get::<DecodeLimits>()
+            .copied()
+            .unwrap_or(self.inner.decode_limits);
+        // No body follows a HEAD's response, whatever its Content-Encoding says.
+        let is_head = request.method() == http::Method::HEAD;
+        let started = std::time::Instant::now();
         if self.inner.decompress && !request.headers().contains_key(ACCEPT_ENCODING) {
             request
                 .headers_mut()
@@ -115,15 +124,16 @@ impl Transport for HyperTransport {
                 read_head_within(CONNECT_SCOPE.scope(scope, exchange), read, &watch).await?
             }
         }
-        .map_err(classify)?;
+        .map_err(|err| classify(err, started))?;
         let (parts, incoming) = response.into_parts();
         let body = match timeouts.read {
             Some(limit) => Body::wrap(ReadTimeout::new(incoming, limit)),
             None => Body::wrap(incoming),
         };
         let response = http::Response::from_parts(parts, body);
-        if self.inner.decompress {
-            decode::decode(response, self.inner.max_decoded_body_size)
+        let bodiless = is_head || matches!(response.status().as_u16(), 204 | 304);
+        if self.inner.decompress && !bodiless {
+            decode::decode(response, decode_limits)
         } else {
             Ok(response)
         }
@@ -139,15 +149,19 @@ async fn read_head_within<F: std::future::Future>(
     watch: &ConnectWatch,
 ) -> Result<F::Output> {
     let mut exchange = std::pin::pin!(exchange);
-    let mut deadline = tokio::time::Instant::now() + read;
+    // A read timeout too long to be a deadline is no timeout.
+    let Some(mut deadline) = tokio::time::Instant::now().checked_add(read) else {
+        return Ok(exchange.await);
+    };
     loop {
         tokio::select! {
             output = &mut exchange => return Ok(output),
             () = tokio::time::sleep_until(deadline) => {
                 let now = tokio::time::Instant::now();
-                deadline = match watch.status() {
-                    (true, _) => now + read,
-                    (false, Some(ready)) if ready + read > now => ready + read,
+                let after_ready = watch.status().1.and_then(|ready| ready.checked_add(read));
+                deadline = match (watch.status().0, after_ready) {
+                    (true, _) => now.checked_add(read).unwrap_or(now),
+                    (false, Some(at)) if at > now => at,
                     _ => {
                         return Err(Error::timeout(format!(
                             "read timed out: no response within {read:?}"

@@ -166,10 +166,39 @@ impl ClientBuilder {
         connect_timeout(timeout: Duration);
         /// Default read timeout: each wait for the server.
         read_timeout(timeout: Duration);
-        /// Default limit on a whole exchange.
+        /// Default limit on a whole exchange, a streamed body included until it is read
+        /// or dropped.
         total_timeout(timeout: Duration);
-        /// Default limit on a response body read into memory.
-        max_body_size(bytes: u64);
+    }
+
+    /// Default limit on a response body read into memory (64 MiB unless set); `None`
+    /// removes it.
+    pub fn max_body_size(mut self, bytes: impl Into<Option<u64>>) -> Self {
+        self.core = self.core.max_body_size(bytes);
+        self
+    }
+
+    /// Fails a request when fewer than `limit.bytes()` arrive in `limit.window()`, the wait
+    /// for the head included (default 1 KiB per 60 s); `None` removes the guard.
+    pub fn low_speed_limit(
+        mut self,
+        limit: impl Into<Option<grequests_core::LowSpeedLimit>>,
+    ) -> Self {
+        self.core = self.core.low_speed_limit(limit);
+        self
+    }
+
+    /// Fails a response whose decoded body grows past `bytes` (none unless set).
+    pub fn max_decoded_body_size(mut self, bytes: impl Into<Option<u64>>) -> Self {
+        self.core = self.core.max_decoded_body_size(bytes);
+        self
+    }
+
+    /// The decompression-bomb guard: past 8 MiB decoded, at most `ratio` decoded bytes per
+    /// received byte (default 100); `None` removes it.
+    pub fn max_decompression_ratio(mut self, ratio: impl Into<Option<u32>>) -> Self {
+        self.core = self.core.max_decompression_ratio(ratio);
+        self
     }
 
     #[cfg(feature = "hyper")]
@@ -210,8 +239,6 @@ impl ClientBuilder {
         max_header_bytes(max: usize);
         /// Whether to ask for and decode gzip, deflate and brotli (default true).
         decompress(enabled: bool);
-        /// Fails a response whose decoded body grows past `bytes`.
-        max_decoded_body_size(bytes: u64);
     }
 
     /// The client, or the first bad setting as a [builder error](grequests_core::Error::is_builder).

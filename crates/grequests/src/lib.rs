@@ -67,9 +67,10 @@ mod client;
 
 pub use client::{Client, ClientBuilder};
 pub use grequests_core::{
-    async_trait, driver, http, imap, imap_enumerated, map, mode, multipart, redirect, try_imap,
-    try_imap_enumerated, try_map, Batch, Body, CookieJar, Error, FailedRequest, IntoRequest,
-    IntoUrl, Progress, Request, RequestHead, Response, Result, Timeouts, Transport, Url,
+    async_trait, driver, http, imap, imap_enumerated, limits, map, mode, multipart, redirect,
+    try_imap, try_imap_enumerated, try_map, Batch, Body, CookieJar, DecodeLimits, Error,
+    FailedRequest, IntoRequest, IntoUrl, LowSpeedLimit, Progress, Request, RequestHead, Response,
+    Result, Timeouts, Transport, Url,
 };
 
 /// The default backend's transport, for use with [`Client::builder`]`().transport(..)`.

@@ -1,12 +1,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{HeaderName, HeaderValue, ACCEPT, USER_AGENT};
+use http::header::{
+    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, USER_AGENT,
+};
 use http::HeaderMap;
 
 use super::cookies::CookieJar;
 use super::{redirect, Client, ClientInner, DEFAULT_USER_AGENT};
 use crate::error::{Error, Result};
+use crate::limits::{DecodeLimits, LowSpeedLimit, DEFAULT_MAX_BODY_SIZE};
 use crate::transport::Transport;
 
 /// Settings for a [`Client`]; like a request, it keeps the first bad input and reports it
@@ -22,6 +25,8 @@ pub struct ClientBuilder {
     read_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
     max_body_size: Option<u64>,
+    low_speed: Option<LowSpeedLimit>,
+    decode: DecodeLimits,
     error: Option<Error>,
 }
 
@@ -39,8 +44,9 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// Defaults: a `grequests-rs/VERSION` user agent, a cookie jar, 30 redirects, no
-    /// timeouts of the client's own (the hyper backend bounds connecting to 30 s), no body
-    /// size limit.
+    /// per-wait or total timeout (the hyper backend bounds connecting to 30 s), and the
+    /// [limits](crate::limits) that survive a hostile server: bodies buffered up to 64 MiB,
+    /// decompression up to 100:1 past 8 MiB, at least 1 KiB received every 60 s.
     pub fn new() -> Self {
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
@@ -53,7 +59,9 @@ impl ClientBuilder {
             connect_timeout: None,
             read_timeout: None,
             total_timeout: None,
-            max_body_size: None,
+            max_body_size: Some(DEFAULT_MAX_BODY_SIZE),
+            low_speed: Some(LowSpeedLimit::default()),
+            decode: DecodeLimits::default(),
             error: None,
         }
     }
@@ -69,14 +77,29 @@ impl ClientBuilder {
         self.transport.is_some()
     }
 
-    /// A header sent with every request unless the request sets its own.
+    /// A header sent with every request unless the request sets its own. `Authorization`
+    /// and `Cookie` follow the request's own credentials: dropped once a redirect leaves
+    /// the origin. `Proxy-Authorization` is refused (a builder error): it belongs in the
+    /// proxy URL.
     pub fn default_header<K, V>(mut self, name: K, value: V) -> Self
     where
         HeaderName: TryFrom<K>,
         HeaderValue: TryFrom<V>,
     {
         match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            (Ok(name), Ok(value)) => {
+            (Ok(name), Ok(_)) if name == PROXY_AUTHORIZATION => {
+                // A default header goes to every origin; proxy credentials must reach the
+                // proxy only (CVE-2023-32681).
+                self.error.get_or_insert(Error::builder(
+                    "Proxy-Authorization can't be a default header: give the credentials in \
+                     the proxy URL (http://user:password@proxy:port), which sends them to the \
+                     proxy only",
+                ));
+            }
+            (Ok(name), Ok(mut value)) => {
+                if name == AUTHORIZATION || name == COOKIE {
+                    value.set_sensitive(true);
+                }
                 self.headers.insert(name, value);
             }
             _ => {
@@ -137,9 +160,39 @@ impl ClientBuilder {
         self
     }
 
-    /// Default limit on the size of a response body read into memory.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.max_body_size = Some(bytes);
+    /// Default limit on the size of a response body read into memory (64 MiB unless set);
+    /// `None` removes it. A larger body fails as a [body error](Error::is_body).
+    pub fn max_body_size(mut self, bytes: impl Into<Option<u64>>) -> Self {
+        self.max_body_size = bytes.into();
+        self
+    }
+
+    /// Fails a request when fewer than `limit.bytes()` arrive in `limit.window()`, the
+    /// wait for the head included (default 1 KiB per 60 s); `None` removes the guard.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use grequests_core::LowSpeedLimit;
+    /// let builder = grequests_core::Client::builder()
+    ///     .low_speed_limit(LowSpeedLimit::new(10 * 1024, Duration::from_secs(20)));
+    /// # drop(builder);
+    /// ```
+    pub fn low_speed_limit(mut self, limit: impl Into<Option<LowSpeedLimit>>) -> Self {
+        self.low_speed = limit.into();
+        self
+    }
+
+    /// Default limit on a decompressed body (none unless set; a buffered body is bounded
+    /// by [`max_body_size`](ClientBuilder::max_body_size) anyway).
+    pub fn max_decoded_body_size(mut self, bytes: impl Into<Option<u64>>) -> Self {
+        self.decode.max_decoded_size = bytes.into();
+        self
+    }
+
+    /// The decompression-bomb guard: past 8 MiB decoded, a body may decode to at most
+    /// `ratio` times what was received (default 100); `None` removes the guard.
+    pub fn max_decompression_ratio(mut self, ratio: impl Into<Option<u32>>) -> Self {
+        self.decode.max_ratio = ratio.into();
         self
     }
 
@@ -176,6 +229,8 @@ impl ClientBuilder {
                 read_timeout: self.read_timeout,
                 total_timeout: self.total_timeout,
                 max_body_size: self.max_body_size,
+                low_speed: self.low_speed,
+                decode: self.decode,
             }),
         }
     }

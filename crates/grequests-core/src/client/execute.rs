@@ -1,13 +1,17 @@
 //! The send loop: one request through the transport, then the client policy on what comes
 //! back (cookies, redirects, body buffering), under the total timeout.
 
-use http::header::{HeaderValue, COOKIE, PROXY_AUTHORIZATION};
+use std::time::Duration;
+
+use http::header::{HeaderValue, AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
+use http::Method;
 use tokio::time::Instant;
 
 use super::cookies::{self, CookieJar};
 use super::{redirect, Client};
 use crate::body::Body;
 use crate::error::{Error, Result};
+use crate::limits::{DecodeLimits, Guarded, LowSpeedLimit};
 use crate::model::response::Content;
 use crate::model::{Parts, RequestHead, Response};
 
@@ -15,36 +19,66 @@ use crate::model::{Parts, RequestHead, Response};
 /// connection can be reused; the rest is left to the transport to discard.
 const REDIRECT_DRAIN_CAP: u64 = 64 * 1024;
 
+/// The longest a redirect response's body is drained before it is dropped with its
+/// connection.
+const REDIRECT_DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// Whether `err` is a failure on a stale pooled connection that `parts` may be sent again
+/// after: only for methods that are idempotent (RFC 9110 §9.2.2) or carry an
+/// `Idempotency-Key`. A transport that knows nothing was written retries by itself.
+fn may_retry_stale(err: &Error, parts: &Parts) -> bool {
+    err.is_stale_connection()
+        && (matches!(
+            parts.method,
+            Method::GET
+                | Method::HEAD
+                | Method::OPTIONS
+                | Method::TRACE
+                | Method::PUT
+                | Method::DELETE
+        ) || parts.headers.contains_key("idempotency-key"))
+}
+
 impl Client {
     /// Sends `parts`, following redirects, under the total timeout.
     pub(crate) async fn execute(&self, parts: Parts) -> Result<Response> {
         let total = parts.options.total_timeout.or(self.inner.total_timeout);
-        match total {
-            None => self.execute_hops(parts).await,
-            Some(limit) => {
+        // A timeout too long to represent as a deadline is no timeout.
+        let deadline = total.and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
+        match deadline {
+            None => self.execute_hops(parts, None).await,
+            Some((at, limit)) => {
                 let url = parts.url.clone();
                 // Boxed so that the rare timeout wrapper does not double every request's
                 // future, which is moved and copied on each spawn.
-                match tokio::time::timeout(limit, Box::pin(self.execute_hops(parts))).await {
+                let hops = Box::pin(self.execute_hops(parts, deadline));
+                match tokio::time::timeout_at(at, hops).await {
                     Ok(result) => result,
-                    Err(_) => Err(
-                        Error::timeout(format!("total timeout of {limit:?} elapsed")).with_url(url),
-                    ),
+                    Err(_) => Err(Error::timeout(format!(
+                        "total timeout of {limit:?} elapsed (total_timeout)"
+                    ))
+                    .with_url(url)),
                 }
             }
         }
     }
 
-    async fn execute_hops(&self, mut parts: Parts) -> Result<Response> {
+    async fn execute_hops(
+        &self,
+        mut parts: Parts,
+        deadline: Option<(Instant, Duration)>,
+    ) -> Result<Response> {
         let started = Instant::now();
         let follows = parts
             .options
             .allow_redirects
             .unwrap_or_else(|| self.inner.redirect.follows());
+        let low_speed = parts.options.low_speed.unwrap_or(self.inner.low_speed);
         let mut history = Vec::new();
         // A client without a jar still carries cookies along one redirect chain, as
         // requests does with its per-call session.
         let mut chain_jar: Option<Box<CookieJar>> = None;
+        let mut retried_stale = false;
         loop {
             // Some(copy) of a body that can be sent again, None for a stream (sent once).
             let replay = match &parts.body {
@@ -54,13 +88,26 @@ impl Client {
             let (request, own) = self
                 .prepare(&mut parts, chain_jar.as_deref())
                 .map_err(|e| e.with_url(parts.url.clone()))?;
-            let response = self
-                .inner
-                .transport
-                .send(request)
-                .await
-                .map_err(|e| e.with_url(parts.url.clone()))?;
+            let response = match self.send(request, low_speed).await {
+                Ok(response) => response,
+                Err(err) if !retried_stale && may_retry_stale(&err, &parts) => {
+                    // The pooled connection was closed by the server while idle: the
+                    // request never reached it, so it goes again, once, on another one.
+                    if let Some(body) = replay {
+                        parts.body = body;
+                        retried_stale = true;
+                        continue;
+                    }
+                    return Err(err.with_url(parts.url.clone()));
+                }
+                Err(err) => return Err(err.with_url(parts.url.clone())),
+            };
+            retried_stale = false;
             let (head_parts, body) = response.into_parts();
+            let body = match low_speed {
+                Some(_) => Body::wrap(Guarded::new(body, low_speed, None)),
+                None => body,
+            };
             match &self.inner.jar {
                 Some(jar) => jar.store_from_headers(&parts.url, &head_parts.headers),
                 None if head_parts.headers.contains_key(http::header::SET_COOKIE) => chain_jar
@@ -76,7 +123,7 @@ impl Client {
             };
             let Some(next) = next else {
                 return self
-                    .finish(parts, own, head_parts, body, history, started)
+                    .finish(parts, own, head_parts, body, history, started, deadline)
                     .await;
             };
             let next = next.map_err(|e| e.with_url(parts.url.clone()))?;
@@ -91,7 +138,9 @@ impl Client {
                         .map_or_else(|| parts.url.clone(), |r: &Response| r.request.url.clone()),
                 ));
             }
-            body.drain(REDIRECT_DRAIN_CAP).await;
+            // Drained so that the connection can be reused, but never waited on for long:
+            // a trickling redirect body is dropped with its connection instead.
+            let _ = tokio::time::timeout(REDIRECT_DRAIN_TIME, body.drain(REDIRECT_DRAIN_CAP)).await;
             history.push(Response {
                 status: head_parts.status,
                 version: head_parts.version,
@@ -109,6 +158,22 @@ impl Client {
             });
             redirect::follow(&mut parts, head_parts.status, next, replay)
                 .map_err(|e| e.with_url(parts.url.clone()))?;
+        }
+    }
+
+    /// One exchange on the transport; the head must arrive within one low-speed window.
+    async fn send(
+        &self,
+        request: http::Request<Body>,
+        low_speed: Option<LowSpeedLimit>,
+    ) -> Result<http::Response<Body>> {
+        let exchange = self.inner.transport.send(request);
+        match low_speed.and_then(|limit| Some((limit, limit.window_end(Instant::now())?))) {
+            None => exchange.await,
+            Some((limit, end)) => match tokio::time::timeout_at(end, exchange).await {
+                Ok(result) => result,
+                Err(_) => Err(limit.error()),
+            },
         }
     }
 
@@ -134,6 +199,10 @@ impl Client {
             }
         }
         let mut headers = (*self.inner.headers).clone();
+        if parts.left_origin {
+            headers.remove(AUTHORIZATION);
+            headers.remove(COOKIE);
+        }
         for (name, value) in &own {
             headers.insert(name.clone(), value.clone());
         }
@@ -146,13 +215,27 @@ impl Client {
             connect: parts.options.connect_timeout.or(self.inner.connect_timeout),
             read: parts.options.read_timeout.or(self.inner.read_timeout),
         };
-        // An extensions map costs allocations; a request without timeouts goes without.
+        // An extensions map costs allocations; a request with the defaults goes without.
         if timeouts != crate::Timeouts::default() {
             request.extensions_mut().insert(timeouts);
+        }
+        let options = &parts.options;
+        let decode = DecodeLimits {
+            max_decoded_size: options
+                .max_decoded_size
+                .unwrap_or(self.inner.decode.max_decoded_size),
+            max_ratio: options
+                .max_decompression_ratio
+                .unwrap_or(self.inner.decode.max_ratio),
+            ..self.inner.decode
+        };
+        if decode != DecodeLimits::default() {
+            request.extensions_mut().insert(decode);
         }
         Ok((request, own))
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn finish(
         &self,
         parts: Parts,
@@ -161,15 +244,23 @@ impl Client {
         body: Body,
         history: Vec<Response>,
         started: Instant,
+        deadline: Option<(Instant, Duration)>,
     ) -> Result<Response> {
         let mut head_parts = head_parts;
         let content = if parts.options.stream {
-            Content::Streaming(body)
+            // The total timeout goes on bounding the body until it is read or dropped.
+            match deadline {
+                Some(_) => Content::Streaming(Body::wrap(Guarded::new(body, None, deadline))),
+                None => Content::Streaming(body),
+            }
         } else {
             if parts.options.compact {
                 compact_header_values(&mut head_parts.headers);
             }
-            let limit = parts.options.max_body_size.or(self.inner.max_body_size);
+            let limit = parts
+                .options
+                .max_body_size
+                .unwrap_or(self.inner.max_body_size);
             let bytes = body
                 .collect(limit)
                 .await

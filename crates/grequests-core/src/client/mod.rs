@@ -15,6 +15,7 @@ use http::{HeaderMap, Method};
 pub use builder::ClientBuilder;
 use cookies::CookieJar;
 
+use crate::limits::{DecodeLimits, LowSpeedLimit};
 use crate::model::{IntoUrl, Request};
 use crate::transport::Transport;
 
@@ -48,6 +49,8 @@ pub(crate) struct ClientInner {
     read_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
     max_body_size: Option<u64>,
+    low_speed: Option<LowSpeedLimit>,
+    decode: DecodeLimits,
 }
 
 /// The `User-Agent` sent unless another is set.

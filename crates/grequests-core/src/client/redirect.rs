@@ -111,6 +111,7 @@ pub(crate) fn follow(
         parts.headers.remove(AUTHORIZATION);
         parts.headers.remove(COOKIE);
         parts.cookies = None;
+        parts.left_origin = true;
     }
     parts.url = next;
     Ok(())

@@ -15,6 +15,9 @@ use super::IntoUrl;
 use crate::body::Body;
 use crate::client::Client;
 use crate::error::{Error, Result};
+#[cfg(doc)]
+use crate::limits::DecodeLimits;
+use crate::limits::LowSpeedLimit;
 
 /// A callback run on a response before it is handed over (requests' `hooks={'response': f}`,
 /// grequests' `callback=`).
@@ -58,6 +61,9 @@ pub(crate) struct Parts {
     pub(crate) cookies: Option<String>,
     pub(crate) options: RequestOptions,
     pub(crate) hooks: Vec<Hook>,
+    /// Set once a redirect left the origin: the client's default credentials are no longer
+    /// sent either.
+    pub(crate) left_origin: bool,
 }
 
 /// Per-request settings; `None` means "the client's default".
@@ -68,7 +74,10 @@ pub(crate) struct RequestOptions {
     pub(crate) total_timeout: Option<Duration>,
     pub(crate) allow_redirects: Option<bool>,
     pub(crate) stream: bool,
-    pub(crate) max_body_size: Option<u64>,
+    pub(crate) max_body_size: Option<Option<u64>>,
+    pub(crate) low_speed: Option<Option<LowSpeedLimit>>,
+    pub(crate) max_decoded_size: Option<Option<u64>>,
+    pub(crate) max_decompression_ratio: Option<Option<u32>>,
     /// Set by `map`, which holds every response until the batch ends: copy header values
     /// out of the transport's buffers so that each response does not pin one.
     pub(crate) compact: bool,
@@ -95,6 +104,7 @@ impl Request {
                 cookies: None,
                 options: RequestOptions::default(),
                 hooks: Vec::new(),
+                left_origin: false,
             }
         });
         Request { client, parts }
@@ -317,10 +327,47 @@ impl Request {
         })
     }
 
-    /// Fails the request with a [body error](Error::is_body) if the response body is larger.
-    pub fn max_body_size(self, bytes: u64) -> Self {
+    /// Fails the request with a [body error](Error::is_body) if the response body read into
+    /// memory is larger than `bytes` (default: the client's, 64 MiB unless changed);
+    /// `None` removes the limit. A streamed body is not bounded in total, only per read.
+    pub fn max_body_size(self, bytes: impl Into<Option<u64>>) -> Self {
+        let bytes = bytes.into();
         self.with(|parts| {
             parts.options.max_body_size = Some(bytes);
+            Ok(())
+        })
+    }
+
+    /// Fails the request with a [timeout](Error::is_timeout) when fewer than
+    /// `limit.bytes()` arrive in `limit.window()`, the head included (default: the
+    /// client's, 1 KiB per 60 s unless changed); `None` removes the guard. See
+    /// [`LowSpeedLimit`].
+    pub fn low_speed_limit(self, limit: impl Into<Option<LowSpeedLimit>>) -> Self {
+        let limit = limit.into();
+        self.with(|parts| {
+            parts.options.low_speed = Some(limit);
+            Ok(())
+        })
+    }
+
+    /// Fails the request with a [decode error](Error::is_decode) when its decompressed body
+    /// grows past `bytes` (default: the client's, none unless changed); `None` removes it.
+    pub fn max_decoded_body_size(self, bytes: impl Into<Option<u64>>) -> Self {
+        let bytes = bytes.into();
+        self.with(|parts| {
+            parts.options.max_decoded_size = Some(bytes);
+            Ok(())
+        })
+    }
+
+    /// The decompression-bomb guard: fails the request with a
+    /// [decode error](Error::is_decode) when, past 8 MiB decoded, the body decodes to more
+    /// than `ratio` times what was received (default: the client's, 100 unless changed);
+    /// `None` removes the guard. See [`DecodeLimits`].
+    pub fn max_decompression_ratio(self, ratio: impl Into<Option<u32>>) -> Self {
+        let ratio = ratio.into();
+        self.with(|parts| {
+            parts.options.max_decompression_ratio = Some(ratio);
             Ok(())
         })
     }
@@ -357,6 +404,7 @@ impl Request {
                 cookies: parts.cookies.clone(),
                 options: parts.options,
                 hooks: Vec::new(),
+                left_origin: parts.left_origin,
             }),
         })
     }

@@ -5,9 +5,11 @@
 //! hyper-rustls' `HttpsConnector` adds TLS for https; `Timed` bounds all of it by the
 //! request's connect timeout.
 
+mod born;
 mod proxy;
 pub(crate) mod timed;
 
+pub(crate) use born::Born;
 pub(crate) use proxy::ProxyConnector;
 pub use timed::ConnectTimeout;
 pub(crate) use timed::{ConnectScope, ConnectWatch, Timed, CONNECT_SCOPE};

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use http::Uri;
 use tower_service::Service;
 
+use super::born::Stamped;
 use super::BoxError;
 
 tokio::task_local! {
@@ -84,9 +85,9 @@ where
     C::Future: Send + 'static,
     C::Error: Into<BoxError>,
 {
-    type Response = C::Response;
+    type Response = Stamped<C::Response>;
     type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
@@ -110,7 +111,7 @@ where
             if let Some(watch) = &scope.watch {
                 watch.finished();
             }
-            result
+            result.map(Stamped::new)
         })
     }
 }
