@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod hostile;
 mod multipart;
 mod proxy;
 mod request;
@@ -28,5 +29,6 @@ mod routes;
 mod server;
 mod tls;
 
+pub use hostile::{HostileServer, MAX_BYTES, MAX_CONNECTION_TIME, PATHS as HOSTILE_PATHS};
 pub use proxy::{ProxiedRequest, TestProxy};
 pub use server::{TestServer, TestServerBuilder};

@@ -155,9 +155,10 @@ impl TowerTransportBuilder {
         self
     }
 
-    /// At most `max` requests in flight through this transport.
+    /// At most `max` requests in flight through this transport (clamped to 1 and tokio's
+    /// semaphore maximum).
     pub fn concurrency_limit(mut self, max: usize) -> Self {
-        self.concurrency = Some(max.max(1));
+        self.concurrency = Some(clamp_permits(max));
         self
     }
 
@@ -167,9 +168,10 @@ impl TowerTransportBuilder {
         self
     }
 
-    /// At most `max` requests in flight to each `host:port`.
+    /// At most `max` requests in flight to each `host:port` (clamped to 1 and tokio's
+    /// semaphore maximum).
     pub fn per_host_concurrency_limit(mut self, max: usize) -> Self {
-        self.per_host_concurrency = Some(max.max(1));
+        self.per_host_concurrency = Some(clamp_permits(max));
         self
     }
 
@@ -264,4 +266,9 @@ impl std::fmt::Debug for TowerTransportBuilder {
             .field("per_host_rate", &self.per_host_rate)
             .finish_non_exhaustive()
     }
+}
+
+/// A concurrency limit tokio's semaphore accepts: above its maximum it panics.
+fn clamp_permits(max: usize) -> usize {
+    max.clamp(1, tokio::sync::Semaphore::MAX_PERMITS)
 }

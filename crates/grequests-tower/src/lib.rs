@@ -70,6 +70,9 @@ pub use transport::TowerTransport;
 pub type HttpService =
     tower::util::BoxCloneSyncService<http::Request<Body>, http::Response<Body>, BoxError>;
 
+/// The longest period a [`Rate`] may have.
+const MAX_RATE_PERIOD: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// A rate: at most `count` requests started per `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {
@@ -88,6 +91,10 @@ impl Rate {
             return Err(Error::builder(
                 "a rate needs a count and a period above zero",
             ));
+        }
+        // tower's rate limiter adds the period to an Instant, which must not overflow.
+        if self.per > MAX_RATE_PERIOD {
+            return Err(Error::builder("a rate's period must be at most 365 days"));
         }
         Ok(())
     }

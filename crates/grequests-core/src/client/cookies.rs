@@ -1,5 +1,8 @@
 //! The client's cookie jar: requests' `Session.cookies`, kept by `cookie_store`, which applies
-//! the domain, path, `Secure` and expiry rules of RFC 6265.
+//! the domain, path, `Secure` and expiry rules of RFC 6265, behind the rules a server must
+//! not be able to bend: no cookie for a public suffix (the compiled-in list of the `psl`
+//! crate), no `Secure` cookie from plain http, and caps on what one server can make the jar
+//! hold and send.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,8 +12,25 @@ use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 use url::Url;
 
+/// The most cookies the jar sends to one URL (Chrome's per-domain limit); past it, new
+/// cookies for that URL are ignored.
+pub const MAX_COOKIES_PER_URL: usize = 180;
+
+/// The longest cookie (name and value) the jar keeps, as browsers (RFC 6265 §6.1).
+pub const MAX_COOKIE_SIZE: usize = 4096;
+
+/// The longest `Cookie` header the jar builds; cookies past it are left out (servers
+/// commonly refuse request headers over 8 KiB).
+pub const MAX_COOKIE_HEADER: usize = 8 * 1024;
+
 /// A thread-safe cookie jar. Cookies set by responses are stored and sent back only to the
 /// domain and path they belong to.
+///
+/// A cookie is ignored when its `Domain` is a public suffix other than the host that set
+/// it (`Domain=com`, `co.uk`), when it is `Secure` but came over plain http, when it is
+/// larger than [`MAX_COOKIE_SIZE`], or when the jar already sends
+/// [`MAX_COOKIES_PER_URL`] cookies to that URL. The `Cookie` header it builds stops at
+/// [`MAX_COOKIE_HEADER`] bytes.
 #[derive(Default)]
 pub struct CookieJar {
     store: Mutex<cookie_store::CookieStore>,
@@ -31,24 +51,24 @@ impl CookieJar {
             .get_all(SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| cookie::Cookie::parse(v.to_owned()).ok())
             .peekable();
         if cookies.peek().is_none() {
             return;
         }
         if let Ok(mut store) = self.store.lock() {
-            store.store_response_cookies(cookies, url);
+            for cookie in cookies {
+                store_one(&mut store, cookie, url);
+            }
             self.used.store(true, Ordering::Release);
         }
     }
 
-    /// Adds a cookie as if `url` had set it with `Set-Cookie: {cookie}`.
+    /// Adds a cookie as if `url` had set it with `Set-Cookie: {cookie}`, under the same
+    /// rules.
     pub fn add(&self, cookie: &str, url: &Url) {
-        if let Ok(cookie) = cookie::Cookie::parse(cookie.to_owned()) {
-            if let Ok(mut store) = self.store.lock() {
-                store.store_response_cookies(std::iter::once(cookie), url);
-                self.used.store(true, Ordering::Release);
-            }
+        if let Ok(mut store) = self.store.lock() {
+            store_one(&mut store, cookie, url);
+            self.used.store(true, Ordering::Release);
         }
     }
 
@@ -60,6 +80,9 @@ impl CookieJar {
         let store = self.store.lock().ok()?;
         let mut header = String::new();
         for (name, value) in store.get_request_values(url) {
+            if header.len() + name.len() + value.len() + 3 > MAX_COOKIE_HEADER {
+                continue;
+            }
             if !header.is_empty() {
                 header.push_str("; ");
             }
@@ -85,6 +108,57 @@ impl CookieJar {
 impl fmt::Debug for CookieJar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CookieJar")
+    }
+}
+
+/// Stores one `Set-Cookie` value received from `url`, unless a rule of [`CookieJar`]
+/// refuses it.
+fn store_one(store: &mut cookie_store::CookieStore, set_cookie: &str, url: &Url) {
+    let Ok(mut cookie) = cookie::Cookie::parse(set_cookie.to_owned()) else {
+        return;
+    };
+    if cookie.name().len() + cookie.value().len() > MAX_COOKIE_SIZE {
+        return;
+    }
+    if cookie.secure() == Some(true) && url.scheme() != "https" {
+        return;
+    }
+    if let Some(domain) = cookie.domain().map(|d| d.trim_start_matches('.').to_ascii_lowercase()) {
+        if is_public_suffix(&domain) {
+            // RFC 6265 §5.3 step 5: a public suffix is only ever the host's own cookie.
+            if url.host_str().is_some_and(|host| host.eq_ignore_ascii_case(&domain)) {
+                cookie.unset_domain();
+            } else {
+                return;
+            }
+        }
+    }
+    if store.get_request_values(url).count() >= MAX_COOKIES_PER_URL {
+        let domain = cookie
+            .domain()
+            .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
+            .or_else(|| url.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        let path = cookie.path().map_or_else(|| default_path(url), str::to_owned);
+        // At the cap, a cookie the jar already holds may still be updated.
+        if !store.contains_any(&domain, &path, cookie.name()) {
+            return;
+        }
+    }
+    let _ = store.insert_raw(&cookie, url);
+}
+
+/// Whether `domain` is a public suffix (`com`, `co.uk`, or a name under no known suffix
+/// such as `test`), for which no server may set a cookie shared with other sites.
+fn is_public_suffix(domain: &str) -> bool {
+    psl::suffix_str(domain).is_some_and(|suffix| suffix.eq_ignore_ascii_case(domain))
+}
+
+/// RFC 6265 §5.1.4: the directory of the request path.
+fn default_path(url: &Url) -> String {
+    match url.path().rfind('/') {
+        Some(0) | None => "/".to_owned(),
+        Some(end) => url.path()[..end].to_owned(),
     }
 }
 
@@ -120,6 +194,57 @@ mod tests {
         );
         assert_eq!(jar.header_for(&url("http://a.test/other")), None);
         assert_eq!(jar.header_for(&url("http://b.test/app/home")), None);
+    }
+
+    #[test]
+    fn public_suffixes_take_no_cookies() {
+        let jar = CookieJar::new();
+        for domain in ["com", ".com", "co.uk", "test"] {
+            let host = if domain.ends_with("uk") { "http://evil.co.uk/" } else { "http://evil.test/" };
+            jar.add(&format!("x=1; Domain={domain}"), &url(host));
+        }
+        assert_eq!(jar.header_for(&url("http://victim.test/")), None);
+        assert_eq!(jar.header_for(&url("http://victim.co.uk/")), None);
+        assert_eq!(jar.header_for(&url("http://evil.test/")), None);
+        // A site's own registrable domain is fine, and so is a host that is itself a suffix.
+        jar.add("y=2; Domain=evil.test", &url("http://www.evil.test/"));
+        assert_eq!(jar.header_for(&url("http://a.evil.test/")).as_deref(), Some("y=2"));
+        jar.add("z=3; Domain=test", &url("http://test/"));
+        assert_eq!(jar.header_for(&url("http://test/")).as_deref(), Some("z=3"));
+        assert_eq!(jar.header_for(&url("http://other.test/")), None);
+    }
+
+    #[test]
+    fn secure_cookies_set_over_http_are_refused() {
+        let jar = CookieJar::new();
+        jar.add("token=1; Secure", &url("http://a.test/"));
+        assert_eq!(jar.header_for(&url("https://a.test/")), None);
+    }
+
+    #[test]
+    fn one_server_cannot_flood_the_jar() {
+        let jar = CookieJar::new();
+        let site = url("http://a.test/");
+        for i in 0..10_000 {
+            jar.add(&format!("c{i}=v{i}"), &site);
+        }
+        assert_eq!(jar.cookies_for(&site).len(), MAX_COOKIES_PER_URL);
+        // Held cookies can still be updated at the cap.
+        jar.add("c0=new", &site);
+        assert!(jar.cookies_for(&site).contains(&("c0".to_owned(), "new".to_owned())));
+        jar.add(&format!("big={}", "x".repeat(MAX_COOKIE_SIZE)), &url("http://b.test/"));
+        assert_eq!(jar.header_for(&url("http://b.test/")), None);
+    }
+
+    #[test]
+    fn the_cookie_header_is_capped() {
+        let jar = CookieJar::new();
+        let site = url("http://a.test/");
+        for i in 0..100 {
+            jar.add(&format!("c{i}={}", "v".repeat(1000)), &site);
+        }
+        let header = jar.header_for(&site).unwrap_or_default();
+        assert!(header.len() <= MAX_COOKIE_HEADER && header.len() > MAX_COOKIE_HEADER - 1100);
     }
 
     #[test]
