@@ -49,12 +49,8 @@ impl Body {
         B::Data: Into<Bytes>,
         B::Error: Into<BoxError>,
     {
-        let boxed = body
-            .map_frame(|frame| frame.map_data(Into::into))
-            .map_err(|e| into_body_error(e.into()))
-            .boxed();
         Body {
-            kind: Kind::Streaming(boxed),
+            kind: Kind::Streaming(BoxBody::new(IntoBytes { inner: body })),
         }
     }
 
@@ -162,7 +158,7 @@ impl Body {
 fn check_limit(total: u64, limit: Option<u64>) -> Result<()> {
     match limit {
         Some(limit) if total > limit => Err(Error::body(format!(
-            "body is larger than the limit of {limit} bytes"
+            "body is larger than the limit of {limit} bytes (max_body_size)"
         ))),
         _ => Ok(()),
     }
@@ -233,6 +229,45 @@ macro_rules! body_from {
     )*};
 }
 body_from!(Bytes, Vec<u8>, String, &'static str, &'static [u8]);
+
+pin_project_lite::pin_project! {
+    /// Any body as one of bytes and grequests errors. Unlike `map_frame`, it keeps the size
+    /// hint, so a declared `Content-Length` over a limit fails before a byte is read.
+    struct IntoBytes<B> {
+        #[pin]
+        inner: B,
+    }
+}
+
+impl<B> http_body::Body for IntoBytes<B>
+where
+    B: http_body::Body,
+    B::Data: Into<Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<Frame<Bytes>, Error>>> {
+        self.project().inner.poll_frame(cx).map(|frame| {
+            frame.map(|f| {
+                f.map(|f| f.map_data(Into::into))
+                    .map_err(|e| into_body_error(e.into()))
+            })
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
 
 pin_project_lite::pin_project! {
     struct StreamFrames<S> {

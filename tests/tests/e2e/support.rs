@@ -17,35 +17,4 @@ pub fn json(response: &grequests::Response) -> serde_json::Value {
     response.json().unwrap()
 }
 
-/// Runs one `#[ignore]`d test of this binary in a child process with extra environment
-/// variables and, optionally, a lower open-file limit: for what is process-wide (proxy
-/// variables, descriptor limits) and must not leak into the other tests.
-pub fn run_child(test: &str, envs: &[(&str, &str)], max_open_files: Option<u32>) {
-    let exe = std::env::current_exe().unwrap();
-    let limit = max_open_files.map_or(String::new(), |n| format!("ulimit -n {n} && "));
-    let output = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "{limit}exec \"$0\" --exact {test} --ignored --nocapture --test-threads 1"
-        ))
-        .arg(exe)
-        .envs(envs.iter().copied())
-        .env("GREQUESTS_CHILD_TEST", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "child {test} failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("1 passed"),
-        "child {test} ran no test:\n{stdout}"
-    );
-}
-
-/// Whether this process is a child started by [`run_child`].
-pub fn is_child() -> bool {
-    std::env::var_os("GREQUESTS_CHILD_TEST").is_some()
-}
+pub use grequests_tests::{is_child, run_child};

@@ -4,5 +4,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod explore;
+mod cases;
+mod memory;
 mod support;

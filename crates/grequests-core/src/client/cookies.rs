@@ -123,10 +123,16 @@ fn store_one(store: &mut cookie_store::CookieStore, set_cookie: &str, url: &Url)
     if cookie.secure() == Some(true) && url.scheme() != "https" {
         return;
     }
-    if let Some(domain) = cookie.domain().map(|d| d.trim_start_matches('.').to_ascii_lowercase()) {
+    if let Some(domain) = cookie
+        .domain()
+        .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
+    {
         if is_public_suffix(&domain) {
             // RFC 6265 §5.3 step 5: a public suffix is only ever the host's own cookie.
-            if url.host_str().is_some_and(|host| host.eq_ignore_ascii_case(&domain)) {
+            if url
+                .host_str()
+                .is_some_and(|host| host.eq_ignore_ascii_case(&domain))
+            {
                 cookie.unset_domain();
             } else {
                 return;
@@ -139,7 +145,9 @@ fn store_one(store: &mut cookie_store::CookieStore, set_cookie: &str, url: &Url)
             .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
             .or_else(|| url.host_str().map(str::to_ascii_lowercase))
             .unwrap_or_default();
-        let path = cookie.path().map_or_else(|| default_path(url), str::to_owned);
+        let path = cookie
+            .path()
+            .map_or_else(|| default_path(url), str::to_owned);
         // At the cap, a cookie the jar already holds may still be updated.
         if !store.contains_any(&domain, &path, cookie.name()) {
             return;
@@ -200,7 +208,11 @@ mod tests {
     fn public_suffixes_take_no_cookies() {
         let jar = CookieJar::new();
         for domain in ["com", ".com", "co.uk", "test"] {
-            let host = if domain.ends_with("uk") { "http://evil.co.uk/" } else { "http://evil.test/" };
+            let host = if domain.ends_with("uk") {
+                "http://evil.co.uk/"
+            } else {
+                "http://evil.test/"
+            };
             jar.add(&format!("x=1; Domain={domain}"), &url(host));
         }
         assert_eq!(jar.header_for(&url("http://victim.test/")), None);
@@ -208,7 +220,10 @@ mod tests {
         assert_eq!(jar.header_for(&url("http://evil.test/")), None);
         // A site's own registrable domain is fine, and so is a host that is itself a suffix.
         jar.add("y=2; Domain=evil.test", &url("http://www.evil.test/"));
-        assert_eq!(jar.header_for(&url("http://a.evil.test/")).as_deref(), Some("y=2"));
+        assert_eq!(
+            jar.header_for(&url("http://a.evil.test/")).as_deref(),
+            Some("y=2")
+        );
         jar.add("z=3; Domain=test", &url("http://test/"));
         assert_eq!(jar.header_for(&url("http://test/")).as_deref(), Some("z=3"));
         assert_eq!(jar.header_for(&url("http://other.test/")), None);
@@ -231,8 +246,13 @@ mod tests {
         assert_eq!(jar.cookies_for(&site).len(), MAX_COOKIES_PER_URL);
         // Held cookies can still be updated at the cap.
         jar.add("c0=new", &site);
-        assert!(jar.cookies_for(&site).contains(&("c0".to_owned(), "new".to_owned())));
-        jar.add(&format!("big={}", "x".repeat(MAX_COOKIE_SIZE)), &url("http://b.test/"));
+        assert!(jar
+            .cookies_for(&site)
+            .contains(&("c0".to_owned(), "new".to_owned())));
+        jar.add(
+            &format!("big={}", "x".repeat(MAX_COOKIE_SIZE)),
+            &url("http://b.test/"),
+        );
         assert_eq!(jar.header_for(&url("http://b.test/")), None);
     }
 

@@ -9,6 +9,16 @@ use std::sync::OnceLock;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
+/// Builds every payload, so that serving one takes no time.
+pub(crate) fn prepare() {
+    let _ = (
+        zeros_member(),
+        nested_zeros(),
+        small_nested_zeros(),
+        brotli_zeros(),
+    );
+}
+
 /// One gzip member holding 1 MiB of zeros.
 pub(crate) fn zeros_member() -> &'static [u8] {
     static MEMBER: OnceLock<Vec<u8>> = OnceLock::new();

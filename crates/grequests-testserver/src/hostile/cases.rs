@@ -12,7 +12,10 @@ use super::{bombs, read_body, RawRequest, MAX_BYTES, MAX_CONNECTION_TIME};
 /// Every path the server knows, with what it does.
 pub const PATHS: &[(&str, &str)] = &[
     ("/ok", "200 with a 2-byte body, keep-alive"),
-    ("/garbage-status", "a status line whose code is not a number"),
+    (
+        "/garbage-status",
+        "a status line whose code is not a number",
+    ),
     ("/status-000", "status 000"),
     ("/http09", "an HTTP/0.9 reply: a body with no head"),
     ("/nul-header", "a NUL byte in a header value"),
@@ -29,21 +32,51 @@ pub const PATHS: &[(&str, &str)] = &[
     ("/overflow-chunk", "a chunk size past 64 bits"),
     ("/chunk-extension-flood", "1 MiB of chunk extensions"),
     ("/trailer-flood", "10 000 trailer fields"),
-    ("/truncated-chunked", "a chunked body cut off before its last chunk"),
+    (
+        "/truncated-chunked",
+        "a chunked body cut off before its last chunk",
+    ),
     ("/reset-before-head", "a TCP reset instead of an answer"),
-    ("/reset-mid-body", "a TCP reset 10 bytes into a 1 000-byte body"),
-    ("/close-without-answer", "the connection closed without an answer"),
+    (
+        "/reset-mid-body",
+        "a TCP reset 10 bytes into a 1 000-byte body",
+    ),
+    (
+        "/close-without-answer",
+        "the connection closed without an answer",
+    ),
     ("/never-answer", "silence, the connection held open"),
     ("/slow-headers", "the head, one byte every 100 ms"),
     ("/slow-body", "a 1 MB body, one byte every 100 ms"),
     ("/endless-1xx", "100 Continue, again and again"),
-    ("/endless-chunked", "a chunked body that never ends, as fast as it goes"),
-    ("/huge-length", "Content-Length 2 GiB, sent as fast as it goes"),
-    ("/gzip-bomb", "gzip, one layer: 10 MiB that decode to 10 GiB"),
-    ("/gzip-nested-bomb", "gzip three times over 4 GiB of zeros, a few KiB"),
-    ("/gzip-small-nested", "gzip three times over 256 KiB of zeros: legitimate"),
-    ("/brotli-bomb", "brotli over 64 MiB of zeros, a few dozen bytes"),
-    ("/gzip-empty", "Content-Encoding: gzip and Content-Length: 0"),
+    (
+        "/endless-chunked",
+        "a chunked body that never ends, as fast as it goes",
+    ),
+    (
+        "/huge-length",
+        "Content-Length 2 GiB, sent as fast as it goes",
+    ),
+    (
+        "/gzip-bomb",
+        "gzip, one layer: 10 MiB that decode to 10 GiB",
+    ),
+    (
+        "/gzip-nested-bomb",
+        "gzip three times over 4 GiB of zeros, a few KiB",
+    ),
+    (
+        "/gzip-small-nested",
+        "gzip three times over 256 KiB of zeros: legitimate",
+    ),
+    (
+        "/brotli-bomb",
+        "brotli over 64 MiB of zeros, a few dozen bytes",
+    ),
+    (
+        "/gzip-empty",
+        "Content-Encoding: gzip and Content-Length: 0",
+    ),
     ("/too-many-encodings", "gzip listed six times"),
     ("/lying-encoding", "Content-Encoding: gzip over plain text"),
     ("/redirect-loop", "a 302 to itself"),
@@ -56,9 +89,18 @@ pub const PATHS: &[(&str, &str)] = &[
     ("/redirect-garbage", "a 302 whose Location is not a URL"),
     ("/redirect-trickle", "a 302 to /ok whose 1 MB body trickles"),
     ("/set-cookie-flood", "99 new 1 KB cookies per response"),
-    ("/cookie-length", "answers with the length of the Cookie header it got"),
-    ("/stale", "200 with Content-Length, then a silent close (no Connection: close)"),
-    ("/post-then-close", "reads the whole request body, then closes without answering"),
+    (
+        "/cookie-length",
+        "answers with the length of the Cookie header it got",
+    ),
+    (
+        "/stale",
+        "200 with Content-Length, then a silent close (no Connection: close)",
+    ),
+    (
+        "/post-then-close",
+        "reads the whole request body, then closes without answering",
+    ),
 ];
 
 /// What happens to the connection after a behaviour.
@@ -110,9 +152,7 @@ pub(crate) async fn respond(
         "/conflicting-length" => close_after(raw(
             b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
         )),
-        "/signed-length" => {
-            close_after(raw(b"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello"))
-        }
+        "/signed-length" => close_after(raw(b"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello")),
         "/short-body" => close_after(raw(
             b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789",
         )),
@@ -154,8 +194,11 @@ pub(crate) async fn respond(
             return Ok(Next::Close);
         }
         "/slow-headers" => {
-            return trickle(stream, b"HTTP/1.1 200 OK\r\nX-Slow: yes\r\nContent-Length: 2\r\n\r\nok")
-                .await
+            return trickle(
+                stream,
+                b"HTTP/1.1 200 OK\r\nX-Slow: yes\r\nContent-Length: 2\r\n\r\nok",
+            )
+            .await
         }
         "/slow-body" => {
             stream
@@ -166,8 +209,12 @@ pub(crate) async fn respond(
         "/endless-1xx" => return endless(stream, b"", b"HTTP/1.1 100 Continue\r\n\r\n").await,
         "/endless-chunked" => {
             let chunk = chunk_of(&[b'x'; 64 * 1024]);
-            return endless(stream, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &chunk)
-                .await;
+            return endless(
+                stream,
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                &chunk,
+            )
+            .await;
         }
         "/huge-length" => {
             return endless(
@@ -213,7 +260,9 @@ pub(crate) async fn respond(
         "/redirect-garbage" => return redirect(stream, "http://[::1").await,
         "/redirect-trickle" => {
             stream
-                .write_all(b"HTTP/1.1 302 Found\r\nLocation: /ok\r\nContent-Length: 1000000\r\n\r\n")
+                .write_all(
+                    b"HTTP/1.1 302 Found\r\nLocation: /ok\r\nContent-Length: 1000000\r\n\r\n",
+                )
                 .await?;
             return trickle(stream, &[b'x'; 1_000_000]).await;
         }
@@ -222,14 +271,19 @@ pub(crate) async fn respond(
             let mut head = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n".to_vec();
             for _ in 0..99 {
                 let id = NEXT.fetch_add(1, Ordering::Relaxed);
-                head.extend_from_slice(format!("Set-Cookie: c{id}={}\r\n", "v".repeat(1000)).as_bytes());
+                head.extend_from_slice(
+                    format!("Set-Cookie: c{id}={}\r\n", "v".repeat(1000)).as_bytes(),
+                );
             }
             head.extend_from_slice(b"\r\nok");
             (head, Next::KeepAlive)
         }
         "/cookie-length" => {
             let length = request.header("cookie").map_or(0, str::len).to_string();
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{length}", length.len());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{length}",
+                length.len()
+            );
             (head.into_bytes(), Next::KeepAlive)
         }
         "/stale" => close_after(raw(OK)),

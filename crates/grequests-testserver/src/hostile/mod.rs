@@ -67,8 +67,12 @@ impl RawRequest {
 }
 
 impl HostileServer {
-    /// Starts the server on an ephemeral port of `127.0.0.1`, on the current runtime.
+    /// Starts the server on an ephemeral port of `127.0.0.1`, on the current runtime. The
+    /// bombs are compressed first (once per process), so that no case is slow to start.
     pub async fn start() -> io::Result<HostileServer> {
+        tokio::task::spawn_blocking(bombs::prepare)
+            .await
+            .map_err(io::Error::other)?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let stats = Arc::new(Stats::default());
@@ -165,10 +169,7 @@ async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<RawRe
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    Some(RawRequest {
-        path,
-        headers,
-    })
+    Some(RawRequest { path, headers })
 }
 
 /// Reads and discards the request's body (by `Content-Length`), `buffer` first.
