@@ -20,6 +20,10 @@ pub enum Failure {
     ConnectTimeout,
     /// The connection is reset before a response arrives.
     Reset,
+    /// A pooled connection the server had closed while idle: a
+    /// [stale-connection error](grequests_core::Error::is_stale_connection), which the
+    /// client sends again once when the method is idempotent.
+    StaleConnection,
 }
 
 /// A mocked response: status, headers, body, latency; or a [`Failure`].

@@ -209,6 +209,11 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
             wait_for_server(reply.delay, timeouts.read).await?;
             return Err(Error::request("connection reset by peer (mock)"));
         }
+        Some(Failure::StaleConnection) => {
+            return Err(Error::stale_connection(
+                "connection closed before message completed (mock)",
+            ))
+        }
         None => {}
     }
     wait_for_server(reply.delay, timeouts.read).await?;

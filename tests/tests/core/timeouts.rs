@@ -203,3 +203,143 @@ async fn each_failure_kind_keeps_its_predicate() {
         .to_string()
         .contains("no mock route matches GET http://mock.test/unrouted"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn by_default_a_silent_server_fails_after_one_low_speed_window() {
+    let mock = MockTransport::new();
+    mock.route(Route::any())
+        .reply(Reply::ok().delay(Duration::from_secs(3600)));
+    let started = tokio::time::Instant::now();
+    let err = mock
+        .client()
+        .get("http://mock.test/")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(err.to_string().contains("low_speed_limit"), "{err}");
+    assert_eq!(started.elapsed().as_secs(), 60);
+}
+
+#[tokio::test(start_paused = true)]
+async fn by_default_a_trickling_body_fails_and_a_slow_healthy_one_does_not() {
+    let mock = MockTransport::new();
+    // One byte a second: 60 bytes a window, under the default 1 KiB.
+    mock.route(Route::get("/trickle")).reply(
+        Reply::ok()
+            .chunks(vec![vec![b'x'; 1]; 600])
+            .chunk_delay(Duration::from_secs(1)),
+    );
+    // 2 KiB every 30 s: slow, but over the limit in every window; five minutes in all.
+    mock.route(Route::get("/slow")).reply(
+        Reply::ok()
+            .chunks(vec![vec![b'x'; 2048]; 10])
+            .chunk_delay(Duration::from_secs(30)),
+    );
+    let client = mock.client();
+    let started = tokio::time::Instant::now();
+    let err = client
+        .get("http://mock.test/trickle")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(
+        (60..=61).contains(&started.elapsed().as_secs()),
+        "{:?}",
+        started.elapsed()
+    );
+    let slow = client.get("http://mock.test/slow").send().await.unwrap();
+    assert_eq!(slow.bytes().unwrap().len(), 20 * 1024);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_low_speed_guard_can_be_changed_or_removed() {
+    let mock = MockTransport::new();
+    mock.route(Route::any())
+        .reply(Reply::ok().delay(Duration::from_secs(120)));
+    let client = mock.client();
+    let started = tokio::time::Instant::now();
+    let err = client
+        .get("http://mock.test/")
+        .low_speed_limit(grequests_core::LowSpeedLimit::new(
+            1,
+            Duration::from_secs(5),
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.is_timeout() && started.elapsed().as_secs() == 5,
+        "{err}"
+    );
+    let patient = grequests_core::Client::builder()
+        .transport(mock.clone())
+        .low_speed_limit(None)
+        .build()
+        .unwrap();
+    assert!(patient.get("http://mock.test/").send().await.is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_longest_durations_never_panic() {
+    let mock = MockTransport::new();
+    mock.route(Route::any()).reply(Reply::ok().text("fine"));
+    let client = grequests_core::Client::builder()
+        .transport(mock.clone())
+        .timeout(Duration::MAX)
+        .total_timeout(Duration::MAX)
+        .low_speed_limit(grequests_core::LowSpeedLimit::new(1, Duration::MAX))
+        .build()
+        .unwrap();
+    let response = client
+        .get("http://mock.test/")
+        .read_timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .stream(true)
+        .send()
+        .await
+        .unwrap();
+    let mut response = response;
+    assert_eq!(
+        response.chunk().await.unwrap().as_deref(),
+        Some(&b"fine"[..])
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_connection_is_retried_once_for_idempotent_methods_only() {
+    let mock = MockTransport::new();
+    mock.route(Route::get("/stale"))
+        .replies([Reply::fail(Failure::StaleConnection), Reply::ok()]);
+    mock.route(Route::post("/stale"))
+        .replies([Reply::fail(Failure::StaleConnection), Reply::ok()]);
+    mock.route(Route::get("/always-stale"))
+        .reply(Reply::fail(Failure::StaleConnection));
+    let client = mock.client();
+    assert!(client.get("http://mock.test/stale").send().await.is_ok());
+    let post = client
+        .post("http://mock.test/stale")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(post.is_stale_connection());
+    let keyed = client
+        .post("http://mock.test/stale")
+        .header("Idempotency-Key", "k1")
+        .send()
+        .await;
+    assert!(keyed.is_ok(), "{keyed:?}");
+    let twice = client
+        .get("http://mock.test/always-stale")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(twice.is_stale_connection());
+    let sent = mock
+        .requests()
+        .iter()
+        .filter(|r| r.url.path() == "/always-stale")
+        .count();
+    assert_eq!(sent, 2);
+}

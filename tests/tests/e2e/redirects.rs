@@ -173,3 +173,65 @@ async fn basic_and_bearer_auth() {
         .unwrap();
     assert_eq!(in_url.status(), 200);
 }
+
+#[tokio::test]
+async fn default_credentials_follow_the_same_rules_as_the_requests_own() {
+    let a = server().await;
+    let b = server().await;
+    let loopback = |server: &TestServer| SocketAddr::from(([127, 0, 0, 1], server.addr().port()));
+    let client = Client::builder()
+        .no_proxies()
+        .resolve("a.test", loopback(&a))
+        .resolve("b.test", loopback(&b))
+        .default_header("Authorization", "Bearer client-wide")
+        .default_header("Cookie", "sid=client-wide")
+        .build()
+        .unwrap();
+    let via =
+        |target: String| format!("http://a.test:{}/redirect-to?url={target}", a.addr().port());
+    let other_host = format!("http://b.test:{}/headers", b.addr().port());
+    let response = client.get(via(other_host)).send().await.unwrap();
+    let headers = &json(&response)["headers"];
+    assert!(headers.get("Authorization").is_none(), "{headers}");
+    assert!(headers.get("Cookie").is_none(), "{headers}");
+
+    let same_host = format!("http://a.test:{}/headers", a.addr().port());
+    let response = client.get(via(same_host)).send().await.unwrap();
+    let headers = &json(&response)["headers"];
+    assert_eq!(headers["Authorization"], "Bearer client-wide", "{headers}");
+    assert_eq!(headers["Cookie"], "sid=client-wide", "{headers}");
+}
+
+#[tokio::test]
+async fn default_credentials_do_not_survive_https_to_http() {
+    let secure = TestServer::start_tls().await.unwrap();
+    let plain = server().await;
+    let client = Client::builder()
+        .no_proxies()
+        .add_root_certificate_pem(secure.ca_pem().unwrap().as_bytes())
+        .default_header("Authorization", "Bearer client-wide")
+        .build()
+        .unwrap();
+    let target = format!("http://localhost:{}/headers", plain.addr().port());
+    let response = client
+        .get(format!(
+            "https://localhost:{}/redirect-to?url={target}",
+            secure.addr().port()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.url().scheme(), "http");
+    let headers = &json(&response)["headers"];
+    assert!(headers.get("Authorization").is_none(), "{headers}");
+}
+
+#[test]
+fn proxy_authorization_is_never_a_default_header() {
+    let err = Client::builder()
+        .default_header("Proxy-Authorization", "Basic dXNlcjpwYXNz")
+        .build()
+        .unwrap_err();
+    assert!(err.is_builder(), "{err}");
+    assert!(err.to_string().contains("proxy URL"), "{err}");
+}

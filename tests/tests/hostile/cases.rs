@@ -238,3 +238,22 @@ async fn total_timeout_bounds_a_streamed_body() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn the_longest_durations_never_panic_over_sockets() {
+    let server = server().await;
+    let client = grequests::Client::builder()
+        .no_proxies()
+        .timeout(Duration::MAX)
+        .total_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let response = client
+        .get(server.url("/ok"))
+        .read_timeout(Duration::MAX)
+        .low_speed_limit(grequests::LowSpeedLimit::new(1, Duration::MAX))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().unwrap(), "ok");
+}

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod batch;
 mod cases;
+mod cookies;
 mod memory;
+mod stale;
 mod support;

@@ -151,3 +151,21 @@ async fn any_tower_service_can_be_a_transport() {
         .unwrap();
     assert_eq!(response.text().unwrap(), "DELETE /thing");
 }
+
+#[tokio::test(start_paused = true)]
+async fn limits_past_what_tokio_accepts_are_clamped_not_a_panic() {
+    let mock = MockTransport::new();
+    mock.route(Route::any()).reply(Reply::ok());
+    let transport = over(&mock)
+        .concurrency_limit(usize::MAX)
+        .per_host_concurrency_limit(usize::MAX)
+        .build()
+        .unwrap();
+    let client = client(transport);
+    assert!(client.get("http://a.test/").send().await.is_ok());
+    let err = over(&mock)
+        .rate_limit(Rate::new(1, Duration::MAX))
+        .build()
+        .unwrap_err();
+    assert!(err.is_builder(), "{err}");
+}

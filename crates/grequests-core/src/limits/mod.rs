@@ -8,10 +8,17 @@
 //! | [buffered body](DEFAULT_MAX_BODY_SIZE) | 64 MiB | far above any page or API answer worth buffering, small enough that one bad server cannot take a batch's memory; stream larger downloads |
 //! | [decompression](DecodeLimits) | 100:1 past 8 MiB decoded | Apache POI's zip-bomb ratio: real text compresses 3–30x, a bomb 1 000x per layer |
 //! | [low speed](LowSpeedLimit) | 1 KiB per 60 s | what reverse proxies allow a silent upstream (nginx's and AWS ALB's 60 s), and far below any real link |
+//! | [cookies per URL](MAX_COOKIES_PER_URL) | 180 | Chrome's per-domain limit |
+//! | [cookie size](MAX_COOKIE_SIZE) | 4 096 bytes | RFC 6265 §6.1, as browsers |
+//! | [Cookie header](MAX_COOKIE_HEADER) | 8 KiB | what servers commonly accept for one request header |
+//!
+//! Redirects are capped too (30, as requests; see [`redirect::Policy`](crate::redirect::Policy)),
+//! and so are chained content encodings (5, urllib3's limit) in the default backend.
 
 mod decode;
 mod low_speed;
 
+pub use crate::client::cookies::{MAX_COOKIES_PER_URL, MAX_COOKIE_HEADER, MAX_COOKIE_SIZE};
 pub use decode::DecodeLimits;
 pub(crate) use low_speed::Guarded;
 pub use low_speed::LowSpeedLimit;

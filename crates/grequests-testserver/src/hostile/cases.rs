@@ -286,7 +286,15 @@ pub(crate) async fn respond(
             );
             (head.into_bytes(), Next::KeepAlive)
         }
-        "/stale" => close_after(raw(OK)),
+        "/stale" => {
+            // Closed a moment after the answer, as a keep-alive timeout firing just as the
+            // client sends its next request: that request is never read, and the close
+            // becomes a reset.
+            stream.write_all(OK).await?;
+            stream.flush().await?;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            return Ok(Next::Close);
+        }
         "/post-then-close" => return Ok(Next::Close),
         _ => close_after(raw(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")),
     };
