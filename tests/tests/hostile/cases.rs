@@ -110,7 +110,7 @@ async fn limit_errors_name_the_limit_and_the_setting() {
         ),
         (
             "/gzip-bomb",
-            "over the limit of 100:1 (max_decompression_ratio)",
+            "past the limit of 100:1 (max_decompression_ratio)",
         ),
         (
             "/slow-body",

@@ -125,3 +125,43 @@ fn status_kib(field: &str) -> u64 {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap()
 }
+
+#[test]
+fn every_case_stays_within_the_memory_bound() {
+    let stdout = run_child("memory::every_case_child", &[], None);
+    let mut measured = 0;
+    for line in stdout.lines().filter_map(|l| l.split("case: ").nth(1)) {
+        // `path outcome millis growth_kib`
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let growth: u64 = fields[3].parse().unwrap();
+        println!("{line}");
+        assert!(growth < BOUND_KIB, "{line}");
+        measured += 1;
+    }
+    assert_eq!(measured, crate::cases::CASES.len(), "{stdout}");
+}
+
+/// Run by the test above: every case in turn, each on a fresh peak, with the suite's
+/// client (default limits, 1 s low-speed window).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run in a child process by every_case_stays_within_the_memory_bound"]
+async fn every_case_child() {
+    if !is_child() {
+        return;
+    }
+    let server = crate::support::server().await;
+    let client = crate::support::client();
+    client.get(server.url("/ok")).send().await.unwrap();
+    for (path, expected, _) in crate::cases::CASES {
+        reset_peak();
+        let baseline = status_kib("VmRSS:");
+        let started = std::time::Instant::now();
+        let result = client.get(server.url(path)).send().await;
+        let took = started.elapsed().as_millis();
+        let got = crate::support::outcome(&result);
+        drop(result);
+        let growth = status_kib("VmHWM:").saturating_sub(baseline);
+        println!("case: {path} {got} {took} {growth}");
+        assert_eq!(&got, expected, "{path}");
+    }
+}

@@ -70,8 +70,8 @@ impl DecodeLimits {
         if let Some(ratio) = self.max_ratio {
             if decoded > self.ratio_floor && decoded > encoded.saturating_mul(u64::from(ratio)) {
                 return Err(crate::Error::decode(format!(
-                    "decompression bomb: {encoded} received bytes decoded to more than {decoded}, \
-                     over the limit of {ratio}:1 (max_decompression_ratio)"
+                    "decompression bomb: {encoded} received bytes decoded to {decoded} bytes, \
+                     past the limit of {ratio}:1 (max_decompression_ratio)"
                 )));
             }
         }
