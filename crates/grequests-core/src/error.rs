@@ -40,8 +40,10 @@ struct Inner {
 enum Kind {
     Builder,
     Connect,
+    ConnectTimeout,
     Dns,
     Tls,
+    Proxy,
     Timeout,
     Request,
     Redirect,
@@ -53,12 +55,17 @@ enum Kind {
 }
 
 impl Error {
-    fn new(kind: Kind, source: Option<BoxError>) -> Self {
+    fn new(kind: Kind, cause: Cause) -> Self {
+        let (context, source) = match cause.0 {
+            CauseKind::Message(message) => (Some(message), None),
+            CauseKind::Source(source) => (None, Some(source)),
+            CauseKind::None => (None, None),
+        };
         Error {
             inner: Box::new(Inner {
                 kind,
                 url: None,
-                context: None,
+                context,
                 source,
                 stale: false,
             }),
@@ -67,34 +74,47 @@ impl Error {
 
     /// Bad input: an unparseable URL, a missing scheme, an invalid header, a body that
     /// cannot be serialised.
-    pub fn builder(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Builder, Some(source.into()))
+    pub fn builder(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Builder, cause.into())
     }
 
     /// The connection could not be established (refused, unreachable, out of sockets).
-    pub fn connect(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Connect, Some(source.into()))
+    pub fn connect(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Connect, cause.into())
+    }
+
+    /// Connecting took longer than the connect timeout: both a
+    /// [connect error](Error::is_connect) (the request never reached the server) and a
+    /// [timeout](Error::is_timeout).
+    pub fn connect_timeout(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::ConnectTimeout, cause.into())
+    }
+
+    /// The proxy could not be reached, refused the tunnel or its credentials. Also a
+    /// connect error.
+    pub fn proxy(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Proxy, cause.into())
     }
 
     /// The host name could not be resolved. Also a connect error.
-    pub fn dns(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Dns, Some(source.into()))
+    pub fn dns(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Dns, cause.into())
     }
 
     /// The TLS handshake failed, e.g. an untrusted certificate. Also a connect error.
-    pub fn tls(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Tls, Some(source.into()))
+    pub fn tls(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Tls, cause.into())
     }
 
     /// A connect, read or total timeout elapsed, or the batch's `gtimeout` did.
-    pub fn timeout(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Timeout, Some(source.into()))
+    pub fn timeout(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Timeout, cause.into())
     }
 
     /// The exchange failed after the connection was made (reset, protocol error), or the
     /// transport refused the request (the mock's unmatched route).
-    pub fn request(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Request, Some(source.into()))
+    pub fn request(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Request, cause.into())
     }
 
     /// The exchange failed on a connection reused from the pool before any byte of the
@@ -102,38 +122,38 @@ impl Error {
     /// (Node.js after 5 s). A [request error](Error::is_request) that the client sends
     /// again once, on another connection, when the method is idempotent; transports that
     /// know the request was not written at all retry it themselves, whatever the method.
-    pub fn stale_connection(source: impl Into<BoxError>) -> Self {
-        let mut err = Self::new(Kind::Request, Some(source.into()));
+    pub fn stale_connection(cause: impl Into<Cause>) -> Self {
+        let mut err = Self::new(Kind::Request, cause.into());
         err.inner.stale = true;
         err
     }
 
     /// Too many redirects, or a redirect that cannot be followed.
-    pub fn redirect(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Redirect, Some(source.into()))
+    pub fn redirect(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Redirect, cause.into())
     }
 
     /// Reading or writing a body failed, or a body exceeded its size limit.
-    pub fn body(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Body, Some(source.into()))
+    pub fn body(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Body, cause.into())
     }
 
     /// A body could not be decoded (JSON, content encoding).
-    pub fn decode(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Decode, Some(source.into()))
+    pub fn decode(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Decode, cause.into())
     }
 
     /// The request was canceled before it completed.
-    pub fn canceled(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Canceled, Some(source.into()))
+    pub fn canceled(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Canceled, cause.into())
     }
 
     pub(crate) fn status(status: http::StatusCode) -> Self {
-        Self::new(Kind::Status(status), None)
+        Self::new(Kind::Status(status), Cause(CauseKind::None))
     }
 
-    pub(crate) fn runtime(source: impl Into<BoxError>) -> Self {
-        Self::new(Kind::Runtime, Some(source.into()))
+    pub(crate) fn runtime(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::Runtime, cause.into())
     }
 
     /// Attaches the URL this error concerns, unless one is already set.
@@ -145,8 +165,8 @@ impl Error {
         self
     }
 
-    /// Adds a note shown before the cause, keeping the kind: e.g. why a failure was not
-    /// retried.
+    /// Adds a note to this level's context, shown by `Display` before any earlier one,
+    /// keeping the kind: e.g. why a failure was not retried.
     #[must_use]
     pub fn with_context(mut self, context: impl fmt::Display) -> Self {
         let context = match self.inner.context.take() {
@@ -169,7 +189,15 @@ impl Error {
 
     /// The connection could not be made; true for DNS and TLS failures as well.
     pub fn is_connect(&self) -> bool {
-        matches!(self.inner.kind, Kind::Connect | Kind::Dns | Kind::Tls)
+        matches!(
+            self.inner.kind,
+            Kind::Connect | Kind::ConnectTimeout | Kind::Dns | Kind::Tls | Kind::Proxy
+        )
+    }
+
+    /// The proxy failed: unreachable, refused the tunnel, or refused the credentials.
+    pub fn is_proxy(&self) -> bool {
+        self.inner.kind == Kind::Proxy
     }
 
     /// The host name did not resolve.
@@ -182,9 +210,9 @@ impl Error {
         self.inner.kind == Kind::Tls
     }
 
-    /// A timeout elapsed: connect, read, total, or the batch's `gtimeout`.
+    /// A timeout elapsed: connect, read, total, low-speed, or the batch's `gtimeout`.
     pub fn is_timeout(&self) -> bool {
-        self.inner.kind == Kind::Timeout
+        matches!(self.inner.kind, Kind::Timeout | Kind::ConnectTimeout)
     }
 
     /// The exchange failed after connecting.
@@ -241,6 +269,8 @@ impl Error {
         match self.inner.kind {
             Kind::Builder => "invalid request",
             Kind::Connect => "connection failed",
+            Kind::ConnectTimeout => "connect timed out",
+            Kind::Proxy => "proxy failed",
             Kind::Dns => "name did not resolve",
             Kind::Tls => "TLS handshake failed",
             Kind::Timeout => "timed out",
@@ -282,11 +312,10 @@ impl fmt::Display for Error {
         if let Some(url) = &self.inner.url {
             write!(f, " for {url}")?;
         }
+        // This level only: the cause is reached through `source()`, so that anyhow and
+        // eyre reports, which print the chain, show each cause once.
         if let Some(context) = &self.inner.context {
-            write!(f, " ({context})")?;
-        }
-        if let Some(source) = &self.inner.source {
-            write!(f, ": {source}")?;
+            write!(f, ": {context}")?;
         }
         Ok(())
     }
@@ -301,6 +330,68 @@ impl StdError for Error {
     }
 }
 
+/// What an [`Error`] constructor is given: a message, which becomes this level's context
+/// (shown by `Display`), or a lower-level error, which becomes its
+/// [`source`](StdError::source) (not shown by `Display`, as in hyper and reqwest).
+///
+/// ```
+/// use std::error::Error as _;
+/// let message = grequests_core::Error::timeout("no data for 5s");
+/// assert_eq!(message.to_string(), "timed out: no data for 5s");
+/// assert!(message.source().is_none());
+///
+/// let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+/// let caused = grequests_core::Error::connect(io);
+/// assert_eq!(caused.to_string(), "connection failed");
+/// assert_eq!(caused.source().map(|s| s.to_string()).as_deref(), Some("refused"));
+/// ```
+#[derive(Debug)]
+pub struct Cause(CauseKind);
+
+#[derive(Debug)]
+enum CauseKind {
+    Message(String),
+    Source(BoxError),
+    None,
+}
+
+impl From<&str> for Cause {
+    fn from(message: &str) -> Self {
+        Cause(CauseKind::Message(message.to_owned()))
+    }
+}
+
+impl From<String> for Cause {
+    fn from(message: String) -> Self {
+        Cause(CauseKind::Message(message))
+    }
+}
+
+impl From<BoxError> for Cause {
+    fn from(source: BoxError) -> Self {
+        Cause(CauseKind::Source(source))
+    }
+}
+
+impl From<std::io::Error> for Cause {
+    fn from(source: std::io::Error) -> Self {
+        Cause(CauseKind::Source(Box::new(source)))
+    }
+}
+
+impl From<Error> for Cause {
+    fn from(source: Error) -> Self {
+        Cause(CauseKind::Source(Box::new(source)))
+    }
+}
+
+impl Cause {
+    /// Any error as the cause.
+    pub fn source(source: impl StdError + Send + Sync + 'static) -> Self {
+        Cause(CauseKind::Source(Box::new(source)))
+    }
+}
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -309,28 +400,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dns_and_tls_are_connect_errors() {
+    fn kinds_combine() {
         assert!(Error::dns("nx").is_connect());
         assert!(Error::tls("bad cert").is_connect());
         assert!(!Error::timeout("t").is_connect());
+        let connect_timeout = Error::connect_timeout("30s");
+        assert!(connect_timeout.is_connect() && connect_timeout.is_timeout());
+        let proxy = Error::proxy("407");
+        assert!(proxy.is_proxy() && proxy.is_connect() && !proxy.is_timeout());
+        assert!(!Error::connect("refused").is_proxy());
     }
 
     #[test]
     fn display_names_kind_url_and_cause() {
         let url = Url::parse("http://example.invalid/x").unwrap_or_else(|e| panic!("{e}"));
-        let err = Error::connect("connection refused").with_url(url);
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let err = Error::connect(refused).with_url(url.clone());
         assert_eq!(
             err.to_string(),
-            "connection failed for http://example.invalid/x: connection refused"
+            "connection failed for http://example.invalid/x"
         );
-        assert!(err.source().is_some());
+        assert_eq!(
+            err.source().map(ToString::to_string).as_deref(),
+            Some("refused")
+        );
+        let err = Error::timeout("no data for 5s").with_url(url);
+        assert_eq!(
+            err.to_string(),
+            "timed out for http://example.invalid/x: no data for 5s"
+        );
+        assert!(err.source().is_none());
     }
 
     #[test]
     fn context_keeps_the_kind() {
         let err = Error::connect("refused").with_context("not retried");
         assert!(err.is_connect());
-        assert_eq!(err.to_string(), "connection failed (not retried): refused");
+        assert_eq!(err.to_string(), "connection failed: not retried: refused");
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use async_trait::async_trait;
 pub use body::Body;
 pub use client::cookies::CookieJar;
 pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
-pub use error::{BoxError, Error, Result};
+pub use error::{BoxError, Cause, Error, Result};
 pub use limits::{DecodeLimits, LowSpeedLimit};
 pub use model::multipart;
 pub use model::{FailedRequest, Hook, IntoUrl, Request, RequestHead, Response};

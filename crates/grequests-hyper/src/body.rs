@@ -1,4 +1,5 @@
-//! The read timeout between two chunks of a response body.
+//! [`IncomingBody`]: hyper's response body with the read timeout between two chunks, and
+//! errors that say what went wrong.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -6,30 +7,28 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use grequests_core::Error;
+use grequests_core::{Cause, Error};
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use tokio::time::{Instant, Sleep};
 
 /// A response body that fails with a [timeout](Error::is_timeout) when the server sends
-/// nothing for `limit`.
-pub(crate) struct ReadTimeout {
+/// nothing for the read timeout, if there is one.
+pub(crate) struct IncomingBody {
     inner: Incoming,
-    limit: Duration,
-    deadline: Pin<Box<Sleep>>,
+    read_timeout: Option<(Duration, Pin<Box<Sleep>>)>,
 }
 
-impl ReadTimeout {
-    pub(crate) fn new(inner: Incoming, limit: Duration) -> Self {
-        ReadTimeout {
+impl IncomingBody {
+    pub(crate) fn new(inner: Incoming, read_timeout: Option<Duration>) -> Self {
+        IncomingBody {
             inner,
-            limit,
-            deadline: Box::pin(tokio::time::sleep(limit)),
+            read_timeout: read_timeout.map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
         }
     }
 }
 
-impl http_body::Body for ReadTimeout {
+impl http_body::Body for IncomingBody {
     type Data = Bytes;
     type Error = Error;
 
@@ -40,19 +39,25 @@ impl http_body::Body for ReadTimeout {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
-                // A limit too long to be a deadline never fires.
-                if let Some(next) = Instant::now().checked_add(this.limit) {
-                    this.deadline.as_mut().reset(next);
+                if let Some((limit, deadline)) = &mut this.read_timeout {
+                    // A limit too long to be a deadline never fires.
+                    if let Some(next) = Instant::now().checked_add(*limit) {
+                        deadline.as_mut().reset(next);
+                    }
                 }
-                Poll::Ready(frame.map(|f| f.map_err(Error::body)))
+                Poll::Ready(frame.map(|f| f.map_err(body_error)))
             }
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Error::timeout(format!(
-                    "read timed out: no data for {:?}",
-                    this.limit
-                ))))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let Some((limit, deadline)) = &mut this.read_timeout else {
+                    return Poll::Pending;
+                };
+                match deadline.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Error::timeout(format!(
+                        "read timed out: no data for {limit:?}"
+                    ))))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 
@@ -63,4 +68,27 @@ impl http_body::Body for ReadTimeout {
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
     }
+}
+
+/// A body error with what went wrong in this level's words; hyper's error, and the I/O
+/// error under it, stay the source.
+fn body_error(err: hyper::Error) -> Error {
+    let io =
+        std::error::Error::source(&err).and_then(|cause| cause.downcast_ref::<std::io::Error>());
+    let what = match io.map(std::io::Error::kind) {
+        _ if err.is_incomplete_message() => "the connection closed before the body was complete",
+        Some(std::io::ErrorKind::UnexpectedEof) => {
+            "the connection closed before the body was complete"
+        }
+        Some(std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput) => {
+            "the body is malformed (its length or chunked framing)"
+        }
+        Some(std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted) => {
+            "the connection was reset while reading the body"
+        }
+        _ if err.is_parse() => "the body is malformed (its length or chunked framing)",
+        _ if err.is_timeout() => "timed out reading the body",
+        _ => "the connection failed while reading the body",
+    };
+    Error::body(Cause::source(err)).with_context(what)
 }

@@ -1,34 +1,36 @@
 //! Turns hyper-util's errors into grequests errors of the right kind.
 
 use std::error::Error as StdError;
-use std::fmt;
 use std::io;
 use std::time::Instant;
 
-use grequests_core::Error;
+use grequests_core::{Cause, Error};
 
-use crate::connect::{Born, ConnectTimeout};
+use crate::connect::{Born, ConnectTimeout, ProxyError};
 use crate::dns::DnsError;
 
 /// Classifies a failed exchange by the causes in its chain; `started` is when the request
 /// was handed to the pool, to tell a reused connection from a fresh one.
 pub(crate) fn classify(err: hyper_util::client::legacy::Error, started: Instant) -> Error {
     if is_stale(&err, started) {
-        return Error::stale_connection(Described::new(err));
+        return Error::stale_connection(Cause::source(err));
     }
-    let described = Described::new(err);
-    let mut kind = if described.is_connect {
+    let mut kind = if err.is_connect() {
         Kind::Connect
     } else {
         Kind::Request
     };
-    for cause in causes(described.inner.as_ref()) {
+    for cause in causes(&err) {
         if cause.is::<DnsError>() {
             kind = Kind::Dns;
             break;
         }
         if cause.is::<ConnectTimeout>() {
-            kind = Kind::Timeout;
+            kind = Kind::ConnectTimeout;
+            break;
+        }
+        if cause.is::<ProxyError>() {
+            kind = Kind::Proxy;
             break;
         }
         if cause.is::<rustls::Error>() {
@@ -43,16 +45,25 @@ pub(crate) fn classify(err: hyper_util::client::legacy::Error, started: Instant)
                 ));
             }
             if io.kind() == io::ErrorKind::TimedOut {
-                kind = Kind::Timeout;
+                kind = if err.is_connect() {
+                    Kind::ConnectTimeout
+                } else {
+                    Kind::Timeout
+                };
             }
         }
     }
+    // hyper-util's error is the source; the causes below it (an io::Error, a rustls
+    // alert, the connect timeout) follow through `source()`.
+    let cause = Cause::source(err);
     match kind {
-        Kind::Connect => Error::connect(described),
-        Kind::Dns => Error::dns(described),
-        Kind::Tls => Error::tls(described),
-        Kind::Timeout => Error::timeout(described),
-        Kind::Request => Error::request(described),
+        Kind::Connect => Error::connect(cause),
+        Kind::Dns => Error::dns(cause),
+        Kind::Tls => Error::tls(cause),
+        Kind::Timeout => Error::timeout(cause),
+        Kind::ConnectTimeout => Error::connect_timeout(cause),
+        Kind::Proxy => Error::proxy(cause),
+        Kind::Request => Error::request(cause),
     }
 }
 
@@ -86,6 +97,8 @@ fn is_stale(err: &hyper_util::client::legacy::Error, started: Instant) -> bool {
 
 enum Kind {
     Connect,
+    ConnectTimeout,
+    Proxy,
     Dns,
     Tls,
     Timeout,
@@ -111,53 +124,4 @@ fn causes<'a>(err: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'sta
         }
     }
     out
-}
-
-/// hyper-util's error says only "client error (Connect)"; this keeps it as the source and
-/// shows the whole chain of causes, which is what a user needs to read.
-struct Described {
-    message: String,
-    is_connect: bool,
-    inner: Box<dyn StdError + Send + Sync>,
-}
-
-impl Described {
-    fn new(err: hyper_util::client::legacy::Error) -> Self {
-        let is_connect = err.is_connect();
-        let mut parts: Vec<String> = Vec::new();
-        for cause in causes(&err).into_iter().skip(1) {
-            let text = cause.to_string();
-            if !parts.iter().any(|p| p.contains(&text)) {
-                parts.push(text);
-            }
-        }
-        let message = if parts.is_empty() {
-            err.to_string()
-        } else {
-            parts.join(": ")
-        };
-        Described {
-            message,
-            is_connect,
-            inner: Box::new(err),
-        }
-    }
-}
-
-impl fmt::Debug for Described {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
-
-impl fmt::Display for Described {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl StdError for Described {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(self.inner.as_ref())
-    }
 }

@@ -10,7 +10,7 @@ use http::uri::Scheme;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 
-use crate::body::ReadTimeout;
+use crate::body::IncomingBody;
 use crate::connect::{ConnectScope, ConnectWatch, Connector, CONNECT_SCOPE};
 use crate::decode::{self, ACCEPT_ENCODING as ACCEPTED};
 use crate::error::classify;
@@ -126,10 +126,7 @@ impl Transport for HyperTransport {
         }
         .map_err(|err| classify(err, started))?;
         let (parts, incoming) = response.into_parts();
-        let body = match timeouts.read {
-            Some(limit) => Body::wrap(ReadTimeout::new(incoming, limit)),
-            None => Body::wrap(incoming),
-        };
+        let body = Body::wrap(IncomingBody::new(incoming, timeouts.read));
         let response = http::Response::from_parts(parts, body);
         let bodiless = is_head || matches!(response.status().as_u16(), 204 | 304);
         if self.inner.decompress && !bodiless {

@@ -203,7 +203,7 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
         Some(Failure::Dns) => return Err(Error::dns("name does not resolve (mock)")),
         Some(Failure::ConnectTimeout) => {
             tokio::time::sleep(timeouts.connect.unwrap_or(DEFAULT_CONNECT_HANG)).await;
-            return Err(Error::timeout("connect timed out (mock)"));
+            return Err(Error::connect_timeout("connect timed out (mock)"));
         }
         Some(Failure::Reset) => {
             wait_for_server(reply.delay, timeouts.read).await?;

@@ -140,7 +140,9 @@ impl ClientBuilder {
     pub fn default_header<K, V>(mut self, name: K, value: V) -> Self
     where
         HeaderName: TryFrom<K>,
+        <HeaderName as TryFrom<K>>::Error: Into<grequests_core::http::Error>,
         HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<grequests_core::http::Error>,
     {
         self.core = self.core.default_header(name, value);
         self
@@ -150,6 +152,7 @@ impl ClientBuilder {
     pub fn user_agent<V>(mut self, value: V) -> Self
     where
         HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<grequests_core::http::Error>,
     {
         self.core = self.core.user_agent(value);
         self

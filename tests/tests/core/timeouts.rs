@@ -343,3 +343,18 @@ async fn a_stale_connection_is_retried_once_for_idempotent_methods_only() {
         .count();
     assert_eq!(sent, 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_connect_timeout_is_both_a_connect_error_and_a_timeout() {
+    let mock = MockTransport::new();
+    mock.route(Route::any())
+        .reply(Reply::fail(Failure::ConnectTimeout));
+    let err = mock
+        .client()
+        .get("http://mock.test/")
+        .connect_timeout(Duration::from_secs(1))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_connect() && err.is_timeout(), "{err}");
+}

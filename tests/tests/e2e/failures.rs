@@ -205,3 +205,76 @@ async fn out_of_sockets_child() {
     assert!(refused > 0, "the descriptor limit was never reached");
     assert!(refused < 150, "no request got through");
 }
+
+/// Every message in an error's chain, outermost first, as anyhow's `{:#}` prints them.
+fn chain(err: &grequests::Error) -> Vec<String> {
+    let mut out = vec![err.to_string()];
+    let mut next = std::error::Error::source(err);
+    while let Some(cause) = next {
+        out.push(cause.to_string());
+        next = cause.source();
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_error_chain_names_each_cause_once() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+    let err = client().get(&url).send().await.unwrap_err();
+    let chain = chain(&err);
+    assert_eq!(
+        chain[0],
+        format!("connection failed for {url}"),
+        "{chain:?}"
+    );
+    let refused: Vec<_> = chain.iter().filter(|m| m.contains("refused")).collect();
+    assert_eq!(refused.len(), 1, "{chain:?}");
+    for (i, message) in chain.iter().enumerate() {
+        for later in &chain[i + 1..] {
+            assert!(
+                !message.contains(later.as_str()),
+                "{message:?} repeats {later:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_error_says_what_went_wrong() {
+    let server = grequests_testserver::HostileServer::start().await.unwrap();
+    let err = client()
+        .get(server.url("/short-body"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_body(), "{err}");
+    assert!(
+        err.to_string()
+            .contains("the connection closed before the body was complete"),
+        "{err}"
+    );
+    let err = client()
+        .get(server.url("/bad-chunk-size"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("malformed"), "{err}");
+}
+
+#[tokio::test]
+async fn a_builder_error_names_the_header_and_keeps_its_cause() {
+    let err = client()
+        .get("http://127.0.0.1:1/")
+        .header("x-trace", "a\r\nInjected: yes")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_builder(), "{err}");
+    assert!(err.to_string().contains("\"x-trace\""), "{err}");
+    let source = std::error::Error::source(&err).unwrap();
+    assert!(source.is::<grequests::http::Error>(), "{source:?}");
+}

@@ -83,7 +83,7 @@ async fn a_proxy_refusing_credentials_is_an_error_or_its_407() {
     let plain = client.get(server.url("/get")).send().await.unwrap();
     assert_eq!(plain.status(), 407);
     let tunneled = client.get(tls_server.url("/get")).send().await.unwrap_err();
-    assert!(tunneled.is_connect(), "{tunneled}");
+    assert!(tunneled.is_connect() && tunneled.is_proxy(), "{tunneled}");
 }
 
 #[tokio::test]
@@ -160,4 +160,36 @@ async fn env_proxy_child() {
     let target = std::env::var("GREQUESTS_TARGET").unwrap();
     let response = grequests::Client::new().get(&target).send().await.unwrap();
     assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_proxy_failure_is_a_proxy_error_naming_the_proxy_without_credentials() {
+    let server = server().await;
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let client = Client::builder()
+        .proxy_all(&format!("http://user:secret@127.0.0.1:{port}"))
+        .build()
+        .unwrap();
+    let err = client.get(server.url("/get")).send().await.unwrap_err();
+    assert!(err.is_proxy() && err.is_connect(), "{err}");
+    let report = format!("{:?}", err) + &chain_text(&err);
+    assert!(
+        report.contains(&format!("proxy http://127.0.0.1:{port} failed")),
+        "{report}"
+    );
+    assert!(!report.contains("secret"), "{report}");
+}
+
+fn chain_text(err: &grequests::Error) -> String {
+    let mut out = err.to_string();
+    let mut next = std::error::Error::source(err);
+    while let Some(cause) = next {
+        out.push_str(" / ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
 }

@@ -10,6 +10,7 @@ use super::cookies::CookieJar;
 use super::{redirect, Client, ClientInner, DEFAULT_USER_AGENT};
 use crate::error::{Error, Result};
 use crate::limits::{DecodeLimits, LowSpeedLimit, DEFAULT_MAX_BODY_SIZE};
+use crate::model::header_pair;
 use crate::transport::Transport;
 
 /// Settings for a [`Client`]; like a request, it keeps the first bad input and reports it
@@ -84,10 +85,12 @@ impl ClientBuilder {
     pub fn default_header<K, V>(mut self, name: K, value: V) -> Self
     where
         HeaderName: TryFrom<K>,
+        <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
         HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
     {
-        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            (Ok(name), Ok(_)) if name == PROXY_AUTHORIZATION => {
+        match header_pair(name, value) {
+            Ok((name, _)) if name == PROXY_AUTHORIZATION => {
                 // A default header goes to every origin; proxy credentials must reach the
                 // proxy only (CVE-2023-32681).
                 self.error.get_or_insert(Error::builder(
@@ -96,16 +99,14 @@ impl ClientBuilder {
                      proxy only",
                 ));
             }
-            (Ok(name), Ok(mut value)) => {
+            Ok((name, mut value)) => {
                 if name == AUTHORIZATION || name == COOKIE {
                     value.set_sensitive(true);
                 }
                 self.headers.insert(name, value);
             }
-            _ => {
-                self.error.get_or_insert(Error::builder(
-                    "invalid default header: name or value is not valid HTTP",
-                ));
+            Err(err) => {
+                self.error.get_or_insert(err);
             }
         }
         self
@@ -115,6 +116,7 @@ impl ClientBuilder {
     pub fn user_agent<V>(self, value: V) -> Self
     where
         HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
     {
         self.default_header(USER_AGENT, value)
     }

@@ -9,6 +9,6 @@ pub(crate) mod response;
 
 pub use head::{FailedRequest, RequestHead};
 pub use into_url::IntoUrl;
-pub(crate) use request::Parts;
+pub(crate) use request::{header_pair, Parts};
 pub use request::{Hook, Request};
 pub use response::Response;

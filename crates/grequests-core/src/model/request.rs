@@ -170,16 +170,12 @@ impl Request {
     pub fn header<K, V>(self, name: K, value: V) -> Self
     where
         HeaderName: TryFrom<K>,
+        <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
         HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
     {
         self.with(|parts| {
-            let name = HeaderName::try_from(name)
-                .map_err(|_| Error::builder("invalid header name"))?;
-            let value = HeaderValue::try_from(value).map_err(|_| {
-                Error::builder(format!(
-                    "invalid value for header {name:?}: control characters such as CR or LF are not allowed"
-                ))
-            })?;
+            let (name, value) = header_pair(name, value)?;
             parts.headers.insert(name, value);
             Ok(())
         })
@@ -427,6 +423,29 @@ impl Request {
         }
         Ok(response)
     }
+}
+
+/// A header name and value, or a [builder error](Error::is_builder) that keeps the `http`
+/// crate's error as its source and names the header whose value is invalid.
+pub(crate) fn header_pair<K, V>(name: K, value: V) -> Result<(HeaderName, HeaderValue)>
+where
+    HeaderName: TryFrom<K>,
+    <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
+    HeaderValue: TryFrom<V>,
+    <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
+{
+    let name = HeaderName::try_from(name).map_err(|e| {
+        Error::builder(crate::Cause::source(e.into())).with_context(
+            "invalid header name: only letters, digits and !#$%&'*+-.^_`|~ are allowed",
+        )
+    })?;
+    let value = HeaderValue::try_from(value).map_err(|e| {
+        Error::builder(crate::Cause::source(e.into())).with_context(format!(
+            "invalid value for header {:?}: control characters such as CR, LF or NUL are not allowed",
+            name.as_str()
+        ))
+    })?;
+    Ok((name, value))
 }
 
 fn set_body(parts: &mut Parts, body: Body, content_type: &str) {

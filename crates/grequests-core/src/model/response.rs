@@ -141,7 +141,7 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         let bytes = self.bytes()?;
         serde_json::from_slice(&bytes)
-            .map_err(|e| Error::decode(e).with_url(self.request.url.clone()))
+            .map_err(|e| Error::decode(crate::Cause::source(e)).with_url(self.request.url.clone()))
     }
 
     /// The cookies this response sets (its `Set-Cookie` headers that parse).

@@ -10,7 +10,7 @@ mod proxy;
 pub(crate) mod timed;
 
 pub(crate) use born::Born;
-pub(crate) use proxy::ProxyConnector;
+pub(crate) use proxy::{ProxyConnector, ProxyError};
 pub use timed::ConnectTimeout;
 pub(crate) use timed::{ConnectScope, ConnectWatch, Timed, CONNECT_SCOPE};
 

@@ -51,23 +51,64 @@ impl Service<Uri> for ProxyConnector {
                 Ok(Conn { io, proxied: false })
             }),
             Some(proxy) if dst.scheme() == Some(&Scheme::HTTPS) => {
-                let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
+                let uri = proxy.uri().clone();
+                let mut tunnel = Tunnel::new(uri.clone(), http);
                 if let Some(auth) = proxy.basic_auth() {
                     tunnel = tunnel.with_auth(auth.clone());
                 }
                 Box::pin(async move {
-                    let io = tunnel.call(dst).await?;
+                    let io = tunnel
+                        .call(dst)
+                        .await
+                        .map_err(|e| ProxyError::new(&uri, e.into()))?;
                     Ok(Conn { io, proxied: false })
                 })
             }
             Some(proxy) => {
-                let proxy = proxy.uri().clone();
+                let uri = proxy.uri().clone();
                 Box::pin(async move {
-                    let io = http.call(proxy).await?;
+                    let io = http
+                        .call(uri.clone())
+                        .await
+                        .map_err(|e| ProxyError::new(&uri, e.into()))?;
                     Ok(Conn { io, proxied: true })
                 })
             }
         }
+    }
+}
+
+/// The proxy could not be reached or refused the tunnel; names the proxy, never its
+/// credentials.
+#[derive(Debug)]
+pub(crate) struct ProxyError {
+    proxy: String,
+    source: BoxError,
+}
+
+impl ProxyError {
+    fn new(proxy: &Uri, source: BoxError) -> Self {
+        let proxy = match (proxy.scheme_str(), proxy.host(), proxy.port_u16()) {
+            (scheme, Some(host), port) => format!(
+                "{}://{host}{}",
+                scheme.unwrap_or("http"),
+                port.map(|p| format!(":{p}")).unwrap_or_default()
+            ),
+            _ => "the proxy".to_owned(),
+        };
+        ProxyError { proxy, source }
+    }
+}
+
+impl std::fmt::Display for ProxyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "proxy {} failed", self.proxy)
+    }
+}
+
+impl std::error::Error for ProxyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
     }
 }
 
