@@ -14,13 +14,11 @@
 //! use the async API there.
 
 use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use std::sync::{Condvar, Mutex};
 
-use futures_core::Stream;
 use tokio::runtime::{Handle, Runtime};
 use tokio::sync::Notify;
 
@@ -172,50 +170,9 @@ where
     }
 }
 
-impl<I, M> IntoIterator for Batch<I, M, Blocking>
-where
-    I: Iterator,
-    I::Item: IntoRequest,
-    M: Streamed,
-{
-    type Item = M::Item<I::Item>;
-    type IntoIter = Iter<I, M>;
-
-    fn into_iter(self) -> Iter<I, M> {
-        let mut batch = self.drive::<Async>();
-        let runtime = match runtime() {
-            Ok(shared) => Some(shared),
-            Err(why) => {
-                batch.engine.refuse(why);
-                None
-            }
-        };
-        Iter { batch, runtime }
-    }
-}
-
-/// The iterator of a blocking `imap` batch. Dropping it cancels what is in flight.
-pub struct Iter<I: Iterator, M>
-where
-    I::Item: IntoRequest,
-{
-    batch: Batch<I, M, Async>,
-    runtime: Option<&'static BlockingRuntime>,
-}
-
-impl<I, M> std::fmt::Debug for Iter<I, M>
-where
-    I: Iterator,
-    I::Item: IntoRequest,
-{
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("blocking::Iter")
-            .field("batch", &self.batch)
-            .finish()
-    }
-}
-
-impl<I, M> Iterator for Iter<I, M>
+/// A blocking `imap` batch is an iterator: each `next` waits for the next result, while
+/// the requests in flight keep moving between two calls. Dropping it cancels them.
+impl<I, M> Iterator for Batch<I, M, Blocking>
 where
     I: Iterator,
     I::Item: IntoRequest,
@@ -224,8 +181,9 @@ where
     type Item = M::Item<I::Item>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let next = std::future::poll_fn(|cx| Pin::new(&mut self.batch).poll_next(cx));
-        match self.runtime {
+        let shared = runtime().map_err(|why| self.engine.refuse(why)).ok();
+        let next = std::future::poll_fn(|cx| self.poll_item(cx));
+        match shared {
             Some(shared) => shared.block_on(next),
             None => poll_refused(next),
         }

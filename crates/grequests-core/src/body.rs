@@ -54,13 +54,16 @@ impl Body {
         }
     }
 
-    /// A streaming body from a stream of chunks, sent with chunked transfer encoding.
+    /// A streaming body from a stream of chunks, sent with chunked transfer encoding. The
+    /// stream need not be `Sync` (a `futures::stream::BoxStream` will do): it is only ever
+    /// polled through `&mut`.
     pub fn from_stream<S, D, E>(stream: S) -> Self
     where
-        S: Stream<Item = std::result::Result<D, E>> + Send + Sync + 'static,
+        S: Stream<Item = std::result::Result<D, E>> + Send + 'static,
         D: Into<Bytes>,
         E: Into<BoxError>,
     {
+        let stream = sync_wrapper::SyncStream::new(stream);
         Body::wrap(http_body_util::StreamBody::new(StreamFrames { stream }))
     }
 
@@ -80,6 +83,14 @@ impl Body {
                 kind: Kind::Full(bytes.clone()),
             }),
             Kind::Streaming(_) => None,
+        }
+    }
+
+    /// The bytes of a buffered body, or the streaming body itself.
+    pub(crate) fn into_bytes(self) -> std::result::Result<Bytes, Body> {
+        match self.kind {
+            Kind::Full(bytes) => Ok(bytes.unwrap_or_default()),
+            Kind::Streaming(_) => Err(self),
         }
     }
 
@@ -327,6 +338,20 @@ mod tests {
     fn streaming_bodies_cannot_be_cloned() {
         assert!(chunks(&["a"]).try_clone().is_none());
         assert!(Body::from(vec![1u8, 2]).try_clone().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_send_but_not_sync_stream_is_a_body() {
+        use futures_util::StreamExt;
+        let cell = std::cell::Cell::new(0u8); // Send, not Sync
+        let stream = futures_util::stream::iter(["a", "b"])
+            .map(move |part| {
+                cell.set(cell.get() + 1);
+                Ok::<_, Error>(part)
+            })
+            .boxed();
+        let bytes = Body::from_stream(stream).collect(None).await;
+        assert_eq!(bytes.ok().as_deref(), Some(&b"ab"[..]));
     }
 
     #[tokio::test]

@@ -30,15 +30,20 @@ pub use async_trait::async_trait;
 pub use body::Body;
 pub use client::cookies::CookieJar;
 pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
+/// Re-exported so that [`Response::cookies`] needs no matching `cookie` version.
+pub use cookie;
 pub use error::{BoxError, Cause, Error, Result};
 pub use limits::{DecodeLimits, LowSpeedLimit};
 pub use model::multipart;
-pub use model::{FailedRequest, Hook, IntoUrl, Request, RequestHead, Response};
+pub use model::{
+    EachResponseHook, FailedRequest, Hook, IntoMethod, IntoUrl, ReasonPhrase, Request, RequestHead,
+    Response,
+};
 pub use scheduler::{
     driver, imap, imap_enumerated, map, mode, try_imap, try_imap_enumerated, try_map, Batch,
     ExceptionHandler, IntoRequest, MapFuture, Progress,
 };
-pub use transport::{transport_fn, Timeouts, Transport, TransportFn};
+pub use transport::{transport_fn, RemoteAddr, Timeouts, Transport, TransportFn};
 
 /// Re-exported so that backends and users speak the same `http` types.
 pub use http;

@@ -79,6 +79,11 @@ impl Timeouts {
     }
 }
 
+/// The address of the peer a response came from, which a transport puts in the response's
+/// extensions when it knows it: see [`Response::remote_addr`](crate::Response::remote_addr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteAddr(pub std::net::SocketAddr);
+
 /// A [`Transport`] made from an async closure; handy for tests and adapters.
 ///
 /// ```

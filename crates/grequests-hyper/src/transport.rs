@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use grequests_core::{Body, DecodeLimits, Error, Result, Timeouts, Transport};
 use http::header::{HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
+use hyper_util::client::legacy::connect::HttpInfo;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 
@@ -125,7 +126,16 @@ impl Transport for HyperTransport {
             }
         }
         .map_err(|err| classify(err, started))?;
-        let (parts, incoming) = response.into_parts();
+        let (mut parts, incoming) = response.into_parts();
+        if let Some(info) = parts.extensions.get::<HttpInfo>() {
+            let addr = grequests_core::RemoteAddr(info.remote_addr());
+            parts.extensions.insert(addr);
+        }
+        if let Some(reason) = parts.extensions.remove::<hyper::ext::ReasonPhrase>() {
+            parts
+                .extensions
+                .insert(grequests_core::ReasonPhrase::from_bytes(reason.as_bytes()));
+        }
         let body = Body::wrap(IncomingBody::new(incoming, timeouts.read));
         let response = http::Response::from_parts(parts, body);
         let bodiless = is_head || matches!(response.status().as_u16(), 204 | 304);

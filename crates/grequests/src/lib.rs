@@ -67,10 +67,11 @@ mod client;
 
 pub use client::{Client, ClientBuilder};
 pub use grequests_core::{
-    async_trait, driver, http, imap, imap_enumerated, limits, map, mode, multipart, redirect,
-    try_imap, try_imap_enumerated, try_map, Batch, Body, CookieJar, DecodeLimits, Error,
-    FailedRequest, IntoRequest, IntoUrl, LowSpeedLimit, Progress, Request, RequestHead, Response,
-    Result, Timeouts, Transport, Url,
+    async_trait, cookie, driver, http, imap, imap_enumerated, limits, map, mode, multipart,
+    redirect, try_imap, try_imap_enumerated, try_map, Batch, Body, Cause, CookieJar, DecodeLimits,
+    EachResponseHook, Error, FailedRequest, IntoMethod, IntoRequest, IntoUrl, LowSpeedLimit,
+    Progress, ReasonPhrase, RemoteAddr, Request, RequestHead, Response, Result, Timeouts,
+    Transport, Url,
 };
 
 /// The default backend's transport, for use with [`Client::builder`]`().transport(..)`.
@@ -126,9 +127,10 @@ verbs! {
     options;
 }
 
-/// An unsent request with any method, on the shared default client.
+/// An unsent request with any method (an [`http::Method`] or its name in any case, as
+/// `grequests.request('post', url)`), on the shared default client.
 #[cfg(feature = "hyper")]
-pub fn request(method: http::Method, url: impl IntoUrl) -> Request {
+pub fn request(method: impl IntoMethod, url: impl IntoUrl) -> Request {
     client::shared().request(method, url)
 }
 
@@ -145,7 +147,7 @@ pub mod blocking {
     #[cfg(feature = "hyper")]
     pub use crate::{delete, get, head, options, patch, post, put, request};
     pub use grequests_core::blocking::{
-        imap, imap_enumerated, map, try_imap, try_imap_enumerated, try_map, wait, Iter,
+        imap, imap_enumerated, map, try_imap, try_imap_enumerated, try_map, wait,
     };
 }
 

@@ -26,7 +26,6 @@ fn blocking_imap_is_an_iterator() {
     let requests = (0..5).map(|i| client.get(format!("http://mock.test/delay/{}", 5 * i)));
     let mut indices: Vec<usize> = blocking::imap_enumerated(requests)
         .size(3)
-        .into_iter()
         .map(|(i, r)| {
             assert!(r.is_some());
             i
@@ -56,9 +55,7 @@ async fn blocking_inside_a_runtime_is_a_clear_error_not_a_panic() {
         error.to_string().contains("inside an async runtime"),
         "{error}"
     );
-    let count = blocking::imap(vec![client.get("http://mock.test/status/200")])
-        .into_iter()
-        .count();
+    let count = blocking::imap(vec![client.get("http://mock.test/status/200")]).count();
     assert_eq!(count, 0);
     assert!(client
         .get("http://mock.test/")

@@ -5,6 +5,7 @@
 
 mod bodies;
 mod failures;
+mod parity;
 mod pool;
 mod proxy;
 mod redirects;

@@ -140,9 +140,7 @@ fn the_blocking_api_runs_the_seed_from_plain_code() {
         .map(|r| r.as_ref().map(|r| r.status().as_u16()))
         .collect();
     assert_eq!(statuses, [Some(200), None, Some(404)]);
-    let count = grequests::blocking::imap((0..4).map(|_| client.get(server.url("/get"))))
-        .into_iter()
-        .count();
+    let count = grequests::blocking::imap((0..4).map(|_| client.get(server.url("/get")))).count();
     assert_eq!(count, 4);
 }
 
@@ -188,7 +186,7 @@ fn blocking_imap_keeps_reading_while_the_consumer_is_busy() {
                 .read_timeout(Duration::from_secs(1))
         })
         .collect();
-    let mut results = grequests::blocking::try_imap(requests).size(4).into_iter();
+    let mut results = grequests::blocking::try_imap(requests).size(4);
     let first = results.next().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let rest: Vec<_> = results.collect();

@@ -66,7 +66,12 @@ async fn every_case_ends_in_its_class_and_in_time() {
     let client = client();
     // Every path the server knows is covered here, or by a test of its own.
     for (path, _) in grequests_testserver::HOSTILE_PATHS {
-        let own_test = ["/set-cookie-flood", "/cookie-length", "/redirect-chain/{n}"];
+        let own_test = [
+            "/set-cookie-flood",
+            "/cookie-length",
+            "/redirect-chain/{n}",
+            "/custom-reason",
+        ];
         assert!(
             own_test.contains(path) || CASES.iter().any(|(p, _, _)| p == path),
             "{path} has no case"

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use http::header::{HeaderValue, AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
+use http::header::{
+    HeaderValue, AUTHORIZATION, CONTENT_LENGTH, COOKIE, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+};
 use http::Method;
 use tokio::time::Instant;
 
@@ -141,7 +143,7 @@ impl Client {
             // Drained so that the connection can be reused, but never waited on for long:
             // a trickling redirect body is dropped with its connection instead.
             let _ = tokio::time::timeout(REDIRECT_DRAIN_TIME, body.drain(REDIRECT_DRAIN_CAP)).await;
-            history.push(Response {
+            let mut hop = Response {
                 status: head_parts.status,
                 version: head_parts.version,
                 headers: head_parts.headers,
@@ -155,7 +157,11 @@ impl Client {
                     own,
                     defaults: self.inner.headers.clone(),
                 },
-            });
+            };
+            for hook in &mut parts.each_response {
+                hook(&mut hop);
+            }
+            history.push(hop);
             redirect::follow(&mut parts, head_parts.status, next, replay)
                 .map_err(|e| e.with_url(parts.url.clone()))?;
         }
@@ -203,10 +209,28 @@ impl Client {
             headers.remove(AUTHORIZATION);
             headers.remove(COOKIE);
         }
+        // The request's own headers replace the defaults of the same name, every value of
+        // a repeated one kept.
+        for name in own.keys() {
+            headers.remove(name);
+        }
         for (name, value) in &own {
-            headers.insert(name.clone(), value.clone());
+            headers.append(name.clone(), value.clone());
         }
 
+        // requests (and RFC 9110 §8.6) send `Content-Length: 0` for a method that carries
+        // a body when it has none; some servers answer 411 without it.
+        let has_no_body = parts
+            .body
+            .as_ref()
+            .map_or(true, |b| b.as_bytes() == Some(&[]));
+        if has_no_body
+            && matches!(parts.method, Method::POST | Method::PUT | Method::PATCH)
+            && !headers.contains_key(CONTENT_LENGTH)
+            && !headers.contains_key(TRANSFER_ENCODING)
+        {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
         let mut request = http::Request::new(parts.body.take().unwrap_or_default());
         *request.method_mut() = parts.method.clone();
         *request.uri_mut() = to_uri(&parts.url)?;
@@ -267,7 +291,7 @@ impl Client {
                 .map_err(|e| e.with_url(parts.url.clone()))?;
             Content::Buffered(bytes)
         };
-        Ok(Response {
+        let mut response = Response {
             status: head_parts.status,
             version: head_parts.version,
             headers: head_parts.headers,
@@ -281,7 +305,11 @@ impl Client {
                 own,
                 defaults: self.inner.headers.clone(),
             },
-        })
+        };
+        for mut hook in parts.each_response {
+            hook(&mut response);
+        }
+        Ok(response)
     }
 }
 

@@ -16,7 +16,7 @@ pub use builder::ClientBuilder;
 use cookies::CookieJar;
 
 use crate::limits::{DecodeLimits, LowSpeedLimit};
-use crate::model::{IntoUrl, Request};
+use crate::model::{IntoMethod, IntoUrl, Request};
 use crate::transport::Transport;
 
 /// The session every request is sent with: requests' `Session`.
@@ -77,9 +77,9 @@ impl Client {
         &self.inner.transport
     }
 
-    /// A request with any method.
-    pub fn request(&self, method: Method, url: impl IntoUrl) -> Request {
-        Request::new(self.clone(), method, url)
+    /// A request with any method: an [`http::Method`] or its name in any case (`"post"`).
+    pub fn request(&self, method: impl IntoMethod, url: impl IntoUrl) -> Request {
+        Request::new(self.clone(), method.into_method(), url)
     }
 
     /// A `GET` request.

@@ -2,13 +2,16 @@
 //! ([`Response`]).
 
 mod head;
+mod into_method;
 mod into_url;
 pub mod multipart;
+mod pairs;
 mod request;
 pub(crate) mod response;
 
 pub use head::{FailedRequest, RequestHead};
+pub use into_method::IntoMethod;
 pub use into_url::IntoUrl;
 pub(crate) use request::{header_pair, Parts};
-pub use request::{Hook, Request};
-pub use response::Response;
+pub use request::{EachResponseHook, Hook, Request};
+pub use response::{ReasonPhrase, Response};

@@ -28,12 +28,21 @@ pub struct Part {
     data: Bytes,
     file_name: Option<String>,
     mime: Option<String>,
+    /// A bytes part is a file part: without a file name of its own it is sent with the
+    /// field's name as its file name, as requests sends `files={'file': b'...'}`.
+    is_file: bool,
 }
 
 impl Form {
     /// An empty form.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Adds a file from memory, as requests' `files={name: data}`: the server sees a file
+    /// named `name`.
+    pub fn bytes(self, name: impl Into<String>, data: impl Into<Bytes>) -> Self {
+        self.part(name, Part::bytes(data))
     }
 
     /// Adds a text field.
@@ -82,7 +91,11 @@ impl Form {
             out.put_slice(b"\r\nContent-Disposition: form-data; name=\"");
             out.put_slice(escape(name).as_bytes());
             out.put_slice(b"\"");
-            if let Some(file_name) = &part.file_name {
+            let file_name = part
+                .file_name
+                .as_deref()
+                .or(part.is_file.then_some(name.as_str()));
+            if let Some(file_name) = file_name {
                 out.put_slice(b"; filename=\"");
                 out.put_slice(escape(file_name).as_bytes());
                 out.put_slice(b"\"");
@@ -112,15 +125,19 @@ impl Part {
             data: Bytes::from(value.into()),
             file_name: None,
             mime: None,
+            is_file: false,
         }
     }
 
-    /// A part holding bytes, e.g. a file's content.
+    /// A file part holding bytes, as requests' `files={'name': b'...'}`: sent with a
+    /// file name (the field's name unless [`file_name`](Part::file_name) says otherwise),
+    /// so a server sees an uploaded file, not a form field.
     pub fn bytes(data: impl Into<Bytes>) -> Self {
         Part {
             data: data.into(),
             file_name: None,
             mime: None,
+            is_file: true,
         }
     }
 

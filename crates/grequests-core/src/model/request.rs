@@ -10,6 +10,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::multipart::Form;
+use super::pairs::pairs;
 use super::response::Response;
 use super::IntoUrl;
 use crate::body::Body;
@@ -19,9 +20,13 @@ use crate::error::{Error, Result};
 use crate::limits::DecodeLimits;
 use crate::limits::LowSpeedLimit;
 
-/// A callback run on a response before it is handed over (requests' `hooks={'response': f}`,
-/// grequests' `callback=`).
+/// A callback run once, on the final response, before it is handed over: see
+/// [`Request::on_response`].
 pub type Hook = Box<dyn FnOnce(&mut Response) + Send + 'static>;
+
+/// A callback run on every response of a request, redirects included: see
+/// [`Request::hook`].
+pub type EachResponseHook = Box<dyn FnMut(&mut Response) + Send + 'static>;
 
 /// An unsent request: built with [`Client::get`] and friends, sent with [`Request::send`] or
 /// in a batch with [`map`](crate::map) / [`imap`](crate::imap).
@@ -42,7 +47,7 @@ pub type Hook = Box<dyn FnOnce(&mut Response) + Send + 'static>;
 /// | `auth=(u, p)` | [`.basic_auth(u, Some(p))`](Request::basic_auth) / [`.bearer_auth(t)`](Request::bearer_auth) |
 /// | `timeout=1.5` / `timeout=(3, 10)` | [`.timeout(d)`](Request::timeout) / [`.connect_timeout`](Request::connect_timeout) + [`.read_timeout`](Request::read_timeout) |
 /// | `allow_redirects=False` | [`.allow_redirects(false)`](Request::allow_redirects) |
-/// | `hooks={'response': f}` | [`.on_response(f)`](Request::on_response) |
+/// | `hooks={'response': f}`, grequests' `callback=f` | [`.hook(f)`](Request::hook) (every response, redirects included) |
 /// | `stream=True` | [`.stream(true)`](Request::stream) |
 #[must_use = "a Request does nothing until it is sent with send(), map() or imap()"]
 pub struct Request {
@@ -61,6 +66,7 @@ pub(crate) struct Parts {
     pub(crate) cookies: Option<String>,
     pub(crate) options: RequestOptions,
     pub(crate) hooks: Vec<Hook>,
+    pub(crate) each_response: Vec<EachResponseHook>,
     /// Set once a redirect left the origin: the client's default credentials are no longer
     /// sent either.
     pub(crate) left_origin: bool,
@@ -84,8 +90,9 @@ pub(crate) struct RequestOptions {
 }
 
 impl Request {
-    pub(crate) fn new(client: Client, method: Method, url: impl IntoUrl) -> Request {
-        let parts = url.into_url().map(|mut url| {
+    pub(crate) fn new(client: Client, method: Result<Method>, url: impl IntoUrl) -> Request {
+        let parts = method.and_then(|method| url.into_url().map(|url| (method, url)));
+        let parts = parts.map(|(method, mut url)| {
             let mut headers = HeaderMap::new();
             // requests turns `http://user:pass@host/` into basic auth; so do we, and the
             // credentials leave the URL so that they are never logged or redirected with it.
@@ -104,6 +111,7 @@ impl Request {
                 cookies: None,
                 options: RequestOptions::default(),
                 hooks: Vec::new(),
+                each_response: Vec::new(),
                 left_origin: false,
             }
         });
@@ -118,6 +126,17 @@ impl Request {
     /// The URL with its query, or `None` if the request is invalid.
     pub fn url(&self) -> Option<&Url> {
         self.parts.as_ref().ok().map(|p| &p.url)
+    }
+
+    /// The headers set on this request (its own: the client's defaults and cookies are
+    /// added when it is sent), or `None` if the request is invalid.
+    pub fn headers_ref(&self) -> Option<&HeaderMap> {
+        self.parts.as_ref().ok().map(|p| &p.headers)
+    }
+
+    /// The body set on this request, or `None` if it has none or is invalid.
+    pub fn body(&self) -> Option<&Body> {
+        self.parts.as_ref().ok().and_then(|p| p.body.as_ref())
     }
 
     /// The error this request will fail with when sent, if its input was bad.
@@ -140,7 +159,9 @@ impl Request {
     }
 
     /// Adds query parameters (requests' `params`), from anything serde can serialise as
-    /// pairs: `&[("k", "v")]`, a map, or a struct.
+    /// pairs: `&[("k", "v")]`, a map, or a struct. A list value repeats its key
+    /// (`&[("multi", ["1", "2"])]` gives `multi=1&multi=2`) and `None` drops it, as in
+    /// requests.
     ///
     /// ```
     /// # let client = grequests_core::Client::with_transport(grequests_core::transport_fn(|_| async { unreachable!() }));
@@ -149,19 +170,12 @@ impl Request {
     /// ```
     pub fn params<T: Serialize + ?Sized>(self, params: &T) -> Self {
         self.with(|parts| {
-            let url = &mut parts.url;
-            let result = {
-                let mut pairs = url.query_pairs_mut();
-                let result = params
-                    .serialize(serde_urlencoded::Serializer::new(&mut pairs))
-                    .map(drop);
-                drop(pairs);
-                result
-            };
-            if url.query() == Some("") {
-                url.set_query(None);
+            let pairs = pairs(params)
+                .map_err(|e| Error::builder(format!("query parameters can't be encoded: {e}")))?;
+            if !pairs.is_empty() {
+                parts.url.query_pairs_mut().extend_pairs(pairs);
             }
-            result.map_err(|e| Error::builder(format!("query parameters can't be encoded: {e}")))
+            Ok(())
         })
     }
 
@@ -181,13 +195,15 @@ impl Request {
         })
     }
 
-    /// Sets several headers, replacing previous values of the same names.
+    /// Sets several headers, replacing previous values of the same names; a name repeated
+    /// in `headers` keeps every one of its values.
     pub fn headers(self, headers: HeaderMap) -> Self {
         self.with(|parts| {
-            for (name, value) in headers {
-                if let Some(name) = name {
-                    parts.headers.insert(name, value);
-                }
+            for name in headers.keys() {
+                parts.headers.remove(name);
+            }
+            for (name, value) in &headers {
+                parts.headers.append(name.clone(), value.clone());
             }
             Ok(())
         })
@@ -201,11 +217,15 @@ impl Request {
                 && name
                     .bytes()
                     .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
-            let valid_value = value
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && !b",;\\\"".contains(&b));
+            // What requests accepts: anything but what would break the header (a quoted
+            // value, a space and non-ASCII included).
+            let valid_value = !value
+                .chars()
+                .any(|c| c == ';' || (c.is_control() && c != '\t'));
             if !valid_name || !valid_value {
-                return Err(Error::builder(format!("invalid cookie {name:?}")));
+                return Err(Error::builder(format!(
+                    "invalid cookie {name:?}: a name is a token, a value may not hold ';', CR, LF, NUL or other control characters"
+                )));
             }
             let jar = parts.cookies.get_or_insert_with(String::new);
             if !jar.is_empty() {
@@ -226,11 +246,15 @@ impl Request {
         })
     }
 
-    /// Sends a form, `application/x-www-form-urlencoded` (requests' `data={...}`).
+    /// Sends a form, `application/x-www-form-urlencoded` (requests' `data={...}`), from the
+    /// same shapes as [`params`](Request::params).
     pub fn form<T: Serialize + ?Sized>(self, form: &T) -> Self {
         self.with(|parts| {
-            let encoded = serde_urlencoded::to_string(form)
-                .map_err(|e| Error::builder(format!("form can't be encoded: {e}")))?;
+            let pairs =
+                pairs(form).map_err(|e| Error::builder(format!("form can't be encoded: {e}")))?;
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
             set_body(parts, encoded.into(), "application/x-www-form-urlencoded");
             Ok(())
         })
@@ -368,9 +392,30 @@ impl Request {
         })
     }
 
-    /// Runs `hook` on the response before it is handed over (requests' response hook,
-    /// grequests' `callback`). Hooks run in the order added, on the task that receives the
-    /// response, and never for a request whose batch was dropped.
+    /// Runs `hook` on every response of this request as it arrives, each redirect's and
+    /// the final one's, as requests runs `hooks={'response': f}` and grequests its
+    /// `callback=`. Hooks run in the order added, on the task that sends the request; a
+    /// redirect's response has no body. For the final response alone, see
+    /// [`on_response`](Request::on_response).
+    ///
+    /// ```
+    /// # let client = grequests_core::Client::with_transport(grequests_core::transport_fn(|_| async { unreachable!() }));
+    /// let req = client.get("http://127.0.0.1/redirect/2").hook(|response| {
+    ///     println!("{} {}", response.status(), response.url());
+    /// });
+    /// # drop(req);
+    /// ```
+    pub fn hook(self, hook: impl FnMut(&mut Response) + Send + 'static) -> Self {
+        self.with(|parts| {
+            parts.each_response.push(Box::new(hook));
+            Ok(())
+        })
+    }
+
+    /// Runs `hook` once, on the final response, before it is handed over. Hooks run in
+    /// the order added, on the task that receives the response, and never for a request
+    /// whose batch was dropped. For every response of a redirect chain, as requests' hooks,
+    /// see [`hook`](Request::hook).
     pub fn on_response(self, hook: impl FnOnce(&mut Response) + Send + 'static) -> Self {
         self.with(|parts| {
             parts.hooks.push(Box::new(hook));
@@ -383,7 +428,7 @@ impl Request {
     pub fn try_clone(&self) -> Option<Request> {
         let parts = match &self.parts {
             Err(_) => return None,
-            Ok(parts) if !parts.hooks.is_empty() => return None,
+            Ok(parts) if !parts.hooks.is_empty() || !parts.each_response.is_empty() => return None,
             Ok(parts) => parts,
         };
         let body = match &parts.body {
@@ -400,6 +445,7 @@ impl Request {
                 cookies: parts.cookies.clone(),
                 options: parts.options,
                 hooks: Vec::new(),
+                each_response: Vec::new(),
                 left_origin: parts.left_origin,
             }),
         })

@@ -28,6 +28,23 @@ pub struct Response {
     pub(crate) request: RequestHead,
 }
 
+/// A reason phrase other than the status' canonical one, as the server sent it; transports
+/// put it in the response's extensions (hyper's `ReasonPhrase` for HTTP/1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonPhrase(String);
+
+impl ReasonPhrase {
+    /// The phrase; bytes that are not UTF-8 become U+FFFD.
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        ReasonPhrase(String::from_utf8_lossy(bytes).into_owned())
+    }
+
+    /// The phrase as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 pub(crate) enum Content {
     Buffered(Bytes),
     Streaming(Body),
@@ -44,9 +61,14 @@ impl Response {
         self.status.as_u16() < 400
     }
 
-    /// The status' reason phrase, e.g. `"Not Found"`; empty for an unknown code.
-    pub fn reason(&self) -> &'static str {
-        self.status.canonical_reason().unwrap_or("")
+    /// The reason phrase the server sent (`599 UNKNOWN` gives `"UNKNOWN"`), or the
+    /// status' canonical one (`"Not Found"`) when it sent the canonical phrase or none
+    /// (HTTP/2 has none); empty for an unknown code without one.
+    pub fn reason(&self) -> &str {
+        match self.extensions.get::<ReasonPhrase>() {
+            Some(reason) => reason.as_str(),
+            None => self.status.canonical_reason().unwrap_or(""),
+        }
     }
 
     /// The HTTP version of the response.
@@ -59,9 +81,28 @@ impl Response {
         &self.headers
     }
 
-    /// A header's value as text, if present and visible ASCII.
+    /// A header's first value as text, if present and visible ASCII; see
+    /// [`header_all`](Response::header_all) for a repeated header.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every value of a header, in the order received, each as text when it is visible
+    /// ASCII (requests joins them with `", "`: `header_all(n).join(", ")`).
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+
+    /// The address of the server (or proxy) the response came from, when the transport
+    /// knows it.
+    pub fn remote_addr(&self) -> Option<std::net::SocketAddr> {
+        self.extensions
+            .get::<crate::RemoteAddr>()
+            .map(|addr| addr.0)
     }
 
     /// Values the transport attached to the response, e.g. the number of attempts made.
@@ -214,6 +255,51 @@ impl Response {
             Err(Error::status(self.status).with_url(self.request.url.clone()))
         } else {
             Ok(self)
+        }
+    }
+}
+
+impl Response {
+    /// The same response, reporting `url` as its URL (and its request's).
+    #[must_use]
+    pub fn with_url(mut self, url: Url) -> Self {
+        self.request.url = url;
+        self
+    }
+}
+
+/// A response made by hand, e.g. the stand-in an exception handler puts in place of a
+/// failure (grequests' `exception_handler=lambda r, e: value`). Its URL is `about:blank`
+/// until [`with_url`](Response::with_url) says otherwise; its request is a `GET`.
+///
+/// ```
+/// let stand_in = grequests_core::Response::from(http::Response::new("cached copy"));
+/// assert_eq!(stand_in.status(), 200);
+/// assert_eq!(stand_in.text().unwrap(), "cached copy");
+/// ```
+impl<B: Into<Body>> From<http::Response<B>> for Response {
+    fn from(response: http::Response<B>) -> Self {
+        let (parts, body) = response.into_parts();
+        let content = match body.into().into_bytes() {
+            Ok(bytes) => Content::Buffered(bytes),
+            Err(streaming) => Content::Streaming(streaming),
+        };
+        // A constant that always parses.
+        let url = Url::parse("about:blank").expect("about:blank is a URL");
+        Response {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            extensions: parts.extensions,
+            history: Vec::new(),
+            elapsed: Duration::ZERO,
+            content,
+            request: RequestHead {
+                method: http::Method::GET,
+                url,
+                own: HeaderMap::new(),
+                defaults: Default::default(),
+            },
         }
     }
 }

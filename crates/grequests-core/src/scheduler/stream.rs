@@ -17,7 +17,19 @@ where
     type Item = M::Item<I::Item>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
+        self.get_mut().poll_item(cx)
+    }
+}
+
+impl<I, M, D> Batch<I, M, D>
+where
+    I: Iterator,
+    I::Item: IntoRequest,
+    M: Streamed,
+{
+    /// The next item of a streamed batch, whoever drives it.
+    pub(crate) fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<M::Item<I::Item>>> {
+        let this = self;
         loop {
             match this.engine.poll_next(cx) {
                 Poll::Pending => return Poll::Pending,

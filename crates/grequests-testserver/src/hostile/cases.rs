@@ -286,6 +286,10 @@ pub(crate) async fn respond(
             );
             (head.into_bytes(), Next::KeepAlive)
         }
+        "/custom-reason" => (
+            raw(b"HTTP/1.1 599 UNKNOWN\r\nContent-Length: 0\r\n\r\n"),
+            Next::KeepAlive,
+        ),
         "/stale" => {
             // Closed a moment after the answer, as a keep-alive timeout firing just as the
             // client sends its next request: that request is never read, and the close
