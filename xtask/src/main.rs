@@ -3,8 +3,10 @@
 //! - `cargo xtask bench-setup`: installs the benchmark's servers (nginx, wrk) from Debian.
 //! - `cargo xtask bench [--quick] [--json] [--docs] [--peer python]`: measures grequests
 //!   against its peers, side by side, in interleaved rounds.
+//! - `cargo xtask msrv`: checks that the declared `rust-version` covers every dependency.
 
 mod bench;
+mod msrv;
 mod setup;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +24,8 @@ enum Command {
     BenchSetup,
     /// Runs the benchmark: every contender against the same servers, interleaved rounds.
     Bench(bench::BenchArgs),
+    /// Checks that the workspace's rust-version is at least every dependency's.
+    Msrv,
 }
 
 fn main() -> std::process::ExitCode {
@@ -29,6 +33,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::BenchSetup => setup::run(),
         Command::Bench(args) => bench::run(&args),
+        Command::Msrv => msrv::run(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

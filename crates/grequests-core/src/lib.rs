@@ -13,6 +13,8 @@
 //!   request fails with a clear [runtime error](Error::is_runtime) instead of a panic.
 
 #![deny(missing_docs)]
+// docs.rs builds with every feature and marks what each item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod body;
@@ -24,6 +26,7 @@ mod scheduler;
 mod transport;
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 
 pub use async_trait::async_trait;

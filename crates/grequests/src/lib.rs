@@ -61,6 +61,8 @@
 //! ```
 
 #![deny(missing_docs)]
+// docs.rs builds with every feature and marks what each item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod client;
@@ -76,6 +78,7 @@ pub use grequests_core::{
 
 /// The default backend's transport, for use with [`Client::builder`]`().transport(..)`.
 #[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use grequests_hyper::{HyperTransport, HyperTransportBuilder};
 
 /// The tower backend (feature `tower`): retries with backoff and a budget, per-attempt
@@ -91,13 +94,16 @@ pub use grequests_hyper::{HyperTransport, HyperTransportBuilder};
 /// # drop(client); Ok(()) }
 /// ```
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use grequests_tower as tower;
 
 /// The in-memory mock transport (feature `mock`).
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use grequests_mock as mock;
 
 #[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 macro_rules! verbs {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
         $(#[$doc])*
@@ -110,6 +116,7 @@ macro_rules! verbs {
 }
 
 #[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 verbs! {
     /// An unsent `GET` request: grequests' `grequests.get(url)`.
     get;
@@ -130,6 +137,7 @@ verbs! {
 /// An unsent request with any method (an [`http::Method`] or its name in any case, as
 /// `grequests.request('post', url)`), on the shared default client.
 #[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub fn request(method: impl IntoMethod, url: impl IntoUrl) -> Request {
     client::shared().request(method, url)
 }
@@ -143,6 +151,7 @@ pub fn request(method: impl IntoMethod, url: impl IntoUrl) -> Request {
 /// }
 /// ```
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking {
     #[cfg(feature = "hyper")]
     pub use crate::{delete, get, head, options, patch, post, put, request};

@@ -139,6 +139,7 @@ where
 
     /// Draws a progress bar on standard error (feature `progress-bar`).
     #[cfg(feature = "progress-bar")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "progress-bar")))]
     pub fn progress_bar(mut self) -> Self {
         self.engine.progress = Some(progress::bar());
         self
