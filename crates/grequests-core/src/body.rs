@@ -216,7 +216,7 @@ impl http_body::Body for Body {
 
     fn is_end_stream(&self) -> bool {
         match &self.kind {
-            Kind::Full(bytes) => bytes.as_ref().map_or(true, Bytes::is_empty),
+            Kind::Full(bytes) => bytes.as_ref().is_none_or(Bytes::is_empty),
             Kind::Streaming(body) => body.is_end_stream(),
         }
     }

@@ -223,7 +223,7 @@ impl Client {
         let has_no_body = parts
             .body
             .as_ref()
-            .map_or(true, |b| b.as_bytes() == Some(&[]));
+            .is_none_or(|b| b.as_bytes() == Some(&[]));
         if has_no_body
             && matches!(parts.method, Method::POST | Method::PUT | Method::PATCH)
             && !headers.contains_key(CONTENT_LENGTH)

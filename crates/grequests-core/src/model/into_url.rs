@@ -60,7 +60,7 @@ fn check(url: Url) -> Result<Url> {
             url.scheme()
         )));
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::builder(format!("URL {url} has no host")));
     }
     Ok(url)
