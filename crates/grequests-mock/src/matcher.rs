@@ -103,15 +103,12 @@ impl Route {
     }
 
     pub(crate) fn matches(&self, request: &RecordedRequest) -> bool {
-        self.method.as_ref().map_or(true, |m| m == request.method)
+        self.method.as_ref().is_none_or(|m| m == request.method)
             && self
                 .host
                 .as_deref()
-                .map_or(true, |h| request.url.host_str() == Some(h))
-            && self
-                .path
-                .as_deref()
-                .map_or(true, |p| request.url.path() == p)
+                .is_none_or(|h| request.url.host_str() == Some(h))
+            && self.path.as_deref().is_none_or(|p| request.url.path() == p)
             && self.query.iter().all(|(name, value)| {
                 request
                     .url
@@ -122,8 +119,8 @@ impl Route {
                 Some(value) => request.headers.get_all(name).iter().any(|v| v == value),
                 None => request.headers.contains_key(name),
             })
-            && self.body.as_ref().map_or(true, |b| *b == request.body)
-            && self.json.as_ref().map_or(true, |expected| {
+            && self.body.as_ref().is_none_or(|b| *b == request.body)
+            && self.json.as_ref().is_none_or(|expected| {
                 serde_json::from_slice::<serde_json::Value>(&request.body)
                     .is_ok_and(|actual| actual == *expected)
             })
