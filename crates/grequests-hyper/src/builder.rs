@@ -50,7 +50,7 @@ impl Default for HyperTransportBuilder {
 impl HyperTransportBuilder {
     /// The defaults: TLS verification on against webpki's roots, proxies from
     /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), idle connections
-    /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli decoding under the default
+    /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli/zstd decoding under the default
     /// [`DecodeLimits`](grequests_core::DecodeLimits), hyper's header limits.
     pub fn new() -> Self {
         HyperTransportBuilder {
@@ -214,7 +214,7 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Whether to ask for and decode gzip, deflate and brotli bodies (default true).
+    /// Whether to ask for and decode gzip, deflate (zlib or raw), brotli and zstd bodies (default true).
     pub fn decompress(mut self, enabled: bool) -> Self {
         self.decompress = enabled;
         self

@@ -1,4 +1,4 @@
-//! Content decoding: gzip, deflate and brotli, chained up to a limit, under
+//! Content decoding: gzip, deflate (zlib or raw), brotli and zstd, chained up to a limit, under
 //! [`DecodeLimits`] so that a compression bomb is an error rather than an out-of-memory.
 
 use std::io;
@@ -7,10 +7,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZlibDecoder};
+use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZstdDecoder};
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
 use grequests_core::{Body, DecodeLimits, Error, Result};
+
+use crate::deflate::AnyDeflate;
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http_body_util::BodyDataStream;
 use tokio::io::{AsyncBufRead, BufReader};
@@ -20,13 +22,14 @@ use tokio_util::io::{ReaderStream, StreamReader};
 pub(crate) const MAX_ENCODINGS: usize = 5;
 
 /// What `Accept-Encoding` the transport sends when decoding is on.
-pub(crate) const ACCEPT_ENCODING: &str = "gzip, deflate, br";
+pub(crate) const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 
 #[derive(Clone, Copy)]
 enum Coding {
     Gzip,
     Deflate,
     Brotli,
+    Zstd,
 }
 
 type Reader = Pin<Box<dyn AsyncBufRead + Send + Sync>>;
@@ -61,8 +64,13 @@ pub(crate) fn decode(
                 decoder.multiple_members(true);
                 Box::pin(BufReader::new(decoder))
             }
-            Coding::Deflate => Box::pin(BufReader::new(ZlibDecoder::new(reader))),
+            Coding::Deflate => Box::pin(BufReader::new(AnyDeflate::new(reader))),
             Coding::Brotli => Box::pin(BufReader::new(BrotliDecoder::new(reader))),
+            Coding::Zstd => {
+                let mut decoder = ZstdDecoder::new(reader);
+                decoder.multiple_members(true);
+                Box::pin(BufReader::new(decoder))
+            }
         };
     }
     let decoded = Limited {
@@ -90,6 +98,7 @@ fn codings(headers: &http::HeaderMap) -> Result<Option<Vec<Coding>>> {
                 "gzip" | "x-gzip" => Coding::Gzip,
                 "deflate" => Coding::Deflate,
                 "br" => Coding::Brotli,
+                "zstd" => Coding::Zstd,
                 _ => return Ok(None),
             };
             codings.push(coding);

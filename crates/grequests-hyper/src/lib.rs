@@ -8,9 +8,10 @@
 //!   certificates, and a loudly named switch to turn verification off.
 //! - HTTP proxies, CONNECT for https, `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` read as
 //!   requests reads them.
-//! - gzip, deflate and brotli decoding, at most five chained encodings, an optional bound
-//!   on the decoded size; limits on response header count and size.
-//! - Errors classified: DNS, connect, TLS, timeout, request, body, decode.
+//! - gzip, deflate (zlib or raw), brotli and zstd decoding, at most five chained encodings,
+//!   under the decompression-bomb guard; limits on response header count and size.
+//! - Errors classified: DNS, connect (and connect timeout), TLS, proxy, timeout, request,
+//!   body, decode, stale pooled connection.
 //!
 //! Most users get it through the `grequests` facade's default `hyper` feature.
 
@@ -21,6 +22,7 @@ mod body;
 mod builder;
 mod connect;
 mod decode;
+mod deflate;
 mod dns;
 mod error;
 mod tls;

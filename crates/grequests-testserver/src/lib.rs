@@ -16,7 +16,7 @@
 //! `/cookies`, `/cookies/set`, `/cookies/delete`, `/redirect/{n}`,
 //! `/relative-redirect/{n}`, `/absolute-redirect/{n}`, `/redirect-to?url=&status_code=`,
 //! `/basic-auth/{user}/{passwd}`, `/bearer`, `/bytes/{n}`, `/stream/{n}`, `/drip`,
-//! `/gzip`, `/deflate`, `/brotli`, `/response-headers`.
+//! `/gzip`, `/deflate`, `/deflate-raw`, `/brotli`, `/zstd`, `/response-headers`.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

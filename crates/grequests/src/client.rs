@@ -240,7 +240,7 @@ impl ClientBuilder {
         max_response_headers(max: usize);
         /// The most bytes a response head may take.
         max_header_bytes(max: usize);
-        /// Whether to ask for and decode gzip, deflate and brotli (default true).
+        /// Whether to ask for and decode gzip, deflate (zlib or raw), brotli and zstd (default true).
         decompress(enabled: bool);
     }
 

@@ -57,13 +57,15 @@ async fn params_form_json_and_multipart_reach_the_server() {
 }
 
 #[tokio::test]
-async fn gzip_deflate_and_brotli_are_decoded() {
+async fn gzip_deflate_brotli_and_zstd_are_decoded() {
     let server = server().await;
     let client = client();
     for (path, flag) in [
         ("/gzip", "gzipped"),
         ("/deflate", "deflated"),
+        ("/deflate-raw", "deflated"),
         ("/brotli", "brotli"),
+        ("/zstd", "zstd"),
     ] {
         let response = client.get(server.url(path)).send().await.unwrap();
         assert_eq!(json(&response)[flag], true, "{path}");

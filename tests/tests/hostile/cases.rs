@@ -39,6 +39,7 @@ pub const CASES: &[(&str, &str, Duration)] = &[
     ("/gzip-nested-bomb", "decode", FAST),
     ("/gzip-small-nested", "200", FAST),
     ("/brotli-bomb", "decode", FAST),
+    ("/zstd-bomb", "decode", FAST),
     ("/gzip-empty", "200", FAST),
     ("/too-many-encodings", "decode", FAST),
     ("/lying-encoding", "decode", FAST),

@@ -59,6 +59,11 @@ fn brotli_bomb() {
 }
 
 #[test]
+fn zstd_bomb() {
+    peak_growth("/zstd-bomb", "buffered", "decode");
+}
+
+#[test]
 fn streamed_gzip_bomb() {
     peak_growth("/gzip-bomb", "stream", "decode");
 }

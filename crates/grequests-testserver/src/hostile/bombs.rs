@@ -3,7 +3,7 @@
 //! gzip allows members to follow one another, so one member of 1 MiB of zeros (about 1 KiB)
 //! repeated makes a valid single-layer bomb of any size without compressing gigabytes.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::sync::OnceLock;
 
 use flate2::write::GzEncoder;
@@ -54,6 +54,12 @@ pub(crate) fn brotli_zeros() -> &'static [u8] {
         }
         out
     })
+}
+
+/// zstd over 64 MiB of zeros, a few KiB.
+pub(crate) fn zstd_zeros() -> &'static [u8] {
+    static ZSTD: OnceLock<Vec<u8>> = OnceLock::new();
+    ZSTD.get_or_init(|| zstd::encode_all(std::io::repeat(0).take(64 << 20), 3).unwrap_or_default())
 }
 
 pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {

@@ -242,6 +242,7 @@ pub(crate) async fn respond(
             close_after(encoded("gzip, gzip, gzip", bombs::small_nested_zeros()))
         }
         "/brotli-bomb" => close_after(encoded("br", bombs::brotli_zeros())),
+        "/zstd-bomb" => close_after(encoded("zstd", bombs::zstd_zeros())),
         "/gzip-empty" => (
             raw(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n"),
             Next::KeepAlive,

@@ -1,4 +1,5 @@
-//! `/gzip`, `/deflate` and `/brotli`: JSON compressed with that encoding.
+//! `/gzip`, `/deflate`, `/deflate-raw`, `/brotli` and `/zstd`: JSON compressed with that
+//! encoding.
 
 use std::io::Write;
 
@@ -29,6 +30,25 @@ pub(crate) fn brotli(echo: &Echo) -> Response {
         let _ = writer.write_all(&payload);
     }
     encoded(out, "br")
+}
+
+/// `/zstd`: as `/gzip`, in zstd (which httpbin lacks).
+pub(crate) fn zstd(echo: &Echo) -> Response {
+    let payload = payload(echo, "zstd");
+    encoded(
+        zstd::encode_all(&payload[..], 3).unwrap_or_default(),
+        "zstd",
+    )
+}
+
+/// `/deflate-raw`: as `/deflate`, but a raw deflate stream without the zlib wrapper, as
+/// some servers send `Content-Encoding: deflate`.
+pub(crate) fn deflate_raw(echo: &Echo) -> Response {
+    let payload = payload(echo, "deflated");
+    let mut encoder =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = encoder.write_all(&payload);
+    encoded(encoder.finish().unwrap_or_default(), "deflate")
 }
 
 fn payload(echo: &Echo, flag: &str) -> Vec<u8> {

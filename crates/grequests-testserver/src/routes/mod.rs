@@ -50,6 +50,8 @@ pub(crate) async fn route(echo: Echo) -> Response {
         (["gzip"], _) => encoding::gzip(&echo),
         (["deflate"], _) => encoding::deflate(&echo),
         (["brotli"], _) => encoding::brotli(&echo),
+        (["zstd"], _) => encoding::zstd(&echo),
+        (["deflate-raw"], _) => encoding::deflate_raw(&echo),
         (["cookies"], _) => cookies::show(&echo),
         (["cookies", "set"], _) => cookies::set(&echo),
         (["cookies", "delete"], _) => cookies::delete(&echo),
