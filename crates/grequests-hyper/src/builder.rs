@@ -13,7 +13,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::connect::{ProxyConnector, Timed};
 use crate::dns::Resolver;
-use crate::tls::TlsSettings;
+use crate::tls::{TlsSettings, TlsVersion};
 use crate::transport::{HyperTransport, Inner};
 
 /// Settings for a [`HyperTransport`]. Like the request builder it keeps the first bad input
@@ -48,7 +48,7 @@ impl Default for HyperTransportBuilder {
 }
 
 impl HyperTransportBuilder {
-    /// The defaults: TLS verification on against webpki's roots, proxies from
+    /// The defaults: TLS verification on against the platform's and webpki's roots, proxies from
     /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), idle connections
     /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli/zstd decoding under the default
     /// [`DecodeLimits`](grequests_core::DecodeLimits), hyper's header limits.
@@ -83,9 +83,43 @@ impl HyperTransportBuilder {
         self.record(result)
     }
 
-    /// Whether to trust webpki's built-in roots (default true). Off, only added roots count.
+    /// Whether to trust the built-in roots (default true): webpki's bundled roots and, unless
+    /// [`tls_platform_root_certs(false)`](Self::tls_platform_root_certs), the platform's.
+    /// Off, only [added](Self::add_root_certificate_pem) roots count.
     pub fn tls_built_in_root_certs(mut self, enabled: bool) -> Self {
         self.tls.builtin_roots = enabled;
+        self
+    }
+
+    /// Whether to trust the machine's certificates too (default true), so that a corporate
+    /// or private CA installed on it verifies: the platform's store, or the files named by
+    /// `SSL_CERT_FILE`/`SSL_CERT_DIR` when set (as OpenSSL and curl read them), plus the
+    /// bundles named by requests' `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE`. They are read
+    /// once per process and merged with webpki's roots, so a machine without a store still
+    /// verifies public sites.
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .tls_platform_root_certs(false) // webpki's roots and added ones only
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn tls_platform_root_certs(mut self, enabled: bool) -> Self {
+        self.tls.platform_roots = enabled;
+        self
+    }
+
+    /// The oldest TLS version accepted (default TLS 1.2; rustls speaks nothing older).
+    ///
+    /// ```no_run
+    /// use grequests_hyper::TlsVersion;
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .tls_min_version(TlsVersion::Tls13)
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn tls_min_version(mut self, version: TlsVersion) -> Self {
+        self.tls.min_version = Some(version);
         self
     }
 

@@ -4,8 +4,9 @@
 //! - HTTP/1.1 keep-alive and HTTP/2 (ALPN over TLS, or prior knowledge for h2c); one pool
 //!   per transport, shared by its clones.
 //! - Connect, read (per wait, head and body chunks) and total timeouts, per request.
-//! - TLS verification on by default against webpki's roots; extra roots, client
-//!   certificates, and a loudly named switch to turn verification off.
+//! - TLS verification on by default against the platform's roots (or `SSL_CERT_FILE`,
+//!   `SSL_CERT_DIR`, `REQUESTS_CA_BUNDLE`) merged with webpki's; extra roots, a minimum
+//!   version, client certificates, and a loudly named switch to turn verification off.
 //! - HTTP proxies, CONNECT for https, `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` read as
 //!   requests reads them.
 //! - gzip, deflate (zlib or raw), brotli and zstd decoding, at most five chained encodings,
@@ -31,4 +32,5 @@ mod transport;
 pub use builder::HyperTransportBuilder;
 pub use connect::ConnectTimeout;
 pub use dns::DnsError;
+pub use tls::TlsVersion;
 pub use transport::HyperTransport;

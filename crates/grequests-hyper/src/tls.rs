@@ -1,6 +1,6 @@
 //! TLS settings, turned into a rustls `ClientConfig` (ring as the crypto provider).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use grequests_core::{Error, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -9,20 +9,53 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-/// What a transport's TLS does: verification on by default against webpki's roots plus any
-/// added, an optional client certificate, and verification off only when asked loudly.
+/// The oldest TLS version a transport accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TlsVersion {
+    /// TLS 1.2 (the default minimum).
+    Tls12,
+    /// TLS 1.3.
+    Tls13,
+}
+
+/// What a transport's TLS does: verification on by default against the platform's roots,
+/// webpki's roots and any added, an optional client certificate, and verification off only
+/// when asked loudly.
 #[derive(Clone, Default)]
 pub(crate) struct TlsSettings {
     pub(crate) extra_roots: Vec<CertificateDer<'static>>,
     pub(crate) builtin_roots: bool,
+    pub(crate) platform_roots: bool,
+    pub(crate) min_version: Option<TlsVersion>,
     pub(crate) identity: Option<(Vec<CertificateDer<'static>>, Arc<PrivateKeyDer<'static>>)>,
     pub(crate) accept_invalid_certs: bool,
+}
+
+/// The certificates the machine trusts: its store (or `SSL_CERT_FILE`/`SSL_CERT_DIR` when
+/// set, as OpenSSL reads them), plus requests' `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE`.
+/// Read once per process: the store is a few hundred files.
+fn platform_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut certs = rustls_native_certs::load_native_certs().certs;
+        for variable in ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
+            let Some(path) = std::env::var_os(variable).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            if let Ok(pem) = std::fs::read(&path) {
+                certs.extend(CertificateDer::pem_slice_iter(&pem).filter_map(|c| c.ok()));
+            }
+        }
+        certs
+    })
 }
 
 impl TlsSettings {
     pub(crate) fn new() -> Self {
         TlsSettings {
             builtin_roots: true,
+            platform_roots: true,
             ..TlsSettings::default()
         }
     }
@@ -46,8 +79,12 @@ impl TlsSettings {
     /// The rustls configuration; ALPN is left to hyper-rustls, which sets it per protocol.
     pub(crate) fn client_config(&self) -> Result<rustls::ClientConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let versions: &[&rustls::SupportedProtocolVersion] = match self.min_version {
+            Some(TlsVersion::Tls13) => &[&rustls::version::TLS13],
+            Some(TlsVersion::Tls12) | None => rustls::DEFAULT_VERSIONS,
+        };
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(versions)
             .map_err(|e| Error::builder(format!("TLS setup: {e}")))?;
         let builder = if self.accept_invalid_certs {
             builder
@@ -57,6 +94,10 @@ impl TlsSettings {
             let mut roots = RootCertStore::empty();
             if self.builtin_roots {
                 roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+                if self.platform_roots {
+                    // A store may hold certificates rustls can't use; they are skipped.
+                    roots.add_parsable_certificates(platform_roots().iter().cloned());
+                }
             }
             for cert in &self.extra_roots {
                 roots

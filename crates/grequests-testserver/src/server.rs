@@ -48,6 +48,7 @@ enum Running {
 pub struct TestServerBuilder {
     tls: bool,
     client_auth: bool,
+    tls12_only: bool,
     port: u16,
     threads: usize,
 }
@@ -65,6 +66,14 @@ impl TestServerBuilder {
     pub fn client_auth(mut self, required: bool) -> Self {
         self.client_auth = required;
         self.tls |= required;
+        self
+    }
+
+    /// Speaks TLS 1.2 and nothing newer (implies `tls`), for testing clients' minimum
+    /// versions.
+    pub fn tls12_only(mut self, only: bool) -> Self {
+        self.tls12_only = only;
+        self.tls |= only;
         self
     }
 
@@ -86,6 +95,7 @@ impl TestServerBuilder {
             Some(TestCertificates::generate(
                 &["localhost".to_owned(), "127.0.0.1".to_owned()],
                 self.client_auth,
+                self.tls12_only,
             )?)
         } else {
             None

@@ -22,7 +22,11 @@ fn invalid(err: impl std::fmt::Display) -> io::Error {
 impl TestCertificates {
     /// `names`: DNS names and IP addresses the server certificate covers. With
     /// `client_auth`, clients must present a certificate from the same CA.
-    pub(crate) fn generate(names: &[String], client_auth: bool) -> io::Result<Self> {
+    pub(crate) fn generate(
+        names: &[String],
+        client_auth: bool,
+        tls12_only: bool,
+    ) -> io::Result<Self> {
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(invalid)?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params
@@ -41,8 +45,13 @@ impl TestCertificates {
         let chain = vec![leaf.der().clone(), CertificateDer::from(ca.der().to_vec())];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let versions: &[&rustls::SupportedProtocolVersion] = if tls12_only {
+            &[&rustls::version::TLS12]
+        } else {
+            rustls::DEFAULT_VERSIONS
+        };
         let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(versions)
             .map_err(invalid)?;
         let (builder, client_identity) = if client_auth {
             let client_key = KeyPair::generate().map_err(invalid)?;

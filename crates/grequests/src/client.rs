@@ -208,8 +208,14 @@ impl ClientBuilder {
     hyper_options! {
         /// Trusts the certificates of a PEM bundle too.
         add_root_certificate_pem(pem: &[u8]);
-        /// Whether webpki's built-in roots are trusted (default true).
+        /// Whether the built-in roots (webpki's, and the platform's) are trusted
+        /// (default true).
         tls_built_in_root_certs(enabled: bool);
+        /// Whether the machine's certificates are trusted too (default true): its store, or
+        /// `SSL_CERT_FILE`/`SSL_CERT_DIR`, plus `REQUESTS_CA_BUNDLE`/`CURL_CA_BUNDLE`.
+        tls_platform_root_certs(enabled: bool);
+        /// The oldest TLS version accepted (default TLS 1.2).
+        tls_min_version(version: grequests_hyper::TlsVersion);
         /// A client certificate and key, PEM (mutual TLS).
         identity_pem(cert_chain: &[u8], private_key: &[u8]);
         /// **Turns certificate verification off** (requests' `verify=False`). Tests only.

@@ -152,3 +152,84 @@ async fn verification_off_is_asked_for_and_its_connections_never_serve_a_verifie
     let verified = client().get(server.url("/get")).send().await.unwrap_err();
     assert!(verified.is_tls(), "{verified}");
 }
+
+/// Writes the test server's CA to a file of its own, for the trust-store variables.
+fn ca_file(server: &TestServer, name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "grequests-{name}-{}-{}.pem",
+        std::process::id(),
+        server.addr().port()
+    ));
+    std::fs::write(&path, server.ca_pem().unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_ca_named_by_the_environment_is_trusted_by_default() {
+    let server = TestServer::builder().tls(true).spawn_thread().unwrap();
+    let url = format!("https://localhost:{}/get", server.addr().port());
+    for variable in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"] {
+        let path = ca_file(&server, variable);
+        let path_text = path.to_string_lossy().into_owned();
+        crate::support::run_child(
+            "tls::trust_store_child",
+            &[(variable, &path_text), ("GREQUESTS_TARGET", &url)],
+            None,
+        );
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Run by the test above with `SSL_CERT_FILE` or `REQUESTS_CA_BUNDLE` naming the test CA:
+/// a default client verifies the server; one that ignores the platform's roots does not.
+#[tokio::test]
+#[ignore = "run in a child process by a_ca_named_by_the_environment_is_trusted_by_default"]
+async fn trust_store_child() {
+    if !crate::support::is_child() {
+        return;
+    }
+    let url = std::env::var("GREQUESTS_TARGET").unwrap();
+    let response = client().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let webpki_only = Client::builder()
+        .no_proxies()
+        .tls_platform_root_certs(false)
+        .build()
+        .unwrap();
+    let err = webpki_only.get(&url).send().await.unwrap_err();
+    assert!(err.is_tls(), "{err}");
+}
+
+#[tokio::test]
+async fn a_minimum_tls_version_is_honoured() {
+    let server = TestServer::start_tls().await.unwrap();
+    let client = Client::builder()
+        .no_proxies()
+        .add_root_certificate_pem(server.ca_pem().unwrap().as_bytes())
+        .tls_min_version(grequests::TlsVersion::Tls13)
+        .build()
+        .unwrap();
+    let url = format!("https://localhost:{}/get", server.addr().port());
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+
+    let old = TestServer::builder()
+        .tls12_only(true)
+        .start()
+        .await
+        .unwrap();
+    let url = format!("https://localhost:{}/get", old.addr().port());
+    let strict = Client::builder()
+        .no_proxies()
+        .add_root_certificate_pem(old.ca_pem().unwrap().as_bytes())
+        .tls_min_version(grequests::TlsVersion::Tls13)
+        .build()
+        .unwrap();
+    let err = strict.get(&url).send().await.unwrap_err();
+    assert!(err.is_tls(), "{err}");
+    let lenient = Client::builder()
+        .no_proxies()
+        .add_root_certificate_pem(old.ca_pem().unwrap().as_bytes())
+        .build()
+        .unwrap();
+    assert_eq!(lenient.get(&url).send().await.unwrap().status(), 200);
+}
