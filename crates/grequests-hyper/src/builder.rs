@@ -158,8 +158,18 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Sends every request through this proxy (`http://user:pass@host:port`); credentials
-    /// in the URL authenticate to the proxy only. Replaces the environment's proxies.
+    /// Sends every request through this proxy: `http://user:pass@host:port`, or SOCKS as
+    /// `socks5h://` (the proxy resolves names), `socks5://` (resolved here, overrides
+    /// included), `socks4a://` or `socks4://`. Credentials in the URL authenticate to the
+    /// proxy only and never appear in an error. Replaces the environment's proxies
+    /// (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, which may name SOCKS proxies too).
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .proxy_all("socks5h://user:password@127.0.0.1:1080")
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
     pub fn proxy_all(self, proxy_url: &str) -> Self {
         let url = proxy_url.to_owned();
         self.with_proxies(|b| b.all(url))
@@ -275,10 +285,11 @@ impl HyperTransportBuilder {
         }
         .map(Arc::new);
 
-        let mut http = HttpConnector::new_with_resolver(Resolver::new(self.overrides));
+        let resolver = Resolver::new(self.overrides);
+        let mut http = HttpConnector::new_with_resolver(resolver.clone());
         http.enforce_http(false);
         http.set_nodelay(true);
-        let proxy = ProxyConnector::new(http, proxies.clone());
+        let proxy = ProxyConnector::new(http, resolver, proxies.clone());
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http();

@@ -7,8 +7,8 @@
 //! - TLS verification on by default against the platform's roots (or `SSL_CERT_FILE`,
 //!   `SSL_CERT_DIR`, `REQUESTS_CA_BUNDLE`) merged with webpki's; extra roots, a minimum
 //!   version, client certificates, and a loudly named switch to turn verification off.
-//! - HTTP proxies, CONNECT for https, `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` read as
-//!   requests reads them.
+//! - HTTP proxies (CONNECT for https) and SOCKS4/4a/5/5h proxies, from the builder or from
+//!   `ALL_PROXY`/`HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` as requests and curl read them.
 //! - gzip, deflate (zlib or raw), brotli and zstd decoding, at most five chained encodings,
 //!   under the decompression-bomb guard; limits on response header count and size.
 //! - Errors classified: DNS, connect (and connect timeout), TLS, proxy, timeout, request,

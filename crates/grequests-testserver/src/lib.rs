@@ -27,8 +27,10 @@ mod proxy;
 mod request;
 mod routes;
 mod server;
+mod socks;
 mod tls;
 
 pub use hostile::{HostileServer, MAX_BYTES, MAX_CONNECTION_TIME, PATHS as HOSTILE_PATHS};
 pub use proxy::{ProxiedRequest, TestProxy};
 pub use server::{TestServer, TestServerBuilder};
+pub use socks::{SocksRequest, TestSocksProxy};

@@ -220,7 +220,8 @@ impl ClientBuilder {
         identity_pem(cert_chain: &[u8], private_key: &[u8]);
         /// **Turns certificate verification off** (requests' `verify=False`). Tests only.
         danger_accept_invalid_certs(accept: bool);
-        /// Sends every request through this HTTP proxy.
+        /// Sends every request through this proxy: `http://`, or SOCKS (`socks5h://`,
+        /// `socks5://`, `socks4a://`, `socks4://`).
         proxy_all(proxy_url: &str);
         /// Sends `http` requests through this proxy.
         proxy_http(proxy_url: &str);

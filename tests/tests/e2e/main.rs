@@ -10,5 +10,6 @@ mod pool;
 mod proxy;
 mod redirects;
 mod seed;
+mod socks;
 mod support;
 mod tls;

@@ -7,6 +7,7 @@
 
 mod born;
 mod proxy;
+mod socks;
 pub(crate) mod timed;
 
 pub(crate) use born::Born;

@@ -1,4 +1,5 @@
-//! TCP connections, direct or through an HTTP proxy.
+//! TCP connections, direct, through an HTTP proxy, or through a SOCKS proxy (`socks5`,
+//! `socks5h`, `socks4`, `socks4a`; hyper-util's handshakes).
 
 use std::future::Future;
 use std::io;
@@ -16,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tower_service::Service;
 
+use super::socks;
 use super::BoxError;
 use crate::dns::Resolver;
 
@@ -23,12 +25,23 @@ use crate::dns::Resolver;
 #[derive(Clone)]
 pub(crate) struct ProxyConnector {
     http: HttpConnector<Resolver>,
+    /// For `socks5://` and `socks4://`, which resolve the target here (through the
+    /// client's overrides) and hand the proxy an address.
+    resolver: Resolver,
     proxies: Option<Arc<Matcher>>,
 }
 
 impl ProxyConnector {
-    pub(crate) fn new(http: HttpConnector<Resolver>, proxies: Option<Arc<Matcher>>) -> Self {
-        ProxyConnector { http, proxies }
+    pub(crate) fn new(
+        http: HttpConnector<Resolver>,
+        resolver: Resolver,
+        proxies: Option<Arc<Matcher>>,
+    ) -> Self {
+        ProxyConnector {
+            http,
+            resolver,
+            proxies,
+        }
     }
 }
 
@@ -50,6 +63,13 @@ impl Service<Uri> for ProxyConnector {
                 let io = http.call(dst).await?;
                 Ok(Conn { io, proxied: false })
             }),
+            Some(proxy) if socks::is_socks(proxy.uri()) => {
+                let socks = socks::Socks::new(&proxy, http, self.resolver.clone());
+                Box::pin(async move {
+                    let io = socks.connect(dst).await?;
+                    Ok(Conn { io, proxied: false })
+                })
+            }
             Some(proxy) if dst.scheme() == Some(&Scheme::HTTPS) => {
                 let uri = proxy.uri().clone();
                 let mut tunnel = Tunnel::new(uri.clone(), http);
@@ -87,7 +107,7 @@ pub(crate) struct ProxyError {
 }
 
 impl ProxyError {
-    fn new(proxy: &Uri, source: BoxError) -> Self {
+    pub(crate) fn new(proxy: &Uri, source: BoxError) -> Self {
         let proxy = match (proxy.scheme_str(), proxy.host(), proxy.port_u16()) {
             (scheme, Some(host), port) => format!(
                 "{}://{host}{}",
