@@ -13,6 +13,7 @@ use async_trait::async_trait;
 
 use crate::body::Body;
 use crate::error::Result;
+use crate::limits::LowSpeedLimit;
 
 /// Sends one HTTP request and returns its response head with a (possibly streaming) body.
 ///
@@ -54,28 +55,67 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
 }
 
-/// The timeouts of one request, as requests understands them; found in every request's
-/// extensions.
+/// The timeouts of one request, as requests understands them, plus the low-speed guard;
+/// found in a request's extensions when they differ from the defaults.
 ///
 /// `connect` bounds establishing the connection (DNS, TCP, TLS); `read` bounds each wait for
-/// the server: for the response head, and then between two chunks of the body. The total
-/// timeout is enforced by the client itself and is not the transport's concern.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// the server: for the response head, and then between two chunks of the body. `low_speed`
+/// bounds the wait for the head too: a transport fails a request whose head has not come
+/// within one [window](LowSpeedLimit::window) of the connection being ready (or of the
+/// exchange starting, on a reused connection), with [`LowSpeedLimit::error`]. Time spent
+/// queueing before the transport, or waiting for a connection, does not count. The client
+/// itself enforces the low-speed guard on the body and the total timeout.
+///
+/// ```
+/// use grequests_core::{LowSpeedLimit, Timeouts};
+/// let defaults = Timeouts::default();
+/// assert_eq!((defaults.connect, defaults.read), (None, None));
+/// assert_eq!(defaults.low_speed, Some(LowSpeedLimit::default()));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     /// Limit on establishing a connection.
     pub connect: Option<Duration>,
     /// Limit on each wait for bytes from the server.
     pub read: Option<Duration>,
+    /// The low-speed guard, whose window also bounds the wait for the head.
+    pub low_speed: Option<LowSpeedLimit>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: None,
+            read: None,
+            low_speed: Some(LowSpeedLimit::default()),
+        }
+    }
 }
 
 impl Timeouts {
-    /// The timeouts in a request's extensions, or none.
+    /// The timeouts in a request's extensions, or the defaults.
     pub fn of<B>(request: &http::Request<B>) -> Timeouts {
         request
             .extensions()
             .get::<Timeouts>()
             .copied()
             .unwrap_or_default()
+    }
+
+    /// How long the head may take once a connection is ready: the shorter of the read
+    /// timeout and the low-speed window, with the error to fail with; `None` for no limit.
+    pub fn head_limit(&self) -> Option<(Duration, crate::Error)> {
+        let read = self.read.map(|read| {
+            (
+                read,
+                crate::Error::timeout(format!("read timed out: no response within {read:?}")),
+            )
+        });
+        let window = self.low_speed.map(|limit| (limit.window(), limit.error()));
+        match (read, window) {
+            (Some(read), Some(window)) => Some(if read.0 <= window.0 { read } else { window }),
+            (read, window) => read.or(window),
+        }
     }
 }
 

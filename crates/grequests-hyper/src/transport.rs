@@ -96,33 +96,24 @@ impl Transport for HyperTransport {
             request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
         }
         let exchange = self.inner.client.request(request);
-        let response = match timeouts {
-            // Most requests set no timeouts of their own: no task-local scope to maintain
-            // on every poll, the connector falls back to its default.
-            Timeouts {
-                connect: None,
-                read: None,
-            } => exchange.await,
-            Timeouts {
-                connect,
-                read: None,
-            } => {
+        let response = match (timeouts.connect, timeouts.head_limit()) {
+            // No limit of the request's own: no task-local scope to maintain on every poll,
+            // the connector falls back to its default.
+            (None, None) => exchange.await,
+            (connect, None) => {
                 let scope = ConnectScope {
                     timeout: connect,
                     watch: None,
                 };
                 CONNECT_SCOPE.scope(scope, exchange).await
             }
-            Timeouts {
-                connect,
-                read: Some(read),
-            } => {
+            (connect, Some((limit, error))) => {
                 let watch = Arc::new(ConnectWatch::default());
                 let scope = ConnectScope {
                     timeout: connect,
                     watch: Some(watch.clone()),
                 };
-                read_head_within(CONNECT_SCOPE.scope(scope, exchange), read, &watch).await?
+                read_head_within(CONNECT_SCOPE.scope(scope, exchange), limit, error, &watch).await?
             }
         }
         .map_err(|err| classify(err, started))?;
@@ -147,17 +138,19 @@ impl Transport for HyperTransport {
     }
 }
 
-/// Waits for the response head, failing when `read` passes with no connection being made:
-/// the read timeout counts from the moment a connection is ready (connecting has its own
-/// timeout), or from the start when a pooled connection is reused.
+/// Waits for the response head, failing with `error` when `limit` passes with no
+/// connection being made: the limit counts from the moment a connection is ready
+/// (connecting has its own timeout, and waiting for a connection is not the server's
+/// slowness), or from the start when a pooled connection is reused.
 async fn read_head_within<F: std::future::Future>(
     exchange: F,
-    read: std::time::Duration,
+    limit: std::time::Duration,
+    error: Error,
     watch: &ConnectWatch,
 ) -> Result<F::Output> {
     let mut exchange = std::pin::pin!(exchange);
-    // A read timeout too long to be a deadline is no timeout.
-    let Some(mut deadline) = tokio::time::Instant::now().checked_add(read) else {
+    // A limit too long to be a deadline is no limit.
+    let Some(mut deadline) = tokio::time::Instant::now().checked_add(limit) else {
         return Ok(exchange.await);
     };
     loop {
@@ -165,15 +158,11 @@ async fn read_head_within<F: std::future::Future>(
             output = &mut exchange => return Ok(output),
             () = tokio::time::sleep_until(deadline) => {
                 let now = tokio::time::Instant::now();
-                let after_ready = watch.status().1.and_then(|ready| ready.checked_add(read));
+                let after_ready = watch.status().1.and_then(|ready| ready.checked_add(limit));
                 deadline = match (watch.status().0, after_ready) {
-                    (true, _) => now.checked_add(read).unwrap_or(now),
+                    (true, _) => now.checked_add(limit).unwrap_or(now),
                     (false, Some(at)) if at > now => at,
-                    _ => {
-                        return Err(Error::timeout(format!(
-                            "read timed out: no response within {read:?}"
-                        )))
-                    }
+                    _ => return Err(error),
                 };
             }
         }

@@ -206,7 +206,7 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
             return Err(Error::connect_timeout("connect timed out (mock)"));
         }
         Some(Failure::Reset) => {
-            wait_for_server(reply.delay, timeouts.read).await?;
+            wait_for_server(reply.delay, timeouts).await?;
             return Err(Error::request("connection reset by peer (mock)"));
         }
         Some(Failure::StaleConnection) => {
@@ -216,7 +216,7 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
         }
         None => {}
     }
-    wait_for_server(reply.delay, timeouts.read).await?;
+    wait_for_server(reply.delay, timeouts).await?;
     let body = MockBody::new(
         reply.chunks,
         reply.chunk_delay,
@@ -232,11 +232,13 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
 }
 
 /// Waits `delay` for the response head, or fails when the read timeout comes first.
-async fn wait_for_server(delay: Duration, read_timeout: Option<Duration>) -> Result<()> {
-    match read_timeout {
-        Some(limit) if limit < delay => {
+/// Waits `delay` for the head, or fails when the head limit (the read timeout or the
+/// low-speed window, whichever is shorter) passes first, as a real transport does.
+async fn wait_for_server(delay: Duration, timeouts: Timeouts) -> Result<()> {
+    match timeouts.head_limit() {
+        Some((limit, error)) if limit < delay => {
             tokio::time::sleep(limit).await;
-            Err(Error::timeout("read timed out (mock)"))
+            Err(error.with_context("mock"))
         }
         _ => {
             if !delay.is_zero() {

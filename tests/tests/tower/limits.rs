@@ -169,3 +169,27 @@ async fn limits_past_what_tokio_accepts_are_clamped_not_a_panic() {
         .unwrap_err();
     assert!(err.is_builder(), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn waiting_in_a_limiter_is_not_counted_by_the_low_speed_guard() {
+    // A polite crawl: one request per 30 s to a host. The fourth waits 90 s in the rate
+    // limiter, longer than the default 60 s low-speed window, and must still succeed:
+    // the window counts from when the transport below takes the request.
+    let mock = MockTransport::new();
+    mock.route(Route::any()).reply(Reply::ok());
+    let transport = over(&mock)
+        .per_host_rate_limit(Rate::new(1, Duration::from_secs(30)))
+        .build()
+        .unwrap();
+    let client = client(transport);
+    let started = tokio::time::Instant::now();
+    let results = grequests::try_map((0..4).map(|_| client.get("http://polite.test/"))).await;
+    for result in &results {
+        assert!(result.is_ok(), "{result:?}");
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(90),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -13,7 +13,7 @@ use super::cookies::{self, CookieJar};
 use super::{redirect, Client};
 use crate::body::Body;
 use crate::error::{Error, Result};
-use crate::limits::{DecodeLimits, Guarded, LowSpeedLimit};
+use crate::limits::{DecodeLimits, Guarded};
 use crate::model::response::Content;
 use crate::model::{Parts, RequestHead, Response};
 
@@ -90,7 +90,7 @@ impl Client {
             let (request, own) = self
                 .prepare(&mut parts, chain_jar.as_deref())
                 .map_err(|e| e.with_url(parts.url.clone()))?;
-            let response = match self.send(request, low_speed).await {
+            let response = match self.inner.transport.send(request).await {
                 Ok(response) => response,
                 Err(err) if !retried_stale && may_retry_stale(&err, &parts) => {
                     // The pooled connection was closed by the server while idle: the
@@ -167,22 +167,6 @@ impl Client {
         }
     }
 
-    /// One exchange on the transport; the head must arrive within one low-speed window.
-    async fn send(
-        &self,
-        request: http::Request<Body>,
-        low_speed: Option<LowSpeedLimit>,
-    ) -> Result<http::Response<Body>> {
-        let exchange = self.inner.transport.send(request);
-        match low_speed.and_then(|limit| Some((limit, limit.window_end(Instant::now())?))) {
-            None => exchange.await,
-            Some((limit, end)) => match tokio::time::timeout_at(end, exchange).await {
-                Ok(result) => result,
-                Err(_) => Err(limit.error()),
-            },
-        }
-    }
-
     /// Builds the `http::Request` for one hop: the request's own headers over the client's
     /// defaults, cookies from the jar, and never a `Proxy-Authorization` header (proxy
     /// credentials belong to the transport's proxy settings, CVE-2023-32681).
@@ -238,6 +222,7 @@ impl Client {
         let timeouts = crate::Timeouts {
             connect: parts.options.connect_timeout.or(self.inner.connect_timeout),
             read: parts.options.read_timeout.or(self.inner.read_timeout),
+            low_speed: parts.options.low_speed.unwrap_or(self.inner.low_speed),
         };
         // An extensions map costs allocations; a request with the defaults goes without.
         if timeouts != crate::Timeouts::default() {

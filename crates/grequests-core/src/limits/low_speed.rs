@@ -20,7 +20,9 @@ use crate::error::Error;
 /// It keeps a healthy slow download alive however long it takes, yet ends a server that
 /// trickles a byte a second, sends its headers a byte at a time, answers with endless
 /// `100 Continue`s or never answers at all. While the response head is awaited no body byte
-/// can arrive, so the head must come within one window.
+/// can arrive, so the head must come within one window of the connection being ready (the
+/// transport applies that part: see [`Timeouts`](crate::Timeouts)); time spent queueing in a
+/// rate limiter or for a connection does not count.
 ///
 /// The default, 1 KiB per 60 s, is what reverse proxies allow a silent upstream (nginx's
 /// `proxy_read_timeout`, AWS ALB's idle timeout): a server slower than that is broken.
@@ -58,7 +60,9 @@ impl LowSpeedLimit {
         now.checked_add(self.window)
     }
 
-    pub(crate) fn error(&self) -> Error {
+    /// The [timeout](Error::is_timeout) a request fails with when this limit passes; for
+    /// transports, which apply the window to the wait for the head.
+    pub fn error(&self) -> Error {
         Error::timeout(format!(
             "transfer too slow: fewer than {} bytes received in {:?} (low_speed_limit)",
             self.bytes, self.window

@@ -16,6 +16,7 @@ pub(crate) fn prepare() {
         nested_zeros(),
         small_nested_zeros(),
         brotli_zeros(),
+        zstd_zeros(),
     );
 }
 
