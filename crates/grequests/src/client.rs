@@ -182,7 +182,8 @@ impl ClientBuilder {
     }
 
     /// Fails a request when fewer than `limit.bytes()` arrive in `limit.window()`, the wait
-    /// for the head included (default 1 KiB per 60 s); `None` removes the guard.
+    /// for the head from a ready connection included (default 1 KiB per 60 s); `None` removes
+    /// the guard.
     pub fn low_speed_limit(
         mut self,
         limit: impl Into<Option<grequests_core::LowSpeedLimit>>,

@@ -170,7 +170,8 @@ impl ClientBuilder {
     }
 
     /// Fails a request when fewer than `limit.bytes()` arrive in `limit.window()`, the
-    /// wait for the head included (default 1 KiB per 60 s); `None` removes the guard.
+    /// wait for the head from a ready connection included (default 1 KiB per 60 s); `None` removes
+    /// the guard.
     ///
     /// ```
     /// use std::time::Duration;

@@ -359,9 +359,9 @@ impl Request {
     }
 
     /// Fails the request with a [timeout](Error::is_timeout) when fewer than
-    /// `limit.bytes()` arrive in `limit.window()`, the head included (default: the
-    /// client's, 1 KiB per 60 s unless changed); `None` removes the guard. See
-    /// [`LowSpeedLimit`].
+    /// `limit.bytes()` arrive in `limit.window()`, the head included once a connection is
+    /// ready (default: the client's, 1 KiB per 60 s unless changed); `None` removes the
+    /// guard. See [`LowSpeedLimit`].
     pub fn low_speed_limit(self, limit: impl Into<Option<LowSpeedLimit>>) -> Self {
         let limit = limit.into();
         self.with(|parts| {
