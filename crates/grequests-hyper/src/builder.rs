@@ -1,7 +1,7 @@
 //! [`HyperTransportBuilder`]: TLS, proxies, DNS overrides, pool and protocol settings.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::connect::{ProxyConnector, Timed};
+use crate::connect::{HostSlots, ProxyConnector, Timed};
 use crate::dns::Resolver;
 use crate::tls::{TlsSettings, TlsVersion};
 use crate::transport::{HyperTransport, Inner};
@@ -32,6 +32,11 @@ pub struct HyperTransportBuilder {
     max_header_bytes: Option<usize>,
     decompress: bool,
     decode_limits: grequests_core::DecodeLimits,
+    local_address: Option<IpAddr>,
+    interface: Option<String>,
+    tcp_keepalive: Option<Duration>,
+    http2_keep_alive: Option<(Duration, Duration)>,
+    max_connections_per_host: Option<usize>,
     error: Option<Error>,
 }
 
@@ -66,6 +71,11 @@ impl HyperTransportBuilder {
             max_header_bytes: None,
             decompress: true,
             decode_limits: grequests_core::DecodeLimits::default(),
+            local_address: None,
+            interface: None,
+            tcp_keepalive: None,
+            http2_keep_alive: None,
+            max_connections_per_host: None,
             error: None,
         }
     }
@@ -264,6 +274,79 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Connects from this local address (e.g. one of several addresses of a crawler, to
+    /// spread its connections).
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .local_address(std::net::Ipv4Addr::new(10, 0, 0, 7).into())
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn local_address(mut self, address: IpAddr) -> Self {
+        self.local_address = Some(address);
+        self
+    }
+
+    /// Connects through this network interface (`SO_BINDTODEVICE` on Linux, which needs
+    /// `CAP_NET_RAW`); an interface that does not exist makes every connection fail.
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::builder().interface("eth1").build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn interface(mut self, name: &str) -> Self {
+        self.interface = Some(name.to_owned());
+        self
+    }
+
+    /// Sends TCP keep-alive probes after a connection is idle this long (default: off, the
+    /// operating system's setting).
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .tcp_keepalive(Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn tcp_keepalive(mut self, idle: Duration) -> Self {
+        self.tcp_keepalive = Some(idle);
+        self
+    }
+
+    /// Pings HTTP/2 connections every `interval`, idle ones included, and closes one whose
+    /// ping is not answered within `timeout` (default: no pings), so a dead peer is found
+    /// before a request is lost on it.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .http2_keep_alive(Duration::from_secs(30), Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn http2_keep_alive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.http2_keep_alive = Some((interval, timeout));
+        self
+    }
+
+    /// At most `max` connections open to each `scheme://host:port` (aiohttp's
+    /// `limit_per_host`; default: no cap). Requests past it wait for a connection to fall
+    /// idle; that wait counts against neither the connect timeout nor the low-speed guard.
+    /// With HTTP/2, one connection carries many requests anyway.
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .max_connections_per_host(6)
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn max_connections_per_host(mut self, max: usize) -> Self {
+        self.max_connections_per_host = Some(max);
+        self
+    }
+
     /// The [decompression limits](grequests_core::DecodeLimits) of requests that carry none
     /// of their own (a [`Client`](grequests_core::Client) sends its own when they differ
     /// from the defaults): by default 100:1 past 8 MiB decoded, no total cap.
@@ -289,6 +372,11 @@ impl HyperTransportBuilder {
         let mut http = HttpConnector::new_with_resolver(resolver.clone());
         http.enforce_http(false);
         http.set_nodelay(true);
+        http.set_local_address(self.local_address);
+        if let Some(interface) = &self.interface {
+            http.set_interface(interface.as_str());
+        }
+        http.set_keepalive(self.tcp_keepalive);
         let proxy = ProxyConnector::new(http, resolver, proxies.clone());
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
@@ -312,7 +400,15 @@ impl HyperTransportBuilder {
             pool.http1_max_buf_size(max);
             pool.http2_max_header_list_size(u32::try_from(max).unwrap_or(u32::MAX));
         }
-        let client = pool.build(Timed::new(https, self.connect_timeout));
+        if let Some((interval, timeout)) = self.http2_keep_alive {
+            pool.http2_keep_alive_interval(interval)
+                .http2_keep_alive_timeout(timeout)
+                .http2_keep_alive_while_idle(true);
+        }
+        let slots = self
+            .max_connections_per_host
+            .map(|max| Arc::new(HostSlots::new(max)));
+        let client = pool.build(Timed::new(https, self.connect_timeout, slots));
         Ok(HyperTransport::from_inner(Inner {
             client,
             proxies,

@@ -248,6 +248,17 @@ impl ClientBuilder {
         max_response_headers(max: usize);
         /// The most bytes a response head may take.
         max_header_bytes(max: usize);
+        /// Connects from this local address.
+        local_address(address: std::net::IpAddr);
+        /// Connects through this network interface (Linux, `SO_BINDTODEVICE`).
+        interface(name: &str);
+        /// TCP keep-alive probes after this much idle time (default: the OS's).
+        tcp_keepalive(idle: Duration);
+        /// HTTP/2 pings every `interval`; a connection whose ping is not answered within
+        /// `timeout` is closed.
+        http2_keep_alive(interval: Duration, timeout: Duration);
+        /// At most `max` connections open per `scheme://host:port` (default: no cap).
+        max_connections_per_host(max: usize);
         /// Whether to ask for and decode gzip, deflate (zlib or raw), brotli and zstd (default true).
         decompress(enabled: bool);
     }

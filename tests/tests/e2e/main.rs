@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bodies;
+mod connections;
 mod failures;
 mod parity;
 mod pool;

@@ -1,5 +1,6 @@
 //! [`Stamped`]: a connection that says when it was made, so that a failed request can tell a
-//! reused connection from the fresh one it opened.
+//! reused connection from the fresh one it opened, and that frees its host's connection slot
+//! when it closes.
 
 use std::io;
 use std::pin::Pin;
@@ -8,22 +9,26 @@ use std::time::Instant;
 
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::{Connected, Connection};
+use tokio::sync::OwnedSemaphorePermit;
 
 /// When a connection was established; attached to it as hyper-util "extra" information.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Born(pub(crate) Instant);
 
-/// A connection stamped with the moment it was made.
+/// A connection stamped with the moment it was made, holding its host's connection slot
+/// (see [`HostSlots`](super::HostSlots)) until it closes.
 pub(crate) struct Stamped<T> {
     inner: T,
     born: Instant,
+    _slot: Option<OwnedSemaphorePermit>,
 }
 
 impl<T> Stamped<T> {
-    pub(crate) fn new(inner: T) -> Self {
+    pub(crate) fn new(inner: T, slot: Option<OwnedSemaphorePermit>) -> Self {
         Stamped {
             inner,
             born: Instant::now(),
+            _slot: slot,
         }
     }
 }

@@ -7,11 +7,13 @@
 
 mod born;
 mod proxy;
+mod slots;
 mod socks;
 pub(crate) mod timed;
 
 pub(crate) use born::Born;
 pub(crate) use proxy::{ProxyConnector, ProxyError};
+pub(crate) use slots::HostSlots;
 pub use timed::ConnectTimeout;
 pub(crate) use timed::{ConnectScope, ConnectWatch, Timed, CONNECT_SCOPE};
 

@@ -13,6 +13,7 @@ use http::Uri;
 use tower_service::Service;
 
 use super::born::Stamped;
+use super::slots::HostSlots;
 use super::BoxError;
 
 tokio::task_local! {
@@ -71,17 +72,23 @@ pub(crate) struct Timed<C> {
     inner: C,
     /// For requests that set no connect timeout of their own.
     default: Option<Duration>,
+    /// The cap on connections per host, if any.
+    slots: Option<Arc<HostSlots>>,
 }
 
 impl<C> Timed<C> {
-    pub(crate) fn new(inner: C, default: Option<Duration>) -> Self {
-        Timed { inner, default }
+    pub(crate) fn new(inner: C, default: Option<Duration>, slots: Option<Arc<HostSlots>>) -> Self {
+        Timed {
+            inner,
+            default,
+            slots,
+        }
     }
 }
 
 impl<C> Service<Uri> for Timed<C>
 where
-    C: Service<Uri>,
+    C: Service<Uri> + Clone + Send + 'static,
     C::Future: Send + 'static,
     C::Error: Into<BoxError>,
 {
@@ -98,9 +105,16 @@ where
         if let Some(watch) = &scope.watch {
             watch.started();
         }
-        let connecting = self.inner.call(dst);
+        let slots = self.slots.clone();
+        let mut inner = self.inner.clone();
         let default = self.default;
         Box::pin(async move {
+            // Waiting for a slot is not connecting: the connect timeout starts after it.
+            let slot = match &slots {
+                Some(slots) => slots.acquire(&dst).await,
+                None => None,
+            };
+            let connecting = inner.call(dst);
             let result = match scope.timeout.or(default) {
                 None => connecting.await.map_err(Into::into),
                 Some(limit) => match tokio::time::timeout(limit, connecting).await {
@@ -111,7 +125,7 @@ where
             if let Some(watch) = &scope.watch {
                 watch.finished();
             }
-            result.map(Stamped::new)
+            result.map(|io| Stamped::new(io, slot))
         })
     }
 }
