@@ -23,6 +23,7 @@ mod error;
 pub mod limits;
 mod model;
 mod scheduler;
+mod trace;
 mod transport;
 
 #[cfg(feature = "blocking")]

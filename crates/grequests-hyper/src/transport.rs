@@ -118,6 +118,14 @@ impl Transport for HyperTransport {
         }
         .map_err(|err| classify(err, started))?;
         let (mut parts, incoming) = response.into_parts();
+        #[cfg(feature = "tracing")]
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let reused = parts
+                .extensions
+                .get::<crate::connect::Born>()
+                .is_some_and(|born| born.0 < started);
+            tracing::trace!(reused, version = ?parts.version, "response head");
+        }
         if let Some(info) = parts.extensions.get::<HttpInfo>() {
             let addr = grequests_core::RemoteAddr(info.remote_addr());
             parts.extensions.insert(addr);

@@ -14,3 +14,4 @@ mod seed;
 mod socks;
 mod support;
 mod tls;
+mod tracing;

@@ -322,3 +322,28 @@ fn bad_settings_are_builder_errors() {
         .build()
         .is_err_and(|e| e.is_builder()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn each_retry_is_traced_with_its_reason_and_wait() {
+    let captured = grequests_tests::Captured::default();
+    let _guard = captured.install();
+    let mock = MockTransport::new();
+    timed_route(
+        &mock,
+        "/flaky",
+        vec![Reply::status(503), Reply::status(503), Reply::ok()],
+    );
+    let response = client(over(&mock).build().unwrap())
+        .get("http://api.test/flaky")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let log = captured.text();
+    assert_eq!(log.matches("retrying").count(), 2, "{log}");
+    assert!(
+        log.contains("reason=status 503") && log.contains("wait_ms="),
+        "{log}"
+    );
+    assert!(log.contains("attempts=3"), "{log}");
+}

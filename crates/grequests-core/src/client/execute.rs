@@ -44,6 +44,13 @@ fn may_retry_stale(err: &Error, parts: &Parts) -> bool {
 impl Client {
     /// Sends `parts`, following redirects, under the total timeout.
     pub(crate) async fn execute(&self, parts: Parts) -> Result<Response> {
+        let started = Instant::now();
+        let result = self.execute_within_total(parts).await;
+        crate::trace::finished(&result, started);
+        result
+    }
+
+    async fn execute_within_total(&self, parts: Parts) -> Result<Response> {
         let total = parts.options.total_timeout.or(self.inner.total_timeout);
         // A timeout too long to represent as a deadline is no timeout.
         let deadline = total.and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
@@ -96,6 +103,7 @@ impl Client {
                     // The pooled connection was closed by the server while idle: the
                     // request never reached it, so it goes again, once, on another one.
                     if let Some(body) = replay {
+                        crate::trace::stale_retry(&err);
                         parts.body = body;
                         retried_stale = true;
                         continue;
@@ -162,6 +170,7 @@ impl Client {
                 hook(&mut hop);
             }
             history.push(hop);
+            crate::trace::redirect(head_parts.status, &next);
             redirect::follow(&mut parts, head_parts.status, next, replay)
                 .map_err(|e| e.with_url(parts.url.clone()))?;
         }

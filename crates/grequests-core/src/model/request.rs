@@ -463,7 +463,9 @@ impl Request {
         let Request { client, parts } = self;
         let mut parts = parts?;
         let hooks = std::mem::take(&mut parts.hooks);
-        let mut response = client.execute(parts).await?;
+        let (method, url) = (parts.method.clone(), parts.url.clone());
+        let mut response =
+            crate::trace::in_request_span(&method, &url, client.execute(parts)).await?;
         for hook in hooks {
             hook(&mut response);
         }

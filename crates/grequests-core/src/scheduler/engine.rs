@@ -24,6 +24,7 @@ use super::progress::{Progress, ProgressFn};
 use super::IntoRequest;
 use crate::error::{Error, Result};
 use crate::model::{FailedRequest, Hook, Response};
+use crate::trace::{self, BatchSpan};
 
 /// A finished request, in the engine's words.
 pub(crate) struct Completed<U> {
@@ -80,6 +81,7 @@ where
     done: usize,
     failed: usize,
     total: Option<usize>,
+    trace: Option<BatchSpan>,
 }
 
 impl<I> Engine<I>
@@ -116,6 +118,7 @@ where
             done: 0,
             failed: 0,
             total,
+            trace: None,
         }
     }
 
@@ -137,6 +140,7 @@ where
         if !self.started {
             self.start();
         }
+        let _entered = self.trace.as_ref().map(BatchSpan::enter);
         if !self.expired {
             if let Some(deadline) = &mut self.deadline {
                 if deadline.as_mut().poll(cx).is_ready() {
@@ -161,6 +165,12 @@ where
 
     fn start(&mut self) {
         self.started = true;
+        let mode = if self.in_flight.keeps_results() {
+            "map"
+        } else {
+            "imap"
+        };
+        self.trace = Some(BatchSpan::new(mode, self.size, self.total));
         if tokio::runtime::Handle::try_current().is_err() {
             self.refusal = Some(
                 "grequests' async API must run inside a tokio runtime (use grequests::blocking from plain code)",
@@ -264,7 +274,10 @@ where
         }
         // Boxed once here: the request's future is large, and starting it moves it by
         // value through several calls.
-        let exchange = Box::pin(async move { client.execute(parts).await });
+        let (method, url) = (parts.method.clone(), parts.url.clone());
+        let exchange = Box::pin(trace::in_request_span(&method, &url, async move {
+            client.execute(parts).await
+        }));
         let task = self.in_flight.start(slot, exchange);
         if let Some(Some(s)) = self.slots.get_mut(slot) {
             s.task = task;
@@ -381,6 +394,9 @@ where
         self.done += 1;
         if completed.outcome.is_err() {
             self.failed += 1;
+        }
+        if let Some(trace) = &mut self.trace {
+            trace.progress(self.done, self.failed);
         }
         if let Some(progress) = &mut self.progress {
             progress(Progress {

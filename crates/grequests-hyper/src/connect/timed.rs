@@ -114,6 +114,11 @@ where
                 Some(slots) => slots.acquire(&dst).await,
                 None => None,
             };
+            #[cfg(feature = "tracing")]
+            let (host, connect_started) = (
+                dst.authority().map(|a| a.to_string()).unwrap_or_default(),
+                Instant::now(),
+            );
             let connecting = inner.call(dst);
             let result = match scope.timeout.or(default) {
                 None => connecting.await.map_err(Into::into),
@@ -124,6 +129,15 @@ where
             };
             if let Some(watch) = &scope.watch {
                 watch.finished();
+            }
+            #[cfg(feature = "tracing")]
+            match &result {
+                Ok(_) => tracing::debug!(
+                    %host,
+                    elapsed_ms = connect_started.elapsed().as_millis() as u64,
+                    "new connection"
+                ),
+                Err(err) => tracing::debug!(%host, error = %err, "connecting failed"),
             }
             result.map(|io| Stamped::new(io, slot))
         })

@@ -107,6 +107,15 @@ impl RetryPolicy {
     }
 }
 
+/// Why an attempt is retried: its status, or its error.
+#[cfg(feature = "tracing")]
+fn retry_reason(result: &Result<http::Response<Body>, BoxError>) -> String {
+    match result {
+        Ok(response) => format!("status {}", response.status().as_u16()),
+        Err(err) => err.to_string(),
+    }
+}
+
 fn is_idempotent(method: &Method) -> bool {
     matches!(
         *method,
@@ -123,6 +132,8 @@ impl Policy<http::Request<Body>, http::Response<Body>, BoxError> for RetryPolicy
         result: &mut Result<http::Response<Body>, BoxError>,
     ) -> Option<tokio::time::Sleep> {
         self.attempts += 1;
+        #[cfg(feature = "tracing")]
+        tracing::Span::current().record("attempts", self.attempts);
         if self.attempts == 1 {
             self.budget.deposit();
         }
@@ -141,8 +152,18 @@ impl Policy<http::Request<Body>, http::Response<Body>, BoxError> for RetryPolicy
         } else if !self.budget.withdraw() {
             "retry budget exhausted"
         } else {
-            return Some(tokio::time::sleep(self.delay(result)));
+            let wait = self.delay(result);
+            #[cfg(feature = "tracing")]
+            tracing::debug!(
+                attempt = self.attempts,
+                reason = %retry_reason(result),
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            return Some(tokio::time::sleep(wait));
         };
+        #[cfg(feature = "tracing")]
+        tracing::debug!(attempts = self.attempts, why_not, "not retrying");
         if let Err(err) = result {
             let attempts = self.attempts;
             let taken = std::mem::replace(err, Box::new(Error::request("placeholder")));
