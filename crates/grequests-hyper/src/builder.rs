@@ -12,7 +12,7 @@ use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::connect::{HostSlots, ProxyConnector, Timed};
-use crate::dns::Resolver;
+use crate::dns::{Resolve, Resolver};
 use crate::tls::{TlsSettings, TlsVersion};
 use crate::transport::{HyperTransport, Inner};
 
@@ -23,6 +23,7 @@ pub struct HyperTransportBuilder {
     tls: TlsSettings,
     proxies: ProxySettings,
     overrides: HashMap<String, Vec<SocketAddr>>,
+    resolver: Option<Arc<dyn Resolve>>,
     connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
@@ -62,6 +63,7 @@ impl HyperTransportBuilder {
             tls: TlsSettings::new(),
             proxies: ProxySettings::FromEnv,
             overrides: HashMap::new(),
+            resolver: None,
             connect_timeout: Some(Duration::from_secs(30)),
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: usize::MAX,
@@ -219,6 +221,23 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Resolves names with `resolver` instead of the system's `getaddrinfo`, e.g. a
+    /// [`CachingResolver`](crate::CachingResolver) for a crawl over many hosts. Overrides
+    /// and `.invalid` names are still answered first.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use grequests_hyper::{CachingResolver, HyperTransport, SystemResolver};
+    /// let transport = HyperTransport::builder()
+    ///     .dns_resolver(CachingResolver::new(SystemResolver::new(), Duration::from_secs(60)))
+    ///     .build()?;
+    /// # Ok::<(), grequests_core::Error>(())
+    /// ```
+    pub fn dns_resolver(mut self, resolver: impl Resolve) -> Self {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
     /// Makes `host` fail to resolve, without asking DNS.
     pub fn resolve_nowhere(mut self, host: &str) -> Self {
         self.overrides.insert(host.to_ascii_lowercase(), Vec::new());
@@ -368,7 +387,10 @@ impl HyperTransportBuilder {
         }
         .map(Arc::new);
 
-        let resolver = Resolver::new(self.overrides);
+        let inner = self
+            .resolver
+            .unwrap_or_else(|| Arc::new(crate::SystemResolver::new()));
+        let resolver = Resolver::new(self.overrides, inner);
         let mut http = HttpConnector::new_with_resolver(resolver.clone());
         http.enforce_http(false);
         http.set_nodelay(true);

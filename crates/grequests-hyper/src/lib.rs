@@ -31,6 +31,6 @@ mod transport;
 
 pub use builder::HyperTransportBuilder;
 pub use connect::ConnectTimeout;
-pub use dns::DnsError;
+pub use dns::{CachingResolver, DnsError, Resolve, Resolving, SystemResolver};
 pub use tls::TlsVersion;
 pub use transport::HyperTransport;

@@ -263,6 +263,14 @@ impl ClientBuilder {
         decompress(enabled: bool);
     }
 
+    /// Resolves names with `resolver` (e.g. a [`CachingResolver`](crate::CachingResolver))
+    /// instead of the system's `getaddrinfo`; overrides are still answered first.
+    #[cfg(feature = "hyper")]
+    pub fn dns_resolver(mut self, resolver: impl grequests_hyper::Resolve) -> Self {
+        self.hyper = self.hyper.dns_resolver(resolver);
+        self
+    }
+
     /// The client, or the first bad setting as a [builder error](grequests_core::Error::is_builder).
     pub fn build(self) -> Result<Client> {
         #[cfg(feature = "hyper")]

@@ -79,7 +79,10 @@ pub use grequests_core::{
 /// The default backend's transport, for use with [`Client::builder`]`().transport(..)`.
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
-pub use grequests_hyper::{HyperTransport, HyperTransportBuilder, TlsVersion};
+pub use grequests_hyper::{
+    CachingResolver, HyperTransport, HyperTransportBuilder, Resolve, Resolving, SystemResolver,
+    TlsVersion,
+};
 
 /// The tower backend (feature `tower`): retries with backoff and a budget, per-attempt
 /// timeouts and a deadline, global and per-host limits, your own layers.

@@ -5,6 +5,7 @@
 
 mod bodies;
 mod connections;
+mod dns;
 mod failures;
 mod parity;
 mod pool;

@@ -1,5 +1,11 @@
-//! Name resolution: the system resolver, with per-client overrides and RFC 6761's
-//! `.invalid` names answered locally.
+//! Name resolution: a pluggable [`Resolve`]r (the system's by default, or a caching one),
+//! behind the per-client overrides and RFC 6761's `.invalid` names, answered locally.
+
+mod cache;
+mod resolve;
+
+pub use cache::CachingResolver;
+pub use resolve::{Resolve, Resolving, SystemResolver};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -9,7 +15,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
+use hyper_util::client::legacy::connect::dns::Name;
 use tower_service::Service;
 
 /// A name that did not resolve. The transport reports it as a
@@ -37,34 +43,34 @@ impl std::error::Error for DnsError {}
 #[derive(Clone)]
 pub(crate) struct Resolver {
     overrides: Arc<HashMap<String, Vec<SocketAddr>>>,
-    system: GaiResolver,
+    inner: Arc<dyn Resolve>,
 }
 
 impl Resolver {
-    pub(crate) fn new(overrides: HashMap<String, Vec<SocketAddr>>) -> Self {
+    pub(crate) fn new(
+        overrides: HashMap<String, Vec<SocketAddr>>,
+        inner: Arc<dyn Resolve>,
+    ) -> Self {
         Resolver {
             overrides: Arc::new(overrides),
-            system: GaiResolver::new(),
+            inner,
         }
     }
 }
 
 type Addrs = std::vec::IntoIter<SocketAddr>;
-type Resolving = Pin<Box<dyn Future<Output = Result<Addrs, DnsError>> + Send>>;
+type Looking = Pin<Box<dyn Future<Output = Result<Addrs, DnsError>> + Send>>;
 
 impl Service<Name> for Resolver {
     type Response = Addrs;
     type Error = DnsError;
-    type Future = Resolving;
+    type Future = Looking;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), DnsError>> {
-        self.system.poll_ready(cx).map_err(|e| DnsError {
-            host: String::new(),
-            reason: e.to_string(),
-        })
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), DnsError>> {
+        Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, name: Name) -> Resolving {
+    fn call(&mut self, name: Name) -> Looking {
         let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
         if let Some(addrs) = self.overrides.get(&host) {
             let addrs = addrs.clone();
@@ -87,20 +93,14 @@ impl Service<Name> for Resolver {
                 })
             });
         }
-        let lookup = self.system.call(name);
+        let lookup = self.inner.resolve(&host);
         Box::pin(async move {
             match lookup.await {
-                Ok(addrs) => {
-                    let addrs: Vec<SocketAddr> = addrs.collect();
-                    if addrs.is_empty() {
-                        Err(DnsError {
-                            host,
-                            reason: "no addresses".into(),
-                        })
-                    } else {
-                        Ok(addrs.into_iter())
-                    }
-                }
+                Ok(addrs) if addrs.is_empty() => Err(DnsError {
+                    host,
+                    reason: "no addresses".into(),
+                }),
+                Ok(addrs) => Ok(addrs.into_iter()),
                 Err(e) => Err(DnsError {
                     host,
                     reason: e.to_string(),
