@@ -25,8 +25,11 @@ pub struct CachingResolver {
     inner: Arc<dyn Resolve>,
     ttl: Duration,
     max_hosts: usize,
-    cache: Arc<Mutex<HashMap<String, (Vec<SocketAddr>, Instant)>>>,
+    cache: Arc<Mutex<Entries>>,
 }
+
+/// Each host's addresses and when they expire.
+type Entries = HashMap<String, (Vec<SocketAddr>, Instant)>;
 
 impl CachingResolver {
     /// Caches `inner`'s answers for `ttl`, for at most 10 000 hosts.
