@@ -225,7 +225,8 @@ async fn progress_counts_done_and_failed_against_the_total() {
         Some(&Progress {
             done: 3,
             failed: 1,
-            total: Some(3)
+            total: Some(3),
+            received: ("slept 10".len() + "slept 30".len()) as u64,
         })
     );
     assert!(reports.windows(2).all(|w| w[0].done + 1 == w[1].done));

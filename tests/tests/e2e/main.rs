@@ -16,3 +16,4 @@ mod socks;
 mod support;
 mod tls;
 mod tracing;
+mod uploads;

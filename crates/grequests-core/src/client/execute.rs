@@ -10,6 +10,7 @@ use http::Method;
 use tokio::time::Instant;
 
 use super::cookies::{self, CookieJar};
+use super::upload::Reporting;
 use super::{redirect, Client};
 use crate::body::Body;
 use crate::error::{Error, Result};
@@ -224,7 +225,18 @@ impl Client {
         {
             headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
-        let mut request = http::Request::new(parts.body.take().unwrap_or_default());
+        let body = parts.body.take().unwrap_or_default();
+        let body = match &parts.upload_progress {
+            Some(progress) => {
+                let total = headers
+                    .get(CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok());
+                Body::wrap(Reporting::new(body, total, progress.clone()))
+            }
+            None => body,
+        };
+        let mut request = http::Request::new(body);
         *request.method_mut() = parts.method.clone();
         *request.uri_mut() = to_uri(&parts.url)?;
         *request.headers_mut() = headers;

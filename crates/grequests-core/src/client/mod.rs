@@ -5,6 +5,7 @@ mod builder;
 pub mod cookies;
 mod execute;
 pub mod redirect;
+pub(crate) mod upload;
 
 use std::fmt;
 use std::sync::Arc;

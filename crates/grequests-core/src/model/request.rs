@@ -67,6 +67,8 @@ pub(crate) struct Parts {
     pub(crate) options: RequestOptions,
     pub(crate) hooks: Vec<Hook>,
     pub(crate) each_response: Vec<EachResponseHook>,
+    /// Told the bytes sent as the body goes out.
+    pub(crate) upload_progress: Option<crate::client::upload::UploadProgress>,
     /// Set once a redirect left the origin: the client's default credentials are no longer
     /// sent either.
     pub(crate) left_origin: bool,
@@ -112,6 +114,7 @@ impl Request {
                 options: RequestOptions::default(),
                 hooks: Vec::new(),
                 each_response: Vec::new(),
+                upload_progress: None,
                 left_origin: false,
             }
         });
@@ -273,8 +276,15 @@ impl Request {
     /// Sends a `multipart/form-data` body (requests' `files=`).
     pub fn multipart(self, form: Form) -> Self {
         self.with(|parts| {
-            let (content_type, body) = form.encode()?;
-            set_body(parts, body.into(), &content_type);
+            let encoded = form.encode()?;
+            if let (true, Some(length)) = (encoded.body.is_streaming(), encoded.length) {
+                // A streamed form of known length still says so: some servers (and object
+                // stores' signed uploads) refuse chunked uploads.
+                parts
+                    .headers
+                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(length));
+            }
+            set_body(parts, encoded.body, &encoded.content_type);
             Ok(())
         })
     }
@@ -392,6 +402,28 @@ impl Request {
         })
     }
 
+    /// Calls `progress(sent, total)` as the body goes out, with the bytes handed to the
+    /// connection so far and the body's length when known: an upload progress bar. Each
+    /// hop of a redirect that resends the body starts again from 0.
+    ///
+    /// ```
+    /// # let client = grequests_core::Client::with_transport(grequests_core::transport_fn(|_| async { unreachable!() }));
+    /// let req = client
+    ///     .post("http://127.0.0.1/upload")
+    ///     .data(vec![0u8; 1 << 20])
+    ///     .on_upload_progress(|sent, total| eprintln!("{sent} of {total:?} bytes"));
+    /// # drop(req);
+    /// ```
+    pub fn on_upload_progress(
+        self,
+        progress: impl FnMut(u64, Option<u64>) + Send + 'static,
+    ) -> Self {
+        self.with(|parts| {
+            parts.upload_progress = Some(std::sync::Arc::new(std::sync::Mutex::new(progress)));
+            Ok(())
+        })
+    }
+
     /// Runs `hook` on every response of this request as it arrives, each redirect's and
     /// the final one's, as requests runs `hooks={'response': f}` and grequests its
     /// `callback=`. Hooks run in the order added, on the task that sends the request; a
@@ -446,6 +478,7 @@ impl Request {
                 options: parts.options,
                 hooks: Vec::new(),
                 each_response: Vec::new(),
+                upload_progress: None,
                 left_origin: parts.left_origin,
             }),
         })

@@ -159,6 +159,14 @@ impl Response {
             .unwrap_or(encoding_rs::UTF_8)
     }
 
+    /// The length of the body read into memory; 0 for a streamed response.
+    pub(crate) fn buffered_len(&self) -> u64 {
+        match &self.content {
+            Content::Buffered(bytes) => bytes.len() as u64,
+            Content::Streaming(_) => 0,
+        }
+    }
+
     /// The body, if it was read (not a [streamed](crate::Request::stream) response).
     pub fn bytes(&self) -> Result<Bytes> {
         match &self.content {

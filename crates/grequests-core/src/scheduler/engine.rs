@@ -80,6 +80,7 @@ where
     next_index: usize,
     done: usize,
     failed: usize,
+    received: u64,
     total: Option<usize>,
     trace: Option<BatchSpan>,
 }
@@ -117,6 +118,7 @@ where
             next_index: 0,
             done: 0,
             failed: 0,
+            received: 0,
             total,
             trace: None,
         }
@@ -392,8 +394,9 @@ where
         completed: Completed<<I::Item as IntoRequest>::Data>,
     ) -> Completed<<I::Item as IntoRequest>::Data> {
         self.done += 1;
-        if completed.outcome.is_err() {
-            self.failed += 1;
+        match &completed.outcome {
+            Ok(response) => self.received += response.buffered_len(),
+            Err(_) => self.failed += 1,
         }
         if let Some(trace) = &mut self.trace {
             trace.progress(self.done, self.failed);
@@ -403,6 +406,7 @@ where
                 done: self.done,
                 failed: self.failed,
                 total: self.total,
+                received: self.received,
             });
         }
         completed

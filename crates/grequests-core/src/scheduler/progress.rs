@@ -9,6 +9,9 @@ pub struct Progress {
     pub failed: usize,
     /// The batch's size, when its iterator knows it exactly.
     pub total: Option<usize>,
+    /// Body bytes received by the finished requests (streamed bodies, read later, are not
+    /// counted).
+    pub received: u64,
 }
 
 pub(crate) type ProgressFn = Box<dyn FnMut(Progress) + Send>;
@@ -27,7 +30,11 @@ pub(crate) fn bar() -> ProgressFn {
             bar.set_length(total as u64);
         }
         bar.set_position(progress.done as u64);
-        bar.set_message(format!("{} failed", progress.failed));
+        bar.set_message(format!(
+            "{} failed, {} received",
+            progress.failed,
+            indicatif::HumanBytes(progress.received)
+        ));
         if progress.total == Some(progress.done) {
             bar.finish();
         }
