@@ -323,8 +323,20 @@ fn bad_settings_are_builder_errors() {
         .is_err_and(|e| e.is_builder()));
 }
 
+#[test]
+fn each_retry_is_traced_with_its_reason_and_wait() {
+    // tracing caches which call sites are enabled process-wide, and the other tests of this
+    // binary run beside it without a subscriber: the child runs this one alone.
+    grequests_tests::run_child("retries::retry_tracing_child", &[], None);
+}
+
+/// Run by the test above in a child process.
 #[tokio::test(start_paused = true)]
-async fn each_retry_is_traced_with_its_reason_and_wait() {
+#[ignore = "run in a child process by each_retry_is_traced_with_its_reason_and_wait"]
+async fn retry_tracing_child() {
+    if !grequests_tests::is_child() {
+        return;
+    }
     let captured = grequests_tests::Captured::default();
     let _guard = captured.install();
     let mock = MockTransport::new();
