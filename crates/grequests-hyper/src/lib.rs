@@ -31,6 +31,9 @@ mod transport;
 
 pub use builder::HyperTransportBuilder;
 pub use connect::ConnectTimeout;
+#[cfg(feature = "hickory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hickory")))]
+pub use dns::HickoryResolver;
 pub use dns::{CachingResolver, DnsError, Resolve, Resolving, SystemResolver};
 pub use tls::TlsVersion;
 pub use transport::HyperTransport;

@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod dns;
 mod hostile;
 mod multipart;
 mod proxy;
@@ -30,6 +31,7 @@ mod server;
 mod socks;
 mod tls;
 
+pub use dns::TestDns;
 pub use hostile::{HostileServer, MAX_BYTES, MAX_CONNECTION_TIME, PATHS as HOSTILE_PATHS};
 pub use proxy::{ProxiedRequest, TestProxy};
 pub use server::{TestServer, TestServerBuilder};

@@ -76,7 +76,12 @@ pub use grequests_core::{
     Transport, Url,
 };
 
-/// The default backend's transport, for use with [`Client::builder`]`().transport(..)`.
+/// A resolver on hickory-resolver, for [`ClientBuilder::dns_resolver`].
+#[cfg(feature = "hickory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hickory")))]
+pub use grequests_hyper::HickoryResolver;
+/// The default backend's transport, for use with [`Client::builder`]`().transport(..)`, and
+/// its resolvers.
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use grequests_hyper::{

@@ -127,3 +127,34 @@ async fn crawl_figures() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hickory_caches_each_answer_for_its_ttl() {
+    let server = server().await;
+    let dns = grequests_testserver::TestDns::start(1).await.unwrap();
+    let client = Client::builder()
+        .no_proxies()
+        // No idle connection kept: every request connects, and so resolves.
+        .pool_max_idle_per_host(0)
+        .dns_resolver(grequests::HickoryResolver::with_name_servers(&[dns.addr()]).unwrap())
+        .build()
+        .unwrap();
+    let url = format!("http://cached.test:{}/get", server.addr().port());
+    for _ in 0..5 {
+        assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+    }
+    assert_eq!(
+        dns.a_queries(),
+        1,
+        "five connections within the TTL, one query"
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+    assert_eq!(dns.a_queries(), 2, "the answer expired with its TTL of 1 s");
+    let err = client
+        .get("http://unknown.example/")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_dns(), "{err}");
+}

@@ -2,9 +2,13 @@
 //! behind the per-client overrides and RFC 6761's `.invalid` names, answered locally.
 
 mod cache;
+#[cfg(feature = "hickory")]
+mod hickory;
 mod resolve;
 
 pub use cache::CachingResolver;
+#[cfg(feature = "hickory")]
+pub use hickory::HickoryResolver;
 pub use resolve::{Resolve, Resolving, SystemResolver};
 
 use std::collections::HashMap;
