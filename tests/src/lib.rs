@@ -37,6 +37,23 @@ pub fn is_child() -> bool {
     std::env::var_os("GREQUESTS_CHILD_TEST").is_some()
 }
 
+/// A loopback port nothing listens on: connecting to it is refused at once.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Every message in an error's chain, outermost first, as anyhow's `{:#}` prints them.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(cause) = next {
+        out.push(cause.to_string());
+        next = cause.source();
+    }
+    out
+}
+
 /// A `tracing` subscriber that writes everything, spans' closing included, into memory.
 #[derive(Clone, Debug, Default)]
 pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

@@ -29,12 +29,6 @@ impl Backend {
     }
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 fn hyper_transport() -> HyperTransport {
     HyperTransport::builder().no_proxies().build().unwrap()
 }
@@ -44,7 +38,7 @@ async fn over_sockets(client: Client) -> Backend {
     Backend {
         client,
         base: server.url(""),
-        refused_url: format!("http://127.0.0.1:{}/", closed_port()),
+        refused_url: format!("http://127.0.0.1:{}/", grequests_tests::closed_port()),
         dns_url: "http://nowhere.invalid/ok".to_owned(),
         in_flight: None,
         _server: Some(server),

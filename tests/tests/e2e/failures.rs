@@ -206,26 +206,11 @@ async fn out_of_sockets_child() {
     assert!(refused < 150, "no request got through");
 }
 
-/// Every message in an error's chain, outermost first, as anyhow's `{:#}` prints them.
-fn chain(err: &grequests::Error) -> Vec<String> {
-    let mut out = vec![err.to_string()];
-    let mut next = std::error::Error::source(err);
-    while let Some(cause) = next {
-        out.push(cause.to_string());
-        next = cause.source();
-    }
-    out
-}
-
 #[tokio::test]
 async fn an_error_chain_names_each_cause_once() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/");
+    let url = format!("http://127.0.0.1:{}/", grequests_tests::closed_port());
     let err = client().get(&url).send().await.unwrap_err();
-    let chain = chain(&err);
+    let chain = grequests_tests::error_chain(&err);
     assert_eq!(
         chain[0],
         format!("connection failed for {url}"),

@@ -165,31 +165,17 @@ async fn env_proxy_child() {
 #[tokio::test]
 async fn a_proxy_failure_is_a_proxy_error_naming_the_proxy_without_credentials() {
     let server = server().await;
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = grequests_tests::closed_port();
     let client = Client::builder()
         .proxy_all(&format!("http://user:secret@127.0.0.1:{port}"))
         .build()
         .unwrap();
     let err = client.get(server.url("/get")).send().await.unwrap_err();
     assert!(err.is_proxy() && err.is_connect(), "{err}");
-    let report = format!("{:?}", err) + &chain_text(&err);
+    let report = format!("{err:?} {:?}", grequests_tests::error_chain(&err));
     assert!(
         report.contains(&format!("proxy http://127.0.0.1:{port} failed")),
         "{report}"
     );
     assert!(!report.contains("secret"), "{report}");
-}
-
-fn chain_text(err: &grequests::Error) -> String {
-    let mut out = err.to_string();
-    let mut next = std::error::Error::source(err);
-    while let Some(cause) = next {
-        out.push_str(" / ");
-        out.push_str(&cause.to_string());
-        next = cause.source();
-    }
-    out
 }

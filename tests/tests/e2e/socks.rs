@@ -91,13 +91,7 @@ async fn socks5_with_a_username_and_password() {
     let wrong = via(&format!("socks5h://alice:wrong@{}", proxy.authority()));
     let err = wrong.get(&url).send().await.unwrap_err();
     assert!(err.is_proxy() && err.is_connect(), "{err}");
-    let mut chain = err.to_string();
-    let mut next = std::error::Error::source(&err);
-    while let Some(cause) = next {
-        chain.push_str(" / ");
-        chain.push_str(&cause.to_string());
-        next = cause.source();
-    }
+    let chain = grequests_tests::error_chain(&err).join(" / ");
     assert!(
         chain.contains(&format!("proxy socks5h://{} failed", proxy.authority())),
         "{chain}"
@@ -128,10 +122,7 @@ async fn https_goes_through_a_socks_tunnel() {
 #[tokio::test]
 async fn a_socks_proxy_that_is_down_is_a_proxy_error() {
     let server = server().await;
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = grequests_tests::closed_port();
     let err = via(&format!("socks5h://127.0.0.1:{port}"))
         .get(server.url("/get"))
         .send()
