@@ -46,6 +46,7 @@ enum Kind {
     Proxy,
     Timeout,
     Request,
+    NoRoute,
     Redirect,
     Body,
     Decode,
@@ -126,6 +127,12 @@ impl Error {
         let mut err = Self::new(Kind::Request, cause.into());
         err.inner.stale = true;
         err
+    }
+
+    /// A transport that dispatches requests by rule (the mock, a router) has no rule for
+    /// this one: a mistake in a test or a configuration, which no retry can fix.
+    pub fn no_route(cause: impl Into<Cause>) -> Self {
+        Self::new(Kind::NoRoute, cause.into())
     }
 
     /// Too many redirects, or a redirect that cannot be followed.
@@ -226,6 +233,11 @@ impl Error {
         self.inner.stale
     }
 
+    /// Made by [`Error::no_route`]: no rule of the transport matched the request.
+    pub fn is_no_route(&self) -> bool {
+        self.inner.kind == Kind::NoRoute
+    }
+
     /// A redirect could not be followed (too many, or a body that cannot be replayed).
     pub fn is_redirect(&self) -> bool {
         self.inner.kind == Kind::Redirect
@@ -275,6 +287,7 @@ impl Error {
             Kind::Tls => "TLS handshake failed",
             Kind::Timeout => "timed out",
             Kind::Request => "request failed",
+            Kind::NoRoute => "no route for the request",
             Kind::Redirect => "redirect failed",
             Kind::Body => "body error",
             Kind::Decode => "decode error",

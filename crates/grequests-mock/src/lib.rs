@@ -1,15 +1,22 @@
 //! An in-memory [`Transport`](grequests_core::Transport) for testing code that uses
 //! grequests: no sockets, no ports, deterministic.
 //!
-//! - [`Route`]s match on method, host, path, query, headers and body or JSON.
+//! - [`Route`]s match on method, host, path (exact, prefix or a `/users/{id}` template whose
+//!   captures reach the responder), query (present or absent), headers, basic and bearer
+//!   credentials, the body, JSON (equal or including), or a rule of your own.
+//! - A request that matches no route fails as [`Error::is_no_route`](grequests_core::Error::is_no_route)
+//!   (never retried), with the request and, route by route, the first matcher that failed:
+//!   what it expected and what it got ([`Route::explain`]).
+//! - No silent passes: expectations (`expect(3)`, `expect(1..=3)`, `never()`) and unmatched
+//!   requests are checked by [`MockTransport::verify`] and again when the last handle to
+//!   the mock drops.
 //! - [`Reply`]s carry a status, headers and a body or JSON; a route can answer with a
 //!   sequence (`503, 503, 200`) or an async closure.
 //! - Latency runs on tokio's clock, so under `tokio::time::pause()` a test with a one-minute
 //!   delay finishes at once, and the request's connect and read timeouts apply to it.
 //! - Failures on demand: connection refused, DNS failure, connect timeout, a reset in the
 //!   middle of a body.
-//! - Every request is recorded; expectations (`expect(n)`, `never()`) are checked by
-//!   [`MockTransport::verify`]; the most requests ever in flight at once is measured.
+//! - Every request is recorded; the most requests ever in flight at once is measured.
 //!
 //! ```
 //! use grequests_mock::{MockTransport, Reply, Route};
@@ -36,5 +43,5 @@ mod transport;
 
 pub use matcher::Route;
 pub use reply::{Failure, Reply};
-pub use route::RouteHandle;
+pub use route::{RouteHandle, Times};
 pub use transport::{MockTransport, RecordedRequest};

@@ -48,10 +48,15 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// A response with this status and an empty body. A code outside 100..=999 becomes 500.
+    /// A response with this status and an empty body.
+    ///
+    /// # Panics
+    /// When `code` is not a valid status (100 to 999): a bug in the test, shown where it is.
+    #[track_caller]
     pub fn status(code: u16) -> Reply {
         Reply {
-            status: StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            status: StatusCode::from_u16(code)
+                .unwrap_or_else(|_| panic!("Reply::status({code}): not an HTTP status")),
             headers: Vec::new(),
             chunks: Vec::new(),
             delay: Duration::ZERO,
@@ -67,19 +72,26 @@ impl Reply {
     }
 
     /// A JSON body with `Content-Type: application/json`.
-    pub fn json<T: serde::Serialize>(code: u16, json: &T) -> Reply {
-        let body = serde_json::to_vec(json).unwrap_or_default();
+    ///
+    /// # Panics
+    /// When `json` does not serialise, or `code` is not a status.
+    #[track_caller]
+    pub fn json<T: serde::Serialize + ?Sized>(code: u16, json: &T) -> Reply {
+        let body = serde_json::to_vec(json)
+            .unwrap_or_else(|e| panic!("Reply::json: the value does not serialise: {e}"));
         Reply::status(code)
             .header("content-type", "application/json")
             .body(body)
     }
 
     /// A redirect to `location`.
+    #[track_caller]
     pub fn redirect(code: u16, location: &str) -> Reply {
         Reply::status(code).header("location", location)
     }
 
     /// A failure instead of a response.
+    #[track_caller]
     pub fn fail(failure: Failure) -> Reply {
         Reply {
             failure: Some(failure),
@@ -87,11 +99,17 @@ impl Reply {
         }
     }
 
-    /// Adds a header. An invalid name or value is skipped.
+    /// Adds a header.
+    ///
+    /// # Panics
+    /// When `name` or `value` is not valid HTTP.
+    #[track_caller]
     pub fn header(mut self, name: &str, value: &str) -> Reply {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            self.headers.push((name, value));
-        }
+        let name = HeaderName::try_from(name)
+            .unwrap_or_else(|e| panic!("Reply::header: invalid name {name:?}: {e}"));
+        let value = HeaderValue::try_from(value)
+            .unwrap_or_else(|e| panic!("Reply::header({name}): invalid value {value:?}: {e}"));
+        self.headers.push((name, value));
         self
     }
 

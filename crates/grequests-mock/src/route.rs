@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::matcher::Route;
@@ -19,17 +19,85 @@ enum Answer {
     Closure(Responder),
 }
 
-#[derive(Clone, Copy)]
-enum Expectation {
-    Exactly(usize),
-    AtLeast(usize),
+/// How many calls a route expects: `3`, `1..=3`, `2..`, `..=4`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Times {
+    min: usize,
+    max: Option<usize>,
+}
+
+impl Times {
+    fn allows(&self, calls: usize) -> bool {
+        calls >= self.min && self.max.is_none_or(|max| calls <= max)
+    }
+}
+
+impl fmt::Display for Times {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.min, self.max) {
+            (0, Some(0)) => f.write_str("never"),
+            (min, Some(max)) if min == max => write!(f, "exactly {min} time(s)"),
+            (0, Some(max)) => write!(f, "at most {max} time(s)"),
+            (min, Some(max)) => write!(f, "{min} to {max} times"),
+            (min, None) => write!(f, "at least {min} time(s)"),
+        }
+    }
+}
+
+impl From<usize> for Times {
+    fn from(n: usize) -> Self {
+        Times {
+            min: n,
+            max: Some(n),
+        }
+    }
+}
+
+impl From<std::ops::RangeInclusive<usize>> for Times {
+    fn from(range: std::ops::RangeInclusive<usize>) -> Self {
+        Times {
+            min: *range.start(),
+            max: Some(*range.end()),
+        }
+    }
+}
+
+impl From<std::ops::Range<usize>> for Times {
+    fn from(range: std::ops::Range<usize>) -> Self {
+        Times {
+            min: range.start,
+            max: Some(range.end.saturating_sub(1)),
+        }
+    }
+}
+
+impl From<std::ops::RangeFrom<usize>> for Times {
+    fn from(range: std::ops::RangeFrom<usize>) -> Self {
+        Times {
+            min: range.start,
+            max: None,
+        }
+    }
+}
+
+impl From<std::ops::RangeToInclusive<usize>> for Times {
+    fn from(range: std::ops::RangeToInclusive<usize>) -> Self {
+        Times {
+            min: 0,
+            max: Some(range.end),
+        }
+    }
 }
 
 pub(crate) struct RouteState {
     pub(crate) route: Route,
     answer: Mutex<Answer>,
     calls: AtomicUsize,
-    expectation: Mutex<Option<Expectation>>,
+    expectation: Mutex<Option<Times>>,
+    name: Mutex<Option<String>>,
+    priority: AtomicI32,
+    /// Past this many calls the route stops matching, and requests fall through.
+    limit: AtomicUsize,
 }
 
 /// A handle on a registered route, to set its answer and expectations and to count calls.
@@ -47,7 +115,26 @@ impl RouteState {
             answer: Mutex::new(Answer::Sequence(vec![Reply::ok()])),
             calls: AtomicUsize::new(0),
             expectation: Mutex::new(None),
+            name: Mutex::new(None),
+            priority: AtomicI32::new(0),
+            limit: AtomicUsize::new(usize::MAX),
         }
+    }
+
+    /// The route's name, or how it matches.
+    pub(crate) fn label(&self) -> String {
+        match &*lock(&self.name) {
+            Some(name) => format!("{name:?} ({})", self.route),
+            None => self.route.to_string(),
+        }
+    }
+
+    pub(crate) fn priority(&self) -> i32 {
+        self.priority.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn exhausted(&self) -> bool {
+        self.calls.load(Ordering::SeqCst) >= self.limit.load(Ordering::SeqCst)
     }
 
     /// Counts the call and produces its reply.
@@ -70,16 +157,11 @@ impl RouteState {
     /// A sentence saying how the expectation failed, if it did.
     pub(crate) fn unmet(&self) -> Option<String> {
         let calls = self.calls.load(Ordering::SeqCst);
-        let expectation = (*lock(&self.expectation))?;
-        let (ok, wanted) = match expectation {
-            Expectation::Exactly(0) => (calls == 0, "never".to_owned()),
-            Expectation::Exactly(n) => (calls == n, format!("exactly {n} time(s)")),
-            Expectation::AtLeast(n) => (calls >= n, format!("at least {n} time(s)")),
-        };
-        (!ok).then(|| {
+        let expected = (*lock(&self.expectation))?;
+        (!expected.allows(calls)).then(|| {
             format!(
-                "route {} expected to be called {wanted}, was called {calls} time(s)",
-                self.route
+                "route {} expected to be called {expected}, was called {calls} time(s)",
+                self.label()
             )
         })
     }
@@ -114,16 +196,54 @@ impl RouteHandle {
         self
     }
 
-    /// Expects exactly `n` calls, checked by [`MockTransport::verify`](crate::MockTransport::verify).
-    pub fn expect(self, n: usize) -> Self {
-        *lock(&self.state.expectation) = Some(Expectation::Exactly(n));
+    /// Expects this many calls: `3`, `1..=3`, `2..` or `..=4`; checked by
+    /// [`MockTransport::verify`](crate::MockTransport::verify) and when the mock is dropped.
+    pub fn expect(self, times: impl Into<Times>) -> Self {
+        *lock(&self.state.expectation) = Some(times.into());
         self
     }
 
     /// Expects at least `n` calls.
     pub fn expect_at_least(self, n: usize) -> Self {
-        *lock(&self.state.expectation) = Some(Expectation::AtLeast(n));
+        self.expect(n..)
+    }
+
+    /// Expects at most `n` calls.
+    pub fn expect_at_most(self, n: usize) -> Self {
+        self.expect(..=n)
+    }
+
+    /// Names the route in failure messages.
+    pub fn named(self, name: &str) -> Self {
+        *lock(&self.state.name) = Some(name.to_owned());
         self
+    }
+
+    /// Among routes that match, the highest priority answers (default 0; the first
+    /// registered wins a tie).
+    pub fn priority(self, priority: i32) -> Self {
+        self.state.priority.store(priority, Ordering::SeqCst);
+        self
+    }
+
+    /// Answers at most `n` calls; later requests fall through to the next route that
+    /// matches.
+    pub fn up_to_n_times(self, n: usize) -> Self {
+        self.state.limit.store(n, Ordering::SeqCst);
+        self
+    }
+
+    /// Answers with a plain closure, given the recorded request (its path template's
+    /// captures in [`params`](RecordedRequest::params)).
+    pub fn respond_with_fn<F>(self, responder: F) -> Self
+    where
+        F: Fn(&RecordedRequest) -> Reply + Send + Sync + 'static,
+    {
+        let responder = Arc::new(responder);
+        self.respond_with(move |request| {
+            let reply = responder(&request);
+            async move { reply }
+        })
     }
 
     /// Expects no call at all.

@@ -12,7 +12,7 @@ use http::{HeaderMap, Method};
 use url::Url;
 
 use crate::body::MockBody;
-use crate::matcher::Route;
+use crate::matcher::{shown_body, Route};
 use crate::reply::{Failure, Reply};
 use crate::route::{lock, RouteHandle, RouteState};
 
@@ -31,7 +31,14 @@ struct Inner {
     recorded: Mutex<Vec<RecordedRequest>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Requests no route matched, as explained to them (the first few), and how many.
+    unmatched: Mutex<(usize, Vec<String>)>,
+    allow_unmatched: AtomicBool,
+    verify_on_drop: AtomicBool,
 }
+
+/// How many unmatched requests `verify` describes in full.
+const SHOWN_UNMATCHED: usize = 5;
 
 /// A request the mock received, body included.
 #[derive(Debug, Clone)]
@@ -44,9 +51,58 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// The whole body.
     pub body: Bytes,
+    /// What the matching route's path template captured (`/users/{id}` gives `id`).
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 impl RecordedRequest {
+    /// A request with no headers and no body, e.g. to ask [`Route::explain`] about.
+    ///
+    /// # Panics
+    /// When `url` is not an absolute URL.
+    #[track_caller]
+    pub fn new(method: Method, url: &str) -> Self {
+        RecordedRequest {
+            method,
+            url: Url::parse(url).unwrap_or_else(|e| panic!("RecordedRequest::new({url:?}): {e}")),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            params: Default::default(),
+        }
+    }
+
+    /// A segment the route's path template captured.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body parsed as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// The request as a message shows it: method, URL, headers, body up to 1 KiB.
+    pub(crate) fn describe(&self) -> String {
+        let mut out = format!("{} {}", self.method, self.url);
+        for (name, value) in &self.headers {
+            let value = if name == http::header::AUTHORIZATION || name == http::header::COOKIE {
+                "…".to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            out.push_str(&format!("\n    {name}: {value}"));
+        }
+        if !self.body.is_empty() {
+            out.push_str(&format!("\n    body: {}", shown_body(&self.body)));
+        }
+        out
+    }
+
     /// A header's value as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -62,6 +118,9 @@ impl Default for MockTransport {
                 recorded: Mutex::default(),
                 in_flight: AtomicUsize::new(0),
                 max_in_flight: AtomicUsize::new(0),
+                unmatched: Mutex::default(),
+                allow_unmatched: AtomicBool::new(false),
+                verify_on_drop: AtomicBool::new(true),
             }),
         }
     }
@@ -107,20 +166,25 @@ impl MockTransport {
         self.inner.max_in_flight.load(Ordering::SeqCst)
     }
 
-    /// Checks every route's expectation; the error lists each one unmet.
+    /// Lets requests that match no route fail (as [`Error::is_no_route`]) without failing
+    /// [`verify`](MockTransport::verify): for tests that send them on purpose.
+    pub fn allow_unmatched(&self) -> &Self {
+        self.inner.allow_unmatched.store(true, Ordering::Relaxed);
+        self
+    }
+
+    /// Whether dropping the last handle to the mock checks [`verify`](MockTransport::verify)
+    /// and panics when it fails (default on; never while the thread is already panicking).
+    pub fn verify_on_drop(&self, on: bool) -> &Self {
+        self.inner.verify_on_drop.store(on, Ordering::Relaxed);
+        self
+    }
+
+    /// Checks every route's expectation, and that every request matched a route (unless
+    /// [`allow_unmatched`](MockTransport::allow_unmatched)); the error lists each failure,
+    /// with the unmatched requests explained route by route.
     pub fn verify(&self) -> std::result::Result<(), String> {
-        let unmet: Vec<String> = lock(&self.inner.routes)
-            .iter()
-            .filter_map(|route| route.unmet())
-            .collect();
-        if unmet.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "mock expectations not met:\n  {}",
-                unmet.join("\n  ")
-            ))
-        }
+        self.inner.verify()
     }
 
     /// [`verify`](MockTransport::verify), panicking with its message: for tests.
@@ -131,25 +195,86 @@ impl MockTransport {
         }
     }
 
+    /// The route that answers `request`: the highest priority among those that match and
+    /// still take calls, the first registered on a tie.
     fn find(&self, request: &RecordedRequest) -> Option<Arc<RouteState>> {
-        lock(&self.inner.routes)
-            .iter()
-            .find(|route| route.route.matches(request))
-            .cloned()
+        let routes = lock(&self.inner.routes);
+        let mut best: Option<&Arc<RouteState>> = None;
+        for route in routes.iter() {
+            if route.exhausted() || !route.route.matches(request) {
+                continue;
+            }
+            if best.is_none_or(|b| route.priority() > b.priority()) {
+                best = Some(route);
+            }
+        }
+        best.cloned()
     }
 
     fn unmatched(&self, request: &RecordedRequest) -> Error {
+        let explanation = self.explain(request);
+        let mut unmatched = lock(&self.inner.unmatched);
+        unmatched.0 += 1;
+        if unmatched.1.len() < SHOWN_UNMATCHED {
+            unmatched.1.push(explanation.clone());
+        }
+        Error::no_route(explanation)
+    }
+
+    /// Why no route takes `request`, route by route.
+    fn explain(&self, request: &RecordedRequest) -> String {
         let routes = lock(&self.inner.routes);
-        let known = if routes.is_empty() {
-            "no routes are registered".to_owned()
+        let mut out = format!("no mock route matches\n  {}", request.describe());
+        if routes.is_empty() {
+            out.push_str("\n  (no routes are registered)");
+        }
+        for route in routes.iter() {
+            let why = match route.route.explain(request) {
+                Some(why) => why,
+                None if route.exhausted() => "it already took all the calls it allows".to_owned(),
+                None => "it matches".to_owned(),
+            };
+            out.push_str(&format!("\n  route {}: {why}", route.label()));
+        }
+        out
+    }
+}
+
+impl Inner {
+    fn verify(&self) -> std::result::Result<(), String> {
+        let mut failures: Vec<String> = lock(&self.routes)
+            .iter()
+            .filter_map(|route| route.unmet())
+            .collect();
+        let (count, shown) = &*lock(&self.unmatched);
+        if *count > 0 && !self.allow_unmatched.load(Ordering::Relaxed) {
+            failures.push(format!(
+                "{count} request(s) matched no route (allow_unmatched() if that is intended):"
+            ));
+            failures.extend(shown.iter().map(|s| s.replace('\n', "\n  ")));
+            if *count > shown.len() {
+                failures.push(format!("… and {} more", count - shown.len()));
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
         } else {
-            let list: Vec<String> = routes.iter().map(|r| r.route.to_string()).collect();
-            format!("routes: {}", list.join("; "))
-        };
-        Error::request(format!(
-            "no mock route matches {} {} ({known})",
-            request.method, request.url
-        ))
+            Err(format!(
+                "mock expectations not met:\n  {}",
+                failures.join("\n  ")
+            ))
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if std::thread::panicking() || !self.verify_on_drop.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(message) = self.verify() {
+            panic!("{message}\n(checked as the last handle to the mock was dropped)");
+        }
     }
 }
 
@@ -183,6 +308,7 @@ impl Transport for MockTransport {
             url,
             headers: head.headers,
             body: body.collect(None).await?,
+            params: Default::default(),
         };
         if self.inner.recording.load(Ordering::Relaxed) {
             lock(&self.inner.recorded).push(recorded.clone());
@@ -190,6 +316,8 @@ impl Transport for MockTransport {
         let route = self
             .find(&recorded)
             .ok_or_else(|| self.unmatched(&recorded))?;
+        let mut recorded = recorded;
+        recorded.params = route.route.captures(recorded.url.path());
         let reply = route.answer(recorded).await;
         respond(reply, timeouts).await
     }

@@ -187,6 +187,8 @@ async fn expectations_fail_with_a_readable_message() {
         "{message}"
     );
     assert!(!message.contains("/never"));
+    // Checked, and failing on purpose: not again when the mock drops.
+    mock.verify_on_drop(false);
 }
 
 #[tokio::test]

@@ -199,9 +199,18 @@ async fn each_failure_kind_keeps_its_predicate() {
     assert!(errors[0].is_connect() && !errors[0].is_dns());
     assert!(errors[1].is_dns() && errors[1].is_connect());
     assert!(errors[2].is_request());
+    // A request no route takes is its own kind, never a connection failure.
+    assert!(errors[3].is_no_route() && !errors[3].is_request() && !errors[3].is_connect());
     assert!(errors[3]
         .to_string()
-        .contains("no mock route matches GET http://mock.test/unrouted"));
+        .contains("no mock route matches\n  GET http://mock.test/unrouted"));
+    let message = mock.verify().unwrap_err();
+    assert!(
+        message.contains("1 request(s) matched no route"),
+        "{message}"
+    );
+    mock.allow_unmatched();
+    assert!(mock.verify().is_ok());
 }
 
 #[tokio::test(start_paused = true)]

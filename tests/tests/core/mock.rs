@@ -1,0 +1,182 @@
+//! The mock as a test author meets it: why a request did not match, no silent passes,
+//! richer matchers and expectations.
+
+use grequests_core::try_map;
+use grequests_mock::{MockTransport, RecordedRequest, Reply, Route};
+
+#[tokio::test]
+async fn an_unmatched_request_is_explained_route_by_route() {
+    let mock = MockTransport::new();
+    mock.allow_unmatched();
+    mock.route(Route::get("/users/{id}")).named("user by id");
+    mock.route(Route::post("/user/1").json(&serde_json::json!({"name": "ada"})));
+    let err = mock
+        .client()
+        .get("http://api.test/user/1")
+        .header("x-trace", "t1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_no_route(), "{err}");
+    let message = err.to_string();
+    for line in [
+        "no mock route matches",
+        "GET http://api.test/user/1",
+        "x-trace: t1",
+        "route \"user by id\" (GET /users/{id}): path: expected /users/{id}, got /user/1",
+        "route POST /user/1 [json {\"name\":\"ada\"}]: method: expected POST, got GET",
+    ] {
+        assert!(message.contains(line), "no {line:?} in:\n{message}");
+    }
+}
+
+#[test]
+fn unmet_expectations_fail_when_the_mock_is_dropped() {
+    let outcome = std::panic::catch_unwind(|| {
+        let mock = MockTransport::new();
+        mock.route(Route::get("/ping"))
+            .named("health check")
+            .expect(5);
+        drop(mock);
+    });
+    let message = outcome
+        .err()
+        .and_then(|panic| panic.downcast::<String>().ok())
+        .map(|message| *message)
+        .unwrap_or_default();
+    assert!(
+        message.contains("route \"health check\" (GET /ping) expected to be called exactly 5 time(s), was called 0"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the last handle to the mock was dropped"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn expectations_take_ranges() {
+    let mock = MockTransport::new();
+    let route = mock.route(Route::get("/a")).expect(1..=3);
+    let client = mock.client();
+    for _ in 0..2 {
+        client.get("http://t.test/a").send().await.unwrap();
+    }
+    assert!(mock.verify().is_ok());
+    for _ in 0..2 {
+        client.get("http://t.test/a").send().await.unwrap();
+    }
+    let message = mock.verify().unwrap_err();
+    assert!(
+        message.contains("expected to be called 1 to 3 times, was called 4"),
+        "{message}"
+    );
+    assert_eq!(route.calls(), 4);
+    mock.verify_on_drop(false);
+}
+
+#[tokio::test]
+async fn path_templates_capture_and_fn_responders_use_them() {
+    let mock = MockTransport::new();
+    mock.route(Route::get("/users/{id}/posts/{post}"))
+        .respond_with_fn(|request: &RecordedRequest| {
+            Reply::json(
+                200,
+                &serde_json::json!({
+                    "user": request.param("id"),
+                    "post": request.param("post"),
+                }),
+            )
+        });
+    let response = mock
+        .client()
+        .get("http://api.test/users/7/posts/42")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = response.json().unwrap();
+    assert_eq!(body, serde_json::json!({"user": "7", "post": "42"}));
+}
+
+#[tokio::test]
+async fn partial_json_prefix_paths_and_custom_rules() {
+    let mock = MockTransport::new();
+    mock.route(
+        Route::post("/items")
+            .json_includes(&serde_json::json!({"kind": "box", "size": {"w": 2}}))
+            .query_absent("dry_run"),
+    )
+    .reply(Reply::status(201));
+    mock.route(
+        Route::any()
+            .path_prefix("/static/")
+            .matching("no body", |r| r.body.is_empty()),
+    )
+    .reply(Reply::status(204));
+    let client = mock.client();
+    let created = client
+        .post("http://api.test/items")
+        .json(&serde_json::json!({"kind": "box", "size": {"w": 2, "h": 3}, "extra": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let file = client
+        .get("http://api.test/static/app.js")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 204);
+}
+
+#[tokio::test]
+async fn routes_fall_through_after_their_calls_and_priority_picks() {
+    let mock = MockTransport::new();
+    mock.route(Route::get("/token"))
+        .reply(Reply::status(503))
+        .up_to_n_times(2);
+    mock.route(Route::get("/token"))
+        .reply(Reply::ok().text("t"));
+    mock.route(Route::any()).reply(Reply::status(404));
+    mock.route(Route::get("/special"))
+        .reply(Reply::status(200))
+        .priority(10);
+    let client = mock.client();
+    let mut statuses = Vec::new();
+    for path in ["/token", "/token", "/token", "/special"] {
+        let response = client
+            .get(format!("http://api.test{path}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [503, 503, 200, 200]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_tower_backend_never_retries_an_unmatched_request() {
+    let mock = MockTransport::new();
+    mock.allow_unmatched();
+    let transport = grequests::tower::TowerTransport::builder()
+        .transport(mock.clone())
+        .max_retries(4)
+        .build()
+        .unwrap();
+    let client = grequests_core::Client::with_transport(transport);
+    let results = try_map([client.get("http://api.test/typo")]).await;
+    assert!(results[0].as_ref().is_err_and(|e| e.is_no_route()));
+    assert_eq!(mock.requests().len(), 1, "retried an unmatched request");
+}
+
+#[test]
+#[should_panic(expected = "Reply::status(1000)")]
+fn an_invalid_status_panics_where_it_is_written() {
+    let _ = Reply::status(1000);
+}
+
+#[test]
+#[should_panic(expected = "Reply::header")]
+fn an_invalid_reply_header_panics_where_it_is_written() {
+    let _ = Reply::ok().header("x-bad", "a\r\nb");
+}
