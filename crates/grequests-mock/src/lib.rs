@@ -36,11 +36,13 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod gate;
 mod matcher;
 mod reply;
 mod route;
 mod transport;
 
+pub use gate::Gate;
 pub use matcher::Route;
 pub use reply::{Failure, Reply};
 pub use route::{RouteHandle, Times};

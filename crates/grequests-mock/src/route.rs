@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::gate::Gate;
 use crate::matcher::Route;
 use crate::reply::Reply;
 use crate::transport::RecordedRequest;
@@ -98,6 +99,7 @@ pub(crate) struct RouteState {
     priority: AtomicI32,
     /// Past this many calls the route stops matching, and requests fall through.
     limit: AtomicUsize,
+    gate: Mutex<Option<Gate>>,
 }
 
 /// A handle on a registered route, to set its answer and expectations and to count calls.
@@ -118,6 +120,15 @@ impl RouteState {
             name: Mutex::new(None),
             priority: AtomicI32::new(0),
             limit: AtomicUsize::new(usize::MAX),
+            gate: Mutex::new(None),
+        }
+    }
+
+    /// Waits at the route's gate, if it has one.
+    pub(crate) async fn pass_gate(&self) {
+        let gate = lock(&self.gate).clone();
+        if let Some(gate) = gate {
+            gate.pass().await;
         }
     }
 
@@ -211,6 +222,12 @@ impl RouteHandle {
     /// Expects at most `n` calls.
     pub fn expect_at_most(self, n: usize) -> Self {
         self.expect(..=n)
+    }
+
+    /// Holds this route's requests until the returned [`Gate`] releases them: a test then
+    /// decides which request finishes when (see [`MockTransport::wait_in_flight`](crate::MockTransport::wait_in_flight)).
+    pub fn hold(&self) -> Gate {
+        lock(&self.state.gate).get_or_insert_with(Gate::new).clone()
     }
 
     /// Names the route in failure messages.

@@ -31,6 +31,8 @@ struct Inner {
     recorded: Mutex<Vec<RecordedRequest>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Woken whenever the number of requests in flight changes.
+    in_flight_changed: tokio::sync::Notify,
     /// Requests no route matched, as explained to them (the first few), and how many.
     unmatched: Mutex<(usize, Vec<String>)>,
     allow_unmatched: AtomicBool,
@@ -118,6 +120,7 @@ impl Default for MockTransport {
                 recorded: Mutex::default(),
                 in_flight: AtomicUsize::new(0),
                 max_in_flight: AtomicUsize::new(0),
+                in_flight_changed: tokio::sync::Notify::new(),
                 unmatched: Mutex::default(),
                 allow_unmatched: AtomicBool::new(false),
                 verify_on_drop: AtomicBool::new(true),
@@ -159,6 +162,18 @@ impl MockTransport {
     /// Requests being served right now.
     pub fn in_flight(&self) -> usize {
         self.inner.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Waits until at least `n` requests are in flight (held at a [`Gate`](crate::Gate),
+    /// delayed, or streaming), so that a test can release them knowing they all arrived.
+    pub async fn wait_in_flight(&self, n: usize) {
+        loop {
+            let changed = self.inner.in_flight_changed.notified();
+            if self.in_flight() >= n {
+                return;
+            }
+            changed.await;
+        }
     }
 
     /// The most requests ever served at once.
@@ -284,6 +299,7 @@ impl<'a> InFlight<'a> {
     fn enter(inner: &'a Inner) -> Self {
         let now = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         inner.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        inner.in_flight_changed.notify_waiters();
         InFlight(inner)
     }
 }
@@ -291,6 +307,7 @@ impl<'a> InFlight<'a> {
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.in_flight_changed.notify_waiters();
     }
 }
 
@@ -318,6 +335,7 @@ impl Transport for MockTransport {
             .ok_or_else(|| self.unmatched(&recorded))?;
         let mut recorded = recorded;
         recorded.params = route.route.captures(recorded.url.path());
+        route.pass_gate().await;
         let reply = route.answer(recorded).await;
         respond(reply, timeouts).await
     }

@@ -180,3 +180,60 @@ fn an_invalid_status_panics_where_it_is_written() {
 fn an_invalid_reply_header_panics_where_it_is_written() {
     let _ = Reply::ok().header("x-bad", "a\r\nb");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_test_scripts_which_request_finishes_first() {
+    use futures_util::StreamExt;
+    let mock = MockTransport::new();
+    let gates: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|name| {
+            mock.route(Route::get(&format!("/{name}")))
+                .reply(Reply::ok().text(*name))
+                .hold()
+        })
+        .collect();
+    let client = mock.client();
+    let batch =
+        grequests_core::imap(["a", "b", "c"].map(|n| client.get(format!("http://t.test/{n}"))));
+    let mut batch = std::pin::pin!(batch.size(3));
+    // Drive the batch until all three wait at their gates, then let the third go first.
+    let order = async {
+        let mut order = Vec::new();
+        while let Some(response) = batch.next().await {
+            order.push(response.text().unwrap());
+        }
+        order
+    };
+    let script = async {
+        mock.wait_in_flight(3).await;
+        gates[2].release(1);
+        tokio::task::yield_now().await;
+        gates[0].release(1);
+        tokio::task::yield_now().await;
+        gates[1].release(1);
+    };
+    let (order, ()) = tokio::join!(order, script);
+    assert_eq!(order, ["c", "a", "b"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn gtimeout_fails_exactly_what_is_held() {
+    let mock = MockTransport::new();
+    let _held = mock.route(Route::get("/held")).hold();
+    mock.route(Route::get("/free"));
+    let client = mock.client();
+    let started = tokio::time::Instant::now();
+    let results = try_map([
+        client.get("http://t.test/free"),
+        client.get("http://t.test/held"),
+        client.get("http://t.test/held"),
+    ])
+    .gtimeout(std::time::Duration::from_secs(1))
+    .await;
+    assert!(results[0].is_ok());
+    assert!(results[1..]
+        .iter()
+        .all(|r| r.as_ref().is_err_and(|e| e.is_timeout())));
+    assert_eq!(started.elapsed(), std::time::Duration::from_secs(1));
+}
