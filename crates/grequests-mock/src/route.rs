@@ -132,6 +132,11 @@ impl RouteState {
         }
     }
 
+    /// An identity for the route, stable while it lives.
+    pub(crate) fn id(&self) -> usize {
+        self as *const RouteState as usize
+    }
+
     /// The route's name, or how it matches.
     pub(crate) fn label(&self) -> String {
         match &*lock(&self.name) {
@@ -266,6 +271,10 @@ impl RouteHandle {
     /// Expects no call at all.
     pub fn never(self) -> Self {
         self.expect(0)
+    }
+
+    pub(crate) fn id(&self) -> usize {
+        self.state.id()
     }
 
     /// How many requests this route has answered.

@@ -26,6 +26,7 @@ pub struct MockTransport {
 }
 
 struct Inner {
+    created: tokio::time::Instant,
     routes: Mutex<Vec<Arc<RouteState>>>,
     recording: AtomicBool,
     recorded: Mutex<Vec<RecordedRequest>>,
@@ -55,6 +56,19 @@ pub struct RecordedRequest {
     pub body: Bytes,
     /// What the matching route's path template captured (`/users/{id}` gives `id`).
     pub params: std::collections::BTreeMap<String, String>,
+    /// When it arrived, on tokio's clock, since the mock was made.
+    pub arrived: Duration,
+    /// When its answer (head) was ready, or its failure happened; `None` while in flight or
+    /// when it was dropped first.
+    pub finished: Option<Duration>,
+    /// How it ended: the status (`"200"`) or the failure (`"connect error"`); `None` while in
+    /// flight or when it was dropped first.
+    pub outcome: Option<String>,
+    /// The route that answered it, as failure messages name routes.
+    pub route: Option<String>,
+    /// Requests in flight when it arrived, itself included.
+    pub in_flight: usize,
+    route_id: Option<usize>,
 }
 
 impl RecordedRequest {
@@ -70,6 +84,12 @@ impl RecordedRequest {
             headers: HeaderMap::new(),
             body: Bytes::new(),
             params: Default::default(),
+            arrived: Duration::ZERO,
+            finished: None,
+            outcome: None,
+            route: None,
+            in_flight: 0,
+            route_id: None,
         }
     }
 
@@ -86,6 +106,23 @@ impl RecordedRequest {
     /// The body parsed as JSON.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
         serde_json::from_slice(&self.body)
+    }
+
+    /// One line of [`MockTransport::log`]: stable, for snapshot tests.
+    pub fn log_line(&self) -> String {
+        let finished = match self.finished {
+            Some(at) => format!("{:>9.3}s", at.as_secs_f64()),
+            None => format!("{:>10}", "-"),
+        };
+        format!(
+            "{:>9.3}s {finished}  {} {}  -> {}  [{}]  (in flight: {})",
+            self.arrived.as_secs_f64(),
+            self.method,
+            self.url,
+            self.outcome.as_deref().unwrap_or("dropped"),
+            self.route.as_deref().unwrap_or("no route"),
+            self.in_flight,
+        )
     }
 
     /// The request as a message shows it: method, URL, headers, body up to 1 KiB.
@@ -115,6 +152,7 @@ impl Default for MockTransport {
     fn default() -> Self {
         MockTransport {
             inner: Arc::new(Inner {
+                created: tokio::time::Instant::now(),
                 routes: Mutex::default(),
                 recording: AtomicBool::new(true),
                 recorded: Mutex::default(),
@@ -157,6 +195,30 @@ impl MockTransport {
     /// Every request received so far, in arrival order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.recorded).clone()
+    }
+
+    /// The requests `route` answered, in arrival order.
+    pub fn requests_for(&self, route: &RouteHandle) -> Vec<RecordedRequest> {
+        let id = route.id();
+        lock(&self.inner.recorded)
+            .iter()
+            .filter(|r| r.route_id == Some(id))
+            .cloned()
+            .collect()
+    }
+
+    /// Every request as a line: arrival and finish on tokio's clock since the mock was made,
+    /// method and URL, outcome, the route that answered, and how many were in flight when it
+    /// arrived. Under paused time the text is the same on every run: a snapshot test.
+    ///
+    /// ```text
+    ///     0.000s     2.000s  GET http://api.test/item/1  -> 200  [GET /item/{n}]  (in flight: 1)
+    /// ```
+    pub fn log(&self) -> String {
+        lock(&self.inner.recorded)
+            .iter()
+            .map(|r| r.log_line() + "\n")
+            .collect()
     }
 
     /// Requests being served right now.
@@ -320,24 +382,71 @@ impl Transport for MockTransport {
         let url = Url::parse(&head.uri.to_string()).map_err(|e| {
             Error::builder(format!("mock got a request without an absolute URL: {e}"))
         })?;
-        let recorded = RecordedRequest {
-            method: head.method,
-            url,
-            headers: head.headers,
-            body: body.collect(None).await?,
-            params: Default::default(),
-        };
-        if self.inner.recording.load(Ordering::Relaxed) {
-            lock(&self.inner.recorded).push(recorded.clone());
+        let mut recorded = RecordedRequest::new(head.method, url.as_str());
+        recorded.headers = head.headers;
+        recorded.body = body.collect(None).await?;
+        recorded.arrived = self.inner.created.elapsed();
+        recorded.in_flight = self.in_flight();
+        let route = self.find(&recorded);
+        if let Some(route) = &route {
+            recorded.params = route.route.captures(recorded.url.path());
+            recorded.route = Some(route.label());
+            recorded.route_id = Some(route.id());
         }
-        let route = self
-            .find(&recorded)
-            .ok_or_else(|| self.unmatched(&recorded))?;
-        let mut recorded = recorded;
-        recorded.params = route.route.captures(recorded.url.path());
+        let slot = self.record(&recorded);
+        let Some(route) = route else {
+            let err = self.unmatched(&recorded);
+            self.finish(slot, "no route");
+            return Err(err);
+        };
         route.pass_gate().await;
         let reply = route.answer(recorded).await;
-        respond(reply, timeouts).await
+        let result = respond(reply, timeouts).await;
+        let outcome = match &result {
+            Ok(response) => response.status().as_u16().to_string(),
+            Err(err) => outcome_of(err).to_owned(),
+        };
+        self.finish(slot, &outcome);
+        result
+    }
+}
+
+impl MockTransport {
+    /// Keeps `request` (when recording), returning where.
+    fn record(&self, request: &RecordedRequest) -> Option<usize> {
+        if !self.inner.recording.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut recorded = lock(&self.inner.recorded);
+        recorded.push(request.clone());
+        Some(recorded.len() - 1)
+    }
+
+    fn finish(&self, slot: Option<usize>, outcome: &str) {
+        let Some(slot) = slot else { return };
+        if let Some(request) = lock(&self.inner.recorded).get_mut(slot) {
+            request.finished = Some(self.inner.created.elapsed());
+            request.outcome = Some(outcome.to_owned());
+        }
+    }
+}
+
+/// A failure's kind, as the log shows it.
+fn outcome_of(err: &Error) -> &'static str {
+    if err.is_dns() {
+        "dns error"
+    } else if err.is_tls() {
+        "tls error"
+    } else if err.is_connect() && err.is_timeout() {
+        "connect timeout"
+    } else if err.is_connect() {
+        "connect error"
+    } else if err.is_timeout() {
+        "timeout"
+    } else if err.is_body() {
+        "body error"
+    } else {
+        "request error"
     }
 }
 

@@ -237,3 +237,40 @@ async fn gtimeout_fails_exactly_what_is_held() {
         .all(|r| r.as_ref().is_err_and(|e| e.is_timeout())));
     assert_eq!(started.elapsed(), std::time::Duration::from_secs(1));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_request_log_is_a_stable_snapshot() {
+    use std::time::Duration;
+    let mock = MockTransport::new();
+    mock.allow_unmatched();
+    let items = mock
+        .route(Route::get("/item/{n}"))
+        .named("item")
+        .reply(Reply::ok().delay(Duration::from_millis(200)));
+    mock.route(Route::get("/down"))
+        .reply(Reply::fail(grequests_mock::Failure::ConnectionRefused));
+    let client = mock.client();
+    let _ = try_map([
+        client.get("http://api.test/item/1"),
+        client.get("http://api.test/item/2"),
+        client.get("http://api.test/down"),
+        client.get("http://api.test/typo"),
+    ])
+    .size(2)
+    .await;
+    let expected = [
+        "    0.000s     0.200s  GET http://api.test/item/1  -> 200  [\"item\" (GET /item/{n})]  (in flight: 1)",
+        "    0.000s     0.200s  GET http://api.test/item/2  -> 200  [\"item\" (GET /item/{n})]  (in flight: 2)",
+        "    0.200s     0.200s  GET http://api.test/down  -> connect error  [GET /down]  (in flight: 1)",
+        "    0.200s     0.200s  GET http://api.test/typo  -> no route  [no route]  (in flight: 1)",
+        "",
+    ]
+    .join("\n");
+    assert_eq!(mock.log(), expected);
+    let answered: Vec<String> = mock
+        .requests_for(&items)
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(answered, ["/item/1", "/item/2"]);
+}
