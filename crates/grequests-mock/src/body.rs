@@ -20,6 +20,18 @@ pub(crate) struct MockBody {
     wait: Option<Pin<Box<Sleep>>>,
     /// Whether the current wait is the read timeout firing before the chunk.
     wait_times_out: bool,
+    /// What happens after the last chunk: the end, a stall, or a cut.
+    after: After,
+}
+
+/// How a mocked body ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum After {
+    End,
+    /// Nothing more ever comes (the read timeout may end it).
+    Stall,
+    /// The connection closes before the declared length.
+    Cut,
 }
 
 impl MockBody {
@@ -28,8 +40,10 @@ impl MockBody {
         chunk_delay: Duration,
         read_timeout: Option<Duration>,
         reset_in: Option<usize>,
+        after: After,
     ) -> Self {
         MockBody {
+            after,
             chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(),
             chunk_delay,
             read_timeout,
@@ -55,7 +69,28 @@ impl http_body::Body for MockBody {
             return Poll::Ready(Some(Err(Error::body("connection reset by peer (mock)"))));
         }
         if this.chunks.is_empty() {
-            return Poll::Ready(None);
+            match this.after {
+                After::End => return Poll::Ready(None),
+                After::Cut => {
+                    this.after = After::End;
+                    return Poll::Ready(Some(Err(Error::body(
+                        "the connection closed before the body was complete (mock)",
+                    ))));
+                }
+                After::Stall => {
+                    let Some(limit) = this.read_timeout else {
+                        return Poll::Pending;
+                    };
+                    let wait = this
+                        .wait
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                    if wait.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    this.after = After::End;
+                    return Poll::Ready(Some(Err(Error::timeout("read timed out (mock)"))));
+                }
+            }
         }
         if this.wait.is_none() && !this.chunk_delay.is_zero() {
             let (wait, times_out) = match this.read_timeout {
@@ -82,12 +117,12 @@ impl http_body::Body for MockBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.chunks.is_empty() && self.reset_in != Some(0)
+        self.chunks.is_empty() && self.reset_in != Some(0) && self.after == After::End
     }
 
     fn size_hint(&self) -> SizeHint {
         let len: u64 = self.chunks.iter().map(|c| c.len() as u64).sum();
-        if self.reset_in.is_some() {
+        if self.reset_in.is_some() || self.after != After::End {
             let mut hint = SizeHint::new();
             hint.set_upper(len);
             hint

@@ -20,6 +20,20 @@ pub enum Failure {
     ConnectTimeout,
     /// The connection is reset before a response arrives.
     Reset,
+    /// The TLS handshake fails (an untrusted certificate): a
+    /// [TLS error](grequests_core::Error::is_tls), also a connect error.
+    Tls,
+    /// The server answers something that is not HTTP: a
+    /// [request error](grequests_core::Error::is_request).
+    Protocol,
+    /// The connection is reset while the request body is being sent, before any response.
+    ResetDuringUpload,
+    /// The head arrives, then the body never does: the read timeout (or the client's
+    /// low-speed guard) ends the request.
+    StallAfterHead,
+    /// The body stops short of its `Content-Length`: a
+    /// [body error](grequests_core::Error::is_body) after the chunks given.
+    BodyCutShort,
     /// A pooled connection the server had closed while idle: a
     /// [stale-connection error](grequests_core::Error::is_stale_connection), which the
     /// client sends again once when the method is idempotent.
@@ -45,7 +59,10 @@ pub struct Reply {
     pub(crate) chunk_delay: Duration,
     pub(crate) reset_after_chunks: Option<usize>,
     pub(crate) failure: Option<Failure>,
+    pub(crate) custom_error: Option<ErrorMaker>,
 }
+
+pub(crate) type ErrorMaker = std::sync::Arc<dyn Fn() -> grequests_core::Error + Send + Sync>;
 
 impl Reply {
     /// A response with this status and an empty body.
@@ -63,6 +80,7 @@ impl Reply {
             chunk_delay: Duration::ZERO,
             reset_after_chunks: None,
             failure: None,
+            custom_error: None,
         }
     }
 
@@ -95,6 +113,21 @@ impl Reply {
     pub fn fail(failure: Failure) -> Reply {
         Reply {
             failure: Some(failure),
+            ..Reply::status(500)
+        }
+    }
+
+    /// Fails with an error of your own making (called once per answer), e.g. to test how
+    /// code handles a kind the [`Failure`] catalogue lacks.
+    ///
+    /// ```
+    /// use grequests_mock::Reply;
+    /// let reply = Reply::error(|| grequests_core::Error::decode("bad gzip header"));
+    /// # drop(reply);
+    /// ```
+    pub fn error(make: impl Fn() -> grequests_core::Error + Send + Sync + 'static) -> Reply {
+        Reply {
+            custom_error: Some(std::sync::Arc::new(make)),
             ..Reply::status(500)
         }
     }

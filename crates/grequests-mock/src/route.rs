@@ -100,6 +100,9 @@ pub(crate) struct RouteState {
     /// Past this many calls the route stops matching, and requests fall through.
     limit: AtomicUsize,
     gate: Mutex<Option<Gate>>,
+    /// Requests this route is serving now, and the most it ever served at once.
+    pub(crate) in_flight: AtomicUsize,
+    pub(crate) max_in_flight: AtomicUsize,
 }
 
 /// A handle on a registered route, to set its answer and expectations and to count calls.
@@ -121,6 +124,8 @@ impl RouteState {
             priority: AtomicI32::new(0),
             limit: AtomicUsize::new(usize::MAX),
             gate: Mutex::new(None),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         }
     }
 
@@ -275,6 +280,11 @@ impl RouteHandle {
 
     pub(crate) fn id(&self) -> usize {
         self.state.id()
+    }
+
+    /// The most requests this route ever served at once (held at its gate included).
+    pub fn max_in_flight(&self) -> usize {
+        self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// How many requests this route has answered.

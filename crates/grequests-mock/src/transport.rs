@@ -11,7 +11,7 @@ use grequests_core::{Body, Client, Error, Result, Timeouts, Transport};
 use http::{HeaderMap, Method};
 use url::Url;
 
-use crate::body::MockBody;
+use crate::body::{After, MockBody};
 use crate::matcher::{shown_body, Route};
 use crate::reply::{Failure, Reply};
 use crate::route::{lock, RouteHandle, RouteState};
@@ -32,6 +32,8 @@ struct Inner {
     recorded: Mutex<Vec<RecordedRequest>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Per host: requests in flight now, and the most at once.
+    hosts: Mutex<std::collections::HashMap<String, (usize, usize)>>,
     /// Woken whenever the number of requests in flight changes.
     in_flight_changed: tokio::sync::Notify,
     /// Requests no route matched, as explained to them (the first few), and how many.
@@ -159,6 +161,7 @@ impl Default for MockTransport {
                 in_flight: AtomicUsize::new(0),
                 max_in_flight: AtomicUsize::new(0),
                 in_flight_changed: tokio::sync::Notify::new(),
+                hosts: Mutex::default(),
                 unmatched: Mutex::default(),
                 allow_unmatched: AtomicBool::new(false),
                 verify_on_drop: AtomicBool::new(true),
@@ -236,6 +239,11 @@ impl MockTransport {
             }
             changed.await;
         }
+    }
+
+    /// The most requests ever served at once to `host`: what a per-host limit must bound.
+    pub fn max_in_flight_for_host(&self, host: &str) -> usize {
+        lock(&self.inner.hosts).get(host).map_or(0, |(_, max)| *max)
     }
 
     /// The most requests ever served at once.
@@ -355,6 +363,36 @@ impl Drop for Inner {
     }
 }
 
+/// Counts a request against its route and its host while it is served.
+struct Counted<'a> {
+    inner: &'a Inner,
+    route: &'a RouteState,
+    host: String,
+}
+
+impl<'a> Counted<'a> {
+    fn enter(inner: &'a Inner, route: &'a RouteState, host: String) -> Self {
+        let now = route.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        route.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        {
+            let mut hosts = lock(&inner.hosts);
+            let entry = hosts.entry(host.clone()).or_default();
+            entry.0 += 1;
+            entry.1 = entry.1.max(entry.0);
+        }
+        Counted { inner, route, host }
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.route.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if let Some(entry) = lock(&self.inner.hosts).get_mut(&self.host) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+}
+
 struct InFlight<'a>(&'a Inner);
 
 impl<'a> InFlight<'a> {
@@ -399,6 +437,8 @@ impl Transport for MockTransport {
             self.finish(slot, "no route");
             return Err(err);
         };
+        let host = recorded.url.host_str().unwrap_or("").to_owned();
+        let _counted = Counted::enter(&self.inner, &route, host);
         route.pass_gate().await;
         let reply = route.answer(recorded).await;
         let result = respond(reply, timeouts).await;
@@ -451,6 +491,11 @@ fn outcome_of(err: &Error) -> &'static str {
 }
 
 async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body>> {
+    if let Some(make) = &reply.custom_error {
+        wait_for_server(reply.delay, timeouts).await?;
+        return Err(make());
+    }
+    let mut after = After::End;
     match reply.failure {
         Some(Failure::ConnectionRefused) => {
             return Err(Error::connect("connection refused (mock)"))
@@ -469,6 +514,20 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
                 "connection closed before message completed (mock)",
             ))
         }
+        Some(Failure::Tls) => {
+            return Err(Error::tls("invalid peer certificate: UnknownIssuer (mock)"))
+        }
+        Some(Failure::Protocol) => {
+            wait_for_server(reply.delay, timeouts).await?;
+            return Err(Error::request("invalid HTTP version parsed (mock)"));
+        }
+        Some(Failure::ResetDuringUpload) => {
+            return Err(Error::request(
+                "connection reset while sending the request body (mock)",
+            ))
+        }
+        Some(Failure::StallAfterHead) => after = After::Stall,
+        Some(Failure::BodyCutShort) => after = After::Cut,
         None => {}
     }
     wait_for_server(reply.delay, timeouts).await?;
@@ -477,9 +536,15 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
         reply.chunk_delay,
         timeouts.read,
         reply.reset_after_chunks,
+        after,
     );
     let mut response = http::Response::new(Body::wrap(body));
-    *response.status_mut() = reply.status;
+    *response.status_mut() = if reply.failure.is_some() {
+        // A failure that still has a head (a stall, a cut) answers 200 unless told.
+        http::StatusCode::OK
+    } else {
+        reply.status
+    };
     for (name, value) in reply.headers {
         response.headers_mut().append(name, value);
     }

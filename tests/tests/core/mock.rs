@@ -274,3 +274,66 @@ async fn the_request_log_is_a_stable_snapshot() {
         .collect();
     assert_eq!(answered, ["/item/1", "/item/2"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_failure_catalogue_keeps_each_kind() {
+    use grequests_mock::Failure;
+    use std::time::Duration;
+    let mock = MockTransport::new();
+    mock.route(Route::get("/tls"))
+        .reply(Reply::fail(Failure::Tls));
+    mock.route(Route::get("/protocol"))
+        .reply(Reply::fail(Failure::Protocol));
+    mock.route(Route::post("/upload"))
+        .reply(Reply::fail(Failure::ResetDuringUpload));
+    mock.route(Route::get("/stall"))
+        .reply(Reply::fail(Failure::StallAfterHead));
+    mock.route(Route::get("/cut"))
+        .reply(Reply::fail(Failure::BodyCutShort).body("partial"));
+    mock.route(Route::get("/custom")).reply(Reply::error(|| {
+        grequests_core::Error::decode("bad gzip header")
+    }));
+    let client = mock.client();
+    let results = try_map([
+        client.get("http://t.test/tls"),
+        client.get("http://t.test/protocol"),
+        client.post("http://t.test/upload").data("payload"),
+        client
+            .get("http://t.test/stall")
+            .read_timeout(Duration::from_secs(5)),
+        client.get("http://t.test/cut"),
+        client.get("http://t.test/custom"),
+    ])
+    .await;
+    let errors: Vec<_> = results.into_iter().map(|r| r.unwrap_err()).collect();
+    assert!(
+        errors[0].is_tls() && errors[0].is_connect(),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[1].is_request(), "{}", errors[1]);
+    assert!(
+        errors[2].is_request() && !errors[2].is_stale_connection(),
+        "{}",
+        errors[2]
+    );
+    assert!(errors[3].is_timeout(), "{}", errors[3]);
+    assert!(errors[4].is_body(), "{}", errors[4]);
+    assert!(errors[5].is_decode(), "{}", errors[5]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn in_flight_is_counted_per_route_and_per_host() {
+    use std::time::Duration;
+    let mock = MockTransport::new();
+    let slow = mock
+        .route(Route::get("/slow"))
+        .reply(Reply::ok().delay(Duration::from_secs(1)));
+    let client = mock.client();
+    let requests = (0..12).map(|i| client.get(format!("http://h{}.test/slow", i % 3)));
+    let results = grequests_core::map(requests).size(6).await;
+    assert!(results.iter().all(Option::is_some));
+    assert_eq!(slow.max_in_flight(), 6);
+    assert_eq!(mock.max_in_flight_for_host("h0.test"), 2);
+    assert_eq!(mock.max_in_flight_for_host("nowhere.test"), 0);
+}
