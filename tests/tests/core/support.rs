@@ -11,21 +11,23 @@ use grequests_mock::{MockTransport, Reply, Route};
 /// `/status/{code}` with that status, and `/refused` with a refused connection.
 pub fn httpbin_like() -> (MockTransport, Client) {
     let mock = MockTransport::new();
-    mock.route(Route::any()).respond_with(|request| async move {
-        let path = request.url.path().to_owned();
-        let mut segments = path.trim_start_matches('/').splitn(2, '/');
-        match (segments.next(), segments.next()) {
-            (Some("delay"), Some(ms)) => {
-                let ms: u64 = ms.parse().unwrap_or(0);
-                Reply::status(200)
-                    .text(format!("slept {ms}"))
-                    .delay(Duration::from_millis(ms))
-            }
-            (Some("status"), Some(code)) => Reply::status(code.parse().unwrap_or(500)),
-            (Some("refused"), _) => Reply::fail(grequests_mock::Failure::ConnectionRefused),
-            _ => Reply::status(200).text(path),
-        }
-    });
+    mock.route(Route::any().path("/delay/{ms}"))
+        .respond_with_fn(|request| {
+            let ms: u64 = request.param("ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
+            Reply::status(200)
+                .text(format!("slept {ms}"))
+                .delay(Duration::from_millis(ms))
+        });
+    mock.route(Route::any().path("/status/{code}"))
+        .respond_with_fn(|request| {
+            Reply::status(request.param("code").and_then(|c| c.parse().ok()).unwrap_or(500))
+        });
+    mock.route(Route::any().path("/refused"))
+        .reply(Reply::fail(grequests_mock::Failure::ConnectionRefused));
+    // Anything else answers with its own path.
+    mock.route(Route::any())
+        .priority(-1)
+        .respond_with_fn(|request| Reply::status(200).text(request.url.path()));
     let client = mock.client();
     (mock, client)
 }
