@@ -13,14 +13,22 @@ pub fn httpbin_like() -> (MockTransport, Client) {
     let mock = MockTransport::new();
     mock.route(Route::any().path("/delay/{ms}"))
         .respond_with_fn(|request| {
-            let ms: u64 = request.param("ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
+            let ms: u64 = request
+                .param("ms")
+                .and_then(|ms| ms.parse().ok())
+                .unwrap_or(0);
             Reply::status(200)
                 .text(format!("slept {ms}"))
                 .delay(Duration::from_millis(ms))
         });
     mock.route(Route::any().path("/status/{code}"))
         .respond_with_fn(|request| {
-            Reply::status(request.param("code").and_then(|c| c.parse().ok()).unwrap_or(500))
+            Reply::status(
+                request
+                    .param("code")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(500),
+            )
         });
     mock.route(Route::any().path("/refused"))
         .reply(Reply::fail(grequests_mock::Failure::ConnectionRefused));
