@@ -8,6 +8,7 @@
 mod bench;
 mod msrv;
 mod setup;
+mod tidy;
 
 use clap::{Parser, Subcommand};
 

@@ -38,12 +38,14 @@
 mod body;
 mod gate;
 mod matcher;
+mod recorded;
 mod reply;
 mod route;
 mod transport;
 
 pub use gate::Gate;
 pub use matcher::Route;
+pub use recorded::RecordedRequest;
 pub use reply::{Failure, Reply};
 pub use route::{RouteHandle, Times};
-pub use transport::{MockTransport, RecordedRequest};
+pub use transport::MockTransport;

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 use serde_json::Value;
 
-use crate::transport::RecordedRequest;
+use crate::recorded::RecordedRequest;
 
 /// A request matcher. Unset parts match anything; every set part must match.
 ///

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::gate::Gate;
 use crate::matcher::Route;
+use crate::recorded::RecordedRequest;
 use crate::reply::Reply;
-use crate::transport::RecordedRequest;
 
 type Responder =
     Arc<dyn Fn(RecordedRequest) -> Pin<Box<dyn Future<Output = Reply> + Send>> + Send + Sync>;

@@ -12,16 +12,7 @@ use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 use url::Url;
 
-/// The most cookies the jar sends to one URL (Chrome's per-domain limit); past it, new
-/// cookies for that URL are ignored.
-pub const MAX_COOKIES_PER_URL: usize = 180;
-
-/// The longest cookie (name and value) the jar keeps, as browsers (RFC 6265 §6.1).
-pub const MAX_COOKIE_SIZE: usize = 4096;
-
-/// The longest `Cookie` header the jar builds; cookies past it are left out (servers
-/// commonly refuse request headers over 8 KiB).
-pub const MAX_COOKIE_HEADER: usize = 8 * 1024;
+use crate::limits::{MAX_COOKIES_PER_URL, MAX_COOKIE_HEADER, MAX_COOKIE_SIZE};
 
 /// A thread-safe cookie jar. Cookies set by responses are stored and sent back only to the
 /// domain and path they belong to.

@@ -18,7 +18,6 @@
 mod decode;
 mod low_speed;
 
-pub use crate::client::cookies::{MAX_COOKIES_PER_URL, MAX_COOKIE_HEADER, MAX_COOKIE_SIZE};
 pub use decode::DecodeLimits;
 pub(crate) use low_speed::Guarded;
 pub use low_speed::LowSpeedLimit;
@@ -28,3 +27,14 @@ pub use low_speed::LowSpeedLimit;
 /// [`stream`](crate::Request::stream) for large downloads, or raise the limit with
 /// `max_body_size`.
 pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
+
+/// The most cookies the jar sends to one URL (Chrome's per-domain limit); past it, new
+/// cookies for that URL are ignored.
+pub const MAX_COOKIES_PER_URL: usize = 180;
+
+/// The longest cookie (name and value) the jar keeps, as browsers (RFC 6265 §6.1).
+pub const MAX_COOKIE_SIZE: usize = 4096;
+
+/// The longest `Cookie` header the jar builds; cookies past it are left out (servers
+/// commonly refuse request headers over 8 KiB).
+pub const MAX_COOKIE_HEADER: usize = 8 * 1024;
