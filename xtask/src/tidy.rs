@@ -160,3 +160,35 @@ fn the_checks_can_fail() {
         "Client::builder"
     ));
 }
+
+#[test]
+fn the_tower_backend_does_not_require_the_hyper_backend() {
+    // Over the mock or a transport of the user's, the stack pulls in no sockets.
+    let manifest = std::fs::read_to_string(workspace().join("crates/grequests-tower/Cargo.toml"))
+        .unwrap_or_default();
+    let hyper = manifest
+        .lines()
+        .find(|line| line.starts_with("grequests-hyper"))
+        .unwrap_or_default();
+    assert!(
+        hyper.contains("optional = true"),
+        "grequests-tower: {hyper}"
+    );
+    let code = sources(&workspace().join("crates/grequests-tower/src"));
+    for (path, text) in &code {
+        for (number, line) in text.lines().enumerate() {
+            if line.contains("grequests_hyper") {
+                let gated = text
+                    .lines()
+                    .nth(number.saturating_sub(1))
+                    .unwrap_or_default();
+                assert!(
+                    gated.contains("cfg(feature = \"hyper\")"),
+                    "{}:{}: grequests_hyper used outside the `hyper` feature",
+                    path.display(),
+                    number + 1
+                );
+            }
+        }
+    }
+}

@@ -37,7 +37,7 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    /// A request with no headers and no body, e.g. to ask [`Route::explain`] about.
+    /// A request with no headers and no body, e.g. to ask [`Route::explain`](crate::Route::explain) about.
     ///
     /// # Panics
     /// When `url` is not an absolute URL.
@@ -73,7 +73,7 @@ impl RecordedRequest {
         serde_json::from_slice(&self.body)
     }
 
-    /// One line of [`MockTransport::log`]: stable, for snapshot tests.
+    /// One line of [`MockTransport::log`](crate::MockTransport::log): stable, for snapshot tests.
     pub fn log_line(&self) -> String {
         let finished = match self.finished {
             Some(at) => format!("{:>9.3}s", at.as_secs_f64()),

@@ -210,7 +210,15 @@ impl TowerTransportBuilder {
         }
         let transport: Arc<dyn Transport> = match self.transport {
             Some(transport) => transport,
+            #[cfg(feature = "hyper")]
             None => Arc::new(grequests_hyper::HyperTransport::new()?),
+            #[cfg(not(feature = "hyper"))]
+            None => {
+                return Err(Error::builder(
+                    "no transport under the stack: pass one with .transport(..), or turn on \
+                     the `hyper` feature of grequests-tower",
+                ))
+            }
         };
         let mut service =
             HttpService::new(TransportService::from_arc(transport).map_err(BoxError::from));
