@@ -47,7 +47,7 @@ pub use scheduler::{
     driver, imap, imap_enumerated, map, mode, try_imap, try_imap_enumerated, try_map, Batch,
     ExceptionHandler, IntoRequest, MapFuture, Progress,
 };
-pub use transport::{transport_fn, RemoteAddr, Timeouts, Transport, TransportFn};
+pub use transport::{transport_fn, HeadLimit, RemoteAddr, Timeouts, Transport, TransportFn};
 
 /// Re-exported so that backends and users speak the same `http` types.
 pub use http;

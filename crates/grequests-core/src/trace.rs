@@ -97,22 +97,26 @@ pub(crate) fn request_span(method: &http::Method, url: &Url) -> tracing::Span {
     )
 }
 
-/// Runs `future` inside the request span of `method` and `url`.
+/// Runs `future` inside `span`.
 #[cfg(feature = "tracing")]
-pub(crate) fn in_request_span<F: std::future::Future>(
-    method: &http::Method,
-    url: &Url,
+pub(crate) fn instrument<F: std::future::Future>(
     future: F,
+    span: tracing::Span,
 ) -> tracing::instrument::Instrumented<F> {
-    tracing::Instrument::instrument(future, request_span(method, url))
+    tracing::Instrument::instrument(future, span)
+}
+
+/// Without the feature, a request has no span.
+#[cfg(not(feature = "tracing"))]
+pub(crate) struct NoSpan;
+
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn request_span(_method: &http::Method, _url: &Url) -> NoSpan {
+    NoSpan
 }
 
 #[cfg(not(feature = "tracing"))]
-pub(crate) fn in_request_span<F: std::future::Future>(
-    _method: &http::Method,
-    _url: &Url,
-    future: F,
-) -> F {
+pub(crate) fn instrument<F: std::future::Future>(future: F, _span: NoSpan) -> F {
     future
 }
 

@@ -103,18 +103,51 @@ impl Timeouts {
     }
 
     /// How long the head may take once a connection is ready: the shorter of the read
-    /// timeout and the low-speed window, with the error to fail with; `None` for no limit.
-    pub fn head_limit(&self) -> Option<(Duration, crate::Error)> {
-        let read = self.read.map(|read| {
-            (
-                read,
-                crate::Error::timeout(format!("read timed out: no response within {read:?}")),
-            )
+    /// timeout and the low-speed window; `None` for no limit. The error to fail with is
+    /// built only when the limit passes ([`HeadLimit::error`]).
+    pub fn head_limit(&self) -> Option<HeadLimit> {
+        let read = self.read.map(|limit| HeadLimit {
+            limit,
+            cause: HeadCause::Read,
         });
-        let window = self.low_speed.map(|limit| (limit.window(), limit.error()));
+        let window = self.low_speed.map(|low_speed| HeadLimit {
+            limit: low_speed.window(),
+            cause: HeadCause::LowSpeed(low_speed),
+        });
         match (read, window) {
-            (Some(read), Some(window)) => Some(if read.0 <= window.0 { read } else { window }),
+            (Some(read), Some(window)) => Some(if read.limit <= window.limit {
+                read
+            } else {
+                window
+            }),
             (read, window) => read.or(window),
+        }
+    }
+}
+
+/// What bounds the wait for a response head: [`Timeouts::head_limit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadLimit {
+    /// How long the head may take once a connection is ready.
+    pub limit: Duration,
+    cause: HeadCause,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeadCause {
+    Read,
+    LowSpeed(LowSpeedLimit),
+}
+
+impl HeadLimit {
+    /// The [timeout](crate::Error::is_timeout) a request fails with when the limit passes.
+    pub fn error(&self) -> crate::Error {
+        match self.cause {
+            HeadCause::Read => crate::Error::timeout(format!(
+                "read timed out: no response within {:?}",
+                self.limit
+            )),
+            HeadCause::LowSpeed(low_speed) => low_speed.error(),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use grequests_core::{Body, DecodeLimits, Error, Result, Timeouts, Transport};
+use grequests_core::{Body, DecodeLimits, HeadLimit, Result, Timeouts, Transport};
 use http::header::{HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
 use hyper_util::client::legacy::connect::HttpInfo;
@@ -107,13 +107,13 @@ impl Transport for HyperTransport {
                 };
                 CONNECT_SCOPE.scope(scope, exchange).await
             }
-            (connect, Some((limit, error))) => {
+            (connect, Some(head)) => {
                 let watch = Arc::new(ConnectWatch::default());
                 let scope = ConnectScope {
                     timeout: connect,
                     watch: Some(watch.clone()),
                 };
-                read_head_within(CONNECT_SCOPE.scope(scope, exchange), limit, error, &watch).await?
+                read_head_within(CONNECT_SCOPE.scope(scope, exchange), head, &watch).await?
             }
         }
         .map_err(|err| classify(err, started))?;
@@ -152,10 +152,10 @@ impl Transport for HyperTransport {
 /// slowness), or from the start when a pooled connection is reused.
 async fn read_head_within<F: std::future::Future>(
     exchange: F,
-    limit: std::time::Duration,
-    error: Error,
+    head: HeadLimit,
     watch: &ConnectWatch,
 ) -> Result<F::Output> {
+    let limit = head.limit;
     let mut exchange = std::pin::pin!(exchange);
     // A limit too long to be a deadline is no limit.
     let Some(mut deadline) = tokio::time::Instant::now().checked_add(limit) else {
@@ -170,7 +170,7 @@ async fn read_head_within<F: std::future::Future>(
                 deadline = match (watch.status().0, after_ready) {
                     (true, _) => now.checked_add(limit).unwrap_or(now),
                     (false, Some(at)) if at > now => at,
-                    _ => return Err(error),
+                    _ => return Err(head.error()),
                 };
             }
         }

@@ -450,9 +450,9 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
 /// low-speed window, whichever is shorter) passes first, as a real transport does.
 async fn wait_for_server(delay: Duration, timeouts: Timeouts) -> Result<()> {
     match timeouts.head_limit() {
-        Some((limit, error)) if limit < delay => {
-            tokio::time::sleep(limit).await;
-            Err(error.with_context("mock"))
+        Some(head) if head.limit < delay => {
+            tokio::time::sleep(head.limit).await;
+            Err(head.error().with_context("mock"))
         }
         _ => {
             if !delay.is_zero() {

@@ -496,9 +496,8 @@ impl Request {
         let Request { client, parts } = self;
         let mut parts = parts?;
         let hooks = std::mem::take(&mut parts.hooks);
-        let (method, url) = (parts.method.clone(), parts.url.clone());
-        let mut response =
-            crate::trace::in_request_span(&method, &url, client.execute(parts)).await?;
+        let span = crate::trace::request_span(&parts.method, &parts.url);
+        let mut response = crate::trace::instrument(client.execute(parts), span).await?;
         for hook in hooks {
             hook(&mut response);
         }

@@ -276,10 +276,11 @@ where
         }
         // Boxed once here: the request's future is large, and starting it moves it by
         // value through several calls.
-        let (method, url) = (parts.method.clone(), parts.url.clone());
-        let exchange = Box::pin(trace::in_request_span(&method, &url, async move {
-            client.execute(parts).await
-        }));
+        let span = trace::request_span(&parts.method, &parts.url);
+        let exchange = Box::pin(trace::instrument(
+            async move { client.execute(parts).await },
+            span,
+        ));
         let task = self.in_flight.start(slot, exchange);
         if let Some(Some(s)) = self.slots.get_mut(slot) {
             s.task = task;
