@@ -46,22 +46,22 @@ impl Client {
     /// Sends `parts`, following redirects, under the total timeout.
     pub(crate) async fn execute(&self, parts: Parts) -> Result<Response> {
         let started = Instant::now();
-        let result = self.execute_within_total(parts).await;
+        let result = self.execute_within_total(parts, started).await;
         crate::trace::finished(&result, started);
         result
     }
 
-    async fn execute_within_total(&self, parts: Parts) -> Result<Response> {
+    async fn execute_within_total(&self, parts: Parts, started: Instant) -> Result<Response> {
         let total = parts.options.total_timeout.or(self.inner.total_timeout);
         // A timeout too long to represent as a deadline is no timeout.
-        let deadline = total.and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
+        let deadline = total.and_then(|limit| Some((started.checked_add(limit)?, limit)));
         match deadline {
-            None => self.execute_hops(parts, None).await,
+            None => self.execute_hops(parts, None, started).await,
             Some((at, limit)) => {
                 let url = parts.url.clone();
                 // Boxed so that the rare timeout wrapper does not double every request's
                 // future, which is moved and copied on each spawn.
-                let hops = Box::pin(self.execute_hops(parts, deadline));
+                let hops = Box::pin(self.execute_hops(parts, deadline, started));
                 match tokio::time::timeout_at(at, hops).await {
                     Ok(result) => result,
                     Err(_) => Err(Error::timeout(format!(
@@ -77,8 +77,8 @@ impl Client {
         &self,
         mut parts: Parts,
         deadline: Option<(Instant, Duration)>,
+        started: Instant,
     ) -> Result<Response> {
-        let started = Instant::now();
         let follows = parts
             .options
             .allow_redirects

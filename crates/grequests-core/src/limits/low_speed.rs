@@ -95,12 +95,13 @@ impl Guarded {
         low_speed: Option<LowSpeedLimit>,
         deadline: Option<(Instant, Duration)>,
     ) -> Self {
-        let now = Instant::now();
         Guarded {
             inner,
             low_speed,
             received: 0,
-            window_ends: low_speed.and_then(|l| l.window_end(now)),
+            // The first window starts when the body first makes the reader wait: a body
+            // that is all there at once (most small ones) never reads the clock.
+            window_ends: None,
             deadline,
             timer: None,
         }
@@ -156,6 +157,9 @@ impl http_body::Body for Guarded {
             }
             Poll::Ready(other) => return Poll::Ready(other),
             Poll::Pending => {}
+        }
+        if this.window_ends.is_none() {
+            this.window_ends = this.low_speed.and_then(|l| l.window_end(Instant::now()));
         }
         loop {
             let Some(due) = this.next_due() else {
