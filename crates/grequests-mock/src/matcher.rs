@@ -8,6 +8,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
+use regex::Regex;
 use serde_json::Value;
 
 use crate::recorded::RecordedRequest;
@@ -43,6 +44,7 @@ enum Matcher {
     Query(String, String),
     QueryAbsent(String),
     Header(HeaderName, HeaderValue),
+    HeaderRegex(HeaderName, Regex),
     HeaderExists(HeaderName),
     Body(Bytes),
     Json(Value),
@@ -56,6 +58,7 @@ enum PathPattern {
     Prefix(String),
     /// `/users/{id}`: `{name}` matches one segment and captures it.
     Template(String),
+    Regex(Regex),
 }
 
 macro_rules! verbs {
@@ -107,6 +110,16 @@ impl Route {
         self.with(Matcher::Path(PathPattern::Prefix(prefix.to_owned())))
     }
 
+    /// Paths that match `pattern` (a `regex` crate regular expression; anchor it with `^`
+    /// and `$` to match the whole path).
+    ///
+    /// # Panics
+    /// When `pattern` is not a valid regular expression.
+    #[track_caller]
+    pub fn path_regex(self, pattern: &str) -> Route {
+        self.with(Matcher::Path(PathPattern::Regex(regex(pattern))))
+    }
+
     /// Only requests to this host.
     pub fn host(self, host: &str) -> Route {
         self.with(Matcher::Host(host.to_ascii_lowercase()))
@@ -133,6 +146,15 @@ impl Route {
         let value = HeaderValue::try_from(value)
             .unwrap_or_else(|e| panic!("Route::header({name}, {value:?}): {e}"));
         self.with(Matcher::Header(name, value))
+    }
+
+    /// The header is present with a value that matches `pattern`.
+    ///
+    /// # Panics
+    /// When `name` is not a valid header name or `pattern` not a regular expression.
+    #[track_caller]
+    pub fn header_regex(self, name: &str, pattern: &str) -> Route {
+        self.with(Matcher::HeaderRegex(header_name(name), regex(pattern)))
     }
 
     /// The header is present, with any value.
@@ -232,6 +254,11 @@ fn header_name(name: &str) -> HeaderName {
 }
 
 #[track_caller]
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("invalid regular expression {pattern:?}: {e}"))
+}
+
+#[track_caller]
 fn to_json<T: serde::Serialize + ?Sized>(json: &T) -> Value {
     serde_json::to_value(json)
         .unwrap_or_else(|e| panic!("the route's JSON does not serialise: {e}"))
@@ -300,6 +327,7 @@ impl Matcher {
                     PathPattern::Exact(p) => (path == p, p.clone()),
                     PathPattern::Prefix(p) => (path.starts_with(p.as_str()), format!("{p}*")),
                     PathPattern::Template(t) => (template_captures(t, path).is_some(), t.clone()),
+                    PathPattern::Regex(re) => (re.is_match(path), format!("~{re}")),
                 };
                 (!ok).then(|| format!("path: expected {shown}, got {path}"))
             }
@@ -337,6 +365,18 @@ impl Matcher {
                             shown.join(", ")
                         ),
                     }
+                })
+            }
+            Matcher::HeaderRegex(name, re) => {
+                let got: Vec<String> = request
+                    .headers
+                    .get_all(name)
+                    .iter()
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .collect();
+                (!got.iter().any(|v| re.is_match(v))).then(|| match got.is_empty() {
+                    true => format!("header {name}: expected ~{re}, got none"),
+                    false => format!("header {name}: expected ~{re}, got {:?}", got.join(", ")),
                 })
             }
             Matcher::HeaderExists(name) => (!request.headers.contains_key(name))
@@ -397,6 +437,7 @@ impl fmt::Display for Route {
         let path = self.matchers.iter().find_map(|m| match m {
             Matcher::Path(PathPattern::Exact(p) | PathPattern::Template(p)) => Some(p.clone()),
             Matcher::Path(PathPattern::Prefix(p)) => Some(format!("{p}*")),
+            Matcher::Path(PathPattern::Regex(re)) => Some(format!("~{re}")),
             _ => None,
         });
         f.write_str(path.as_deref().unwrap_or("*"))?;
@@ -413,6 +454,7 @@ impl fmt::Display for Route {
                     " [{name}: {}]",
                     String::from_utf8_lossy(value.as_bytes())
                 )?,
+                Matcher::HeaderRegex(name, re) => write!(f, " [{name}: ~{re}]")?,
                 Matcher::HeaderExists(name) => write!(f, " [{name}]")?,
                 Matcher::Body(_) => f.write_str(" [body]")?,
                 Matcher::Json(json) => write!(f, " [json {json}]")?,
@@ -473,6 +515,17 @@ mod tests {
         for (route, why) in cases {
             assert_eq!(route.explain(&got).as_deref(), Some(why), "{route}");
         }
+        let by_regex = Route::post("/items/{id}")
+            .path_regex(r"^/items/\d+$")
+            .header_regex("x-id", "^[a-f0-9]+$");
+        assert_eq!(
+            by_regex.explain(&got).as_deref(),
+            Some("header x-id: expected ~^[a-f0-9]+$, got none")
+        );
+        assert_eq!(
+            Route::any().path_regex("^/users/").explain(&got).as_deref(),
+            Some("path: expected ~^/users/, got /items/7")
+        );
         let fits = Route::post("/items/{id}")
             .path_prefix("/items/")
             .json_includes(&serde_json::json!({"name": "box"}));
