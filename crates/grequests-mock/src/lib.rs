@@ -48,4 +48,4 @@ pub use matcher::Route;
 pub use recorded::RecordedRequest;
 pub use reply::{Failure, Reply};
 pub use route::{RouteHandle, Times};
-pub use transport::MockTransport;
+pub use transport::{MockTransport, ScopedRoute};

@@ -84,6 +84,28 @@ impl MockTransport {
         RouteHandle { state }
     }
 
+    /// Registers a route that lives only as long as the returned guard: dropping it removes
+    /// the route (and checks the route's expectation, unless the thread is panicking). For
+    /// a route that one part of a test needs.
+    ///
+    /// ```
+    /// use grequests_mock::{MockTransport, Reply, Route};
+    /// let mock = MockTransport::new();
+    /// {
+    ///     let _outage = mock.scoped_route(Route::any()).priority(1).reply(Reply::status(503));
+    ///     // ... requests here get 503
+    /// }
+    /// // ... and from here on, the other routes answer again.
+    /// # mock.allow_unmatched();
+    /// ```
+    pub fn scoped_route(&self, route: Route) -> ScopedRoute {
+        let handle = self.route(route);
+        ScopedRoute {
+            handle,
+            mock: Arc::downgrade(&self.inner),
+        }
+    }
+
     /// A client that sends on this mock, with the default policy.
     pub fn client(&self) -> Client {
         Client::with_transport(self.clone())
@@ -253,6 +275,63 @@ impl Drop for Inner {
         }
         if let Err(message) = self.verify() {
             panic!("{message}\n(checked as the last handle to the mock was dropped)");
+        }
+    }
+}
+
+/// A route removed from its mock when dropped: [`MockTransport::scoped_route`]. It derefs
+/// to the [`RouteHandle`], and its builder methods return the guard itself.
+#[must_use = "the route is removed as soon as this guard is dropped"]
+pub struct ScopedRoute {
+    handle: RouteHandle,
+    mock: std::sync::Weak<Inner>,
+}
+
+impl ScopedRoute {
+    /// Answers every call with `reply`.
+    pub fn reply(self, reply: Reply) -> Self {
+        let _ = self.handle.clone().reply(reply);
+        self
+    }
+
+    /// Takes precedence over the routes registered before it (see
+    /// [`RouteHandle::priority`]).
+    pub fn priority(self, priority: i32) -> Self {
+        let _ = self.handle.clone().priority(priority);
+        self
+    }
+
+    /// Expects this many calls, checked when the guard drops.
+    pub fn expect(self, times: impl Into<crate::Times>) -> Self {
+        let _ = self.handle.clone().expect(times);
+        self
+    }
+}
+
+impl std::ops::Deref for ScopedRoute {
+    type Target = RouteHandle;
+
+    fn deref(&self) -> &RouteHandle {
+        &self.handle
+    }
+}
+
+impl fmt::Debug for ScopedRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ScopedRoute").field(&self.handle).finish()
+    }
+}
+
+impl Drop for ScopedRoute {
+    fn drop(&mut self) {
+        if let Some(inner) = self.mock.upgrade() {
+            lock(&inner.routes).retain(|route| !Arc::ptr_eq(route, &self.handle.state));
+        }
+        if std::thread::panicking() {
+            return;
+        }
+        if let Some(unmet) = self.handle.state.unmet() {
+            panic!("{unmet}\n(checked as its scoped route was dropped)");
         }
     }
 }

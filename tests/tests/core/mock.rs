@@ -337,3 +337,26 @@ async fn in_flight_is_counted_per_route_and_per_host() {
     assert_eq!(mock.max_in_flight_for_host("h0.test"), 2);
     assert_eq!(mock.max_in_flight_for_host("nowhere.test"), 0);
 }
+
+#[tokio::test]
+async fn a_scoped_route_lives_as_long_as_its_guard() {
+    let mock = MockTransport::new();
+    mock.route(Route::get("/status")).reply(Reply::ok());
+    let client = mock.client();
+    {
+        let _outage = mock
+            .scoped_route(Route::any())
+            .priority(1)
+            .reply(Reply::status(503))
+            .expect(1);
+        let during = client.get("http://api.test/status").send().await.unwrap();
+        assert_eq!(during.status(), 503);
+    }
+    let after = client.get("http://api.test/status").send().await.unwrap();
+    assert_eq!(after.status(), 200);
+    // An unmet expectation of a scoped route fails where its guard drops.
+    let outcome = std::panic::catch_unwind(|| {
+        let _unused = mock.scoped_route(Route::get("/never")).expect(1);
+    });
+    assert!(outcome.is_err());
+}
