@@ -40,8 +40,8 @@ pub use error::{BoxError, Cause, Error, Result};
 pub use limits::{DecodeLimits, LowSpeedLimit};
 pub use model::multipart;
 pub use model::{
-    EachResponseHook, FailedRequest, Hook, IntoMethod, IntoUrl, ReasonPhrase, Request, RequestHead,
-    Response,
+    is_idempotent, EachResponseHook, FailedRequest, Hook, IntoMethod, IntoUrl, ReasonPhrase,
+    Request, RequestHead, Response,
 };
 pub use scheduler::{
     driver, imap, imap_enumerated, map, mode, try_imap, try_imap_enumerated, try_map, Batch,

@@ -146,7 +146,7 @@ impl Transport for HyperTransport {
     }
 }
 
-/// Waits for the response head, failing with `error` when `limit` passes with no
+/// Waits for the response head, failing with `head`'s error when its limit passes with no
 /// connection being made: the limit counts from the moment a connection is ready
 /// (connecting has its own timeout, and waiting for a connection is not the server's
 /// slowness), or from the start when a pooled connection is reused.

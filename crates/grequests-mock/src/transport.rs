@@ -524,7 +524,6 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
     Ok(response)
 }
 
-/// Waits `delay` for the response head, or fails when the read timeout comes first.
 /// Waits `delay` for the head, or fails when the head limit (the read timeout or the
 /// low-speed window, whichever is shorter) passes first, as a real transport does.
 async fn wait_for_server(delay: Duration, timeouts: Timeouts) -> Result<()> {

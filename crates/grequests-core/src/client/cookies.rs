@@ -114,10 +114,7 @@ fn store_one(store: &mut cookie_store::CookieStore, set_cookie: &str, url: &Url)
     if cookie.secure() == Some(true) && url.scheme() != "https" {
         return;
     }
-    if let Some(domain) = cookie
-        .domain()
-        .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
-    {
+    if let Some(domain) = domain_attribute(&cookie) {
         if is_public_suffix(&domain) {
             // RFC 6265 §5.3 step 5: a public suffix is only ever the host's own cookie.
             if url
@@ -131,9 +128,7 @@ fn store_one(store: &mut cookie_store::CookieStore, set_cookie: &str, url: &Url)
         }
     }
     if store.get_request_values(url).count() >= MAX_COOKIES_PER_URL {
-        let domain = cookie
-            .domain()
-            .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
+        let domain = domain_attribute(&cookie)
             .or_else(|| url.host_str().map(str::to_ascii_lowercase))
             .unwrap_or_default();
         let path = cookie
@@ -145,6 +140,13 @@ fn store_one(store: &mut cookie_store::CookieStore, set_cookie: &str, url: &Url)
         }
     }
     let _ = store.insert_raw(&cookie, url);
+}
+
+/// A cookie's `Domain`, as the store keys it: lower case, without a leading dot.
+fn domain_attribute(cookie: &cookie::Cookie<'_>) -> Option<String> {
+    cookie
+        .domain()
+        .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
 }
 
 /// Whether `domain` is a public suffix (`com`, `co.uk`, or a name under no known suffix

@@ -31,15 +31,7 @@ const REDIRECT_DRAIN_TIME: Duration = Duration::from_secs(1);
 /// `Idempotency-Key`. A transport that knows nothing was written retries by itself.
 fn may_retry_stale(err: &Error, parts: &Parts) -> bool {
     err.is_stale_connection()
-        && (matches!(
-            parts.method,
-            Method::GET
-                | Method::HEAD
-                | Method::OPTIONS
-                | Method::TRACE
-                | Method::PUT
-                | Method::DELETE
-        ) || parts.headers.contains_key("idempotency-key"))
+        && (crate::is_idempotent(&parts.method) || parts.headers.contains_key("idempotency-key"))
 }
 
 impl Client {

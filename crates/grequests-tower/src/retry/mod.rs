@@ -79,7 +79,7 @@ impl RetryPolicy {
         method: &Method,
         outcome: Result<StatusCode, &Error>,
     ) -> bool {
-        if !self.settings.retry_non_idempotent && !is_idempotent(method) {
+        if !self.settings.retry_non_idempotent && !grequests_core::is_idempotent(method) {
             return false;
         }
         match outcome {
@@ -114,13 +114,6 @@ fn retry_reason(result: &Result<http::Response<Body>, BoxError>) -> String {
         Ok(response) => format!("status {}", response.status().as_u16()),
         Err(err) => err.to_string(),
     }
-}
-
-fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
 }
 
 impl Policy<http::Request<Body>, http::Response<Body>, BoxError> for RetryPolicy {
