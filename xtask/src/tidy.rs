@@ -77,24 +77,116 @@ fn the_core_opens_no_sockets() {
     );
 }
 
-#[test]
-fn the_leaves_of_the_core_import_nothing_above_them() {
-    let src = workspace().join("crates/grequests-core/src");
-    let mut leaves = sources(&src.join("limits"));
-    for file in ["error.rs", "body.rs"] {
-        let path = src.join(file);
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        leaves.push((path, text));
+/// The `[dependencies]` section of a crate's manifest (dev-dependencies left out).
+fn dependencies(krate: &str) -> Vec<String> {
+    let manifest =
+        std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml"))
+            .unwrap_or_default();
+    let mut section = "";
+    let mut out = Vec::new();
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            section = line;
+        } else if section == "[dependencies]" && !line.trim().is_empty() {
+            out.push(line.to_owned());
+        }
     }
-    let found = offending(
-        &leaves,
-        &["crate::client", "crate::model", "crate::scheduler"],
-    );
+    assert!(!out.is_empty(), "no dependencies read for {krate}");
+    out
+}
+
+#[test]
+fn the_transport_contract_depends_on_no_other_grequests_crate() {
+    let found: Vec<String> = dependencies("grequests-transport")
+        .into_iter()
+        .filter(|line| line.starts_with("grequests"))
+        .collect();
+    assert!(found.is_empty(), "grequests-transport depends on {found:?}");
+}
+
+#[test]
+fn backends_depend_on_the_contract_not_on_the_core() {
+    for backend in ["grequests-hyper", "grequests-tower"] {
+        let deps = dependencies(backend);
+        assert!(
+            deps.iter()
+                .any(|line| line.starts_with("grequests-transport")),
+            "{backend} does not depend on grequests-transport"
+        );
+        let core: Vec<&String> = deps
+            .iter()
+            .filter(|line| line.starts_with("grequests-core"))
+            .collect();
+        assert!(core.is_empty(), "{backend} depends on the core: {core:?}");
+    }
+}
+
+/// Whether the item on line `number` of `text` is under `#[cfg(feature = "...")]`: the
+/// attributes right above it, or the line itself, name the feature.
+fn gated(text: &str, number: usize, feature: &str) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    let cfg = format!("cfg(feature = \"{feature}\")");
+    let mut at = number;
+    loop {
+        if lines.get(at).is_some_and(|line| line.contains(&cfg)) {
+            return true;
+        }
+        if at == 0 || !lines[at - 1].trim_start().starts_with("#[") {
+            return false;
+        }
+        at -= 1;
+    }
+}
+
+/// Every line of code under `dir` naming `needle` outside `#[cfg(feature = "<feature>")]`,
+/// files in `exempt` (gated as a whole where their module is declared) left out.
+fn ungated(dir: &str, needle: &str, feature: &str, exempt: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, text) in sources(&workspace().join(dir)) {
+        if exempt.iter().any(|file| path.ends_with(file)) {
+            continue;
+        }
+        for (number, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") || !code.contains(needle) {
+                continue;
+            }
+            if !gated(&text, number, feature) {
+                out.push(format!("{}:{}", path.display(), number + 1));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_core_names_its_default_backend_only_behind_the_hyper_feature() {
+    // `hickory` turns `hyper` on, so an item gated on it is behind `hyper` too.
+    let found: Vec<String> = ungated(
+        "crates/grequests-core/src",
+        "grequests_hyper",
+        "hyper",
+        &["client/backend.rs", "verbs.rs"],
+    )
+    .into_iter()
+    .filter(|at| {
+        let (path, line) = at.rsplit_once(':').unwrap_or_default();
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        !line
+            .parse::<usize>()
+            .is_ok_and(|n| gated(&text, n - 1, "hickory"))
+    })
+    .collect();
     assert!(
         found.is_empty(),
-        "a leaf imports a layer above it:\n{}",
+        "the core names grequests_hyper outside the `hyper` feature:\n{}",
         found.join("\n")
     );
+    let src = workspace().join("crates/grequests-core/src");
+    let client = std::fs::read_to_string(src.join("client/mod.rs")).unwrap_or_default();
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap_or_default();
+    assert!(client.contains("#[cfg(feature = \"hyper\")]\nmod backend;"));
+    assert!(lib.contains("#[cfg(feature = \"hyper\")]\nmod verbs;"));
 }
 
 #[test]
@@ -159,36 +251,31 @@ fn the_checks_can_fail() {
         "let c = PooledClient::builder();",
         "Client::builder"
     ));
+    let gated_use = "#[cfg(feature = \"hyper\")]\n#[cfg_attr(docsrs, doc)]\nuse grequests_hyper;";
+    assert!(gated(gated_use, 2, "hyper"));
+    assert!(!gated("#[cfg(test)]\nuse grequests_hyper;", 1, "hyper"));
 }
 
 #[test]
 fn the_tower_backend_does_not_require_the_hyper_backend() {
     // Over the mock or a transport of the user's, the stack pulls in no sockets.
-    let manifest = std::fs::read_to_string(workspace().join("crates/grequests-tower/Cargo.toml"))
-        .unwrap_or_default();
-    let hyper = manifest
-        .lines()
-        .find(|line| line.starts_with("grequests-hyper"))
-        .unwrap_or_default();
+    let hyper: Vec<String> = dependencies("grequests-tower")
+        .into_iter()
+        .filter(|line| line.starts_with("grequests-hyper"))
+        .collect();
     assert!(
-        hyper.contains("optional = true"),
-        "grequests-tower: {hyper}"
+        hyper.iter().all(|line| line.contains("optional = true")),
+        "grequests-tower: {hyper:?}"
     );
-    let code = sources(&workspace().join("crates/grequests-tower/src"));
-    for (path, text) in &code {
-        for (number, line) in text.lines().enumerate() {
-            if line.contains("grequests_hyper") {
-                let gated = text
-                    .lines()
-                    .nth(number.saturating_sub(1))
-                    .unwrap_or_default();
-                assert!(
-                    gated.contains("cfg(feature = \"hyper\")"),
-                    "{}:{}: grequests_hyper used outside the `hyper` feature",
-                    path.display(),
-                    number + 1
-                );
-            }
-        }
-    }
+    let found = ungated(
+        "crates/grequests-tower/src",
+        "grequests_hyper",
+        "hyper",
+        &[],
+    );
+    assert!(
+        found.is_empty(),
+        "grequests_hyper used outside the `hyper` feature:\n{}",
+        found.join("\n")
+    );
 }

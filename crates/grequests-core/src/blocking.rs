@@ -22,10 +22,10 @@ use std::sync::{Condvar, Mutex};
 use tokio::runtime::{Handle, Runtime};
 use tokio::sync::Notify;
 
-use crate::error::{Error, Result};
 use crate::scheduler::driver::{Async, Blocking};
 use crate::scheduler::mode::{Ordered, Streamed};
 use crate::scheduler::{Batch, IntoRequest};
+use crate::{Error, Result};
 use crate::{Request, Response};
 
 const INSIDE_RUNTIME: &str =

@@ -17,39 +17,52 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
-mod body;
 mod client;
-mod error;
-pub mod limits;
 mod model;
 mod scheduler;
 mod trace;
-mod transport;
+#[cfg(feature = "hyper")]
+mod verbs;
 
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 
-pub use async_trait::async_trait;
-pub use body::Body;
 pub use client::cookies::CookieJar;
 pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
 /// Re-exported so that [`Response::cookies`] needs no matching `cookie` version.
 pub use cookie;
-pub use error::{BoxError, Cause, Error, Result};
-pub use limits::{DecodeLimits, LowSpeedLimit};
+pub use grequests_transport::{
+    async_trait, is_idempotent, limits, transport_fn, Body, BoxError, Cause, DecodeLimits, Error,
+    HeadLimit, LowSpeedLimit, ReasonPhrase, RemoteAddr, Result, Timeouts, Transport, TransportFn,
+};
 pub use model::multipart;
 pub use model::{
-    is_idempotent, EachResponseHook, FailedRequest, Hook, IntoMethod, IntoUrl, ReasonPhrase,
-    Request, RequestHead, Response,
+    EachResponseHook, FailedRequest, Hook, IntoMethod, IntoUrl, Request, RequestHead, Response,
 };
 pub use scheduler::{
     driver, imap, imap_enumerated, map, mode, try_imap, try_imap_enumerated, try_map, Batch,
     ExceptionHandler, IntoRequest, MapFuture, Progress,
 };
-pub use transport::{transport_fn, HeadLimit, RemoteAddr, Timeouts, Transport, TransportFn};
+
+#[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+pub use verbs::{delete, get, head, options, patch, post, put, request};
+
+/// A resolver on hickory-resolver, for [`ClientBuilder::dns_resolver`].
+#[cfg(feature = "hickory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hickory")))]
+pub use grequests_hyper::HickoryResolver;
+/// The default backend's transport, for [`ClientBuilder::transport`] when it is to be shared
+/// or configured apart, and its resolvers, for [`ClientBuilder::dns_resolver`].
+#[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+pub use grequests_hyper::{
+    CachingResolver, HyperTransport, HyperTransportBuilder, Resolve, Resolving, SystemResolver,
+    TlsVersion,
+};
 
 /// Re-exported so that backends and users speak the same `http` types.
-pub use http;
+pub use grequests_transport::http;
 /// Re-exported `url::Url`, the type of every URL here.
 pub use url::Url;

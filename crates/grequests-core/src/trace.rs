@@ -7,11 +7,11 @@
 
 use url::Url;
 
-use crate::error::Error;
-#[cfg(feature = "tracing")]
-use crate::error::Result;
 #[cfg(feature = "tracing")]
 use crate::model::Response;
+use crate::Error;
+#[cfg(feature = "tracing")]
+use crate::Result;
 
 /// A URL fit for a log: no user info, query keys kept and values hidden.
 #[cfg(any(feature = "tracing", test))]

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use grequests_core::{Error, Result};
+use grequests_transport::{Error, Result};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
@@ -32,7 +32,7 @@ pub struct HyperTransportBuilder {
     max_response_headers: Option<usize>,
     max_header_bytes: Option<usize>,
     decompress: bool,
-    decode_limits: grequests_core::DecodeLimits,
+    decode_limits: grequests_transport::DecodeLimits,
     local_address: Option<IpAddr>,
     interface: Option<String>,
     tcp_keepalive: Option<Duration>,
@@ -57,7 +57,7 @@ impl HyperTransportBuilder {
     /// The defaults: TLS verification on against the platform's and webpki's roots, proxies from
     /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), idle connections
     /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli/zstd decoding under the default
-    /// [`DecodeLimits`](grequests_core::DecodeLimits), hyper's header limits.
+    /// [`DecodeLimits`](grequests_transport::DecodeLimits), hyper's header limits.
     pub fn new() -> Self {
         HyperTransportBuilder {
             tls: TlsSettings::new(),
@@ -72,7 +72,7 @@ impl HyperTransportBuilder {
             max_response_headers: None,
             max_header_bytes: None,
             decompress: true,
-            decode_limits: grequests_core::DecodeLimits::default(),
+            decode_limits: grequests_transport::DecodeLimits::default(),
             local_address: None,
             interface: None,
             tcp_keepalive: None,
@@ -114,7 +114,7 @@ impl HyperTransportBuilder {
     /// let transport = grequests_hyper::HyperTransport::builder()
     ///     .tls_platform_root_certs(false) // webpki's roots and added ones only
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn tls_platform_root_certs(mut self, enabled: bool) -> Self {
         self.tls.platform_roots = enabled;
@@ -128,7 +128,7 @@ impl HyperTransportBuilder {
     /// let transport = grequests_hyper::HyperTransport::builder()
     ///     .tls_min_version(TlsVersion::Tls13)
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn tls_min_version(mut self, version: TlsVersion) -> Self {
         self.tls.min_version = Some(version);
@@ -180,7 +180,7 @@ impl HyperTransportBuilder {
     /// let transport = grequests_hyper::HyperTransport::builder()
     ///     .proxy_all("socks5h://user:password@127.0.0.1:1080")
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn proxy_all(self, proxy_url: &str) -> Self {
         let url = proxy_url.to_owned();
@@ -231,7 +231,7 @@ impl HyperTransportBuilder {
     /// let transport = HyperTransport::builder()
     ///     .dns_resolver(CachingResolver::new(SystemResolver::new(), Duration::from_secs(60)))
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn dns_resolver(mut self, resolver: impl Resolve) -> Self {
         self.resolver = Some(Arc::new(resolver));
@@ -300,7 +300,7 @@ impl HyperTransportBuilder {
     /// let transport = grequests_hyper::HyperTransport::builder()
     ///     .local_address(std::net::Ipv4Addr::new(10, 0, 0, 7).into())
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn local_address(mut self, address: IpAddr) -> Self {
         self.local_address = Some(address);
@@ -312,7 +312,7 @@ impl HyperTransportBuilder {
     ///
     /// ```no_run
     /// let transport = grequests_hyper::HyperTransport::builder().interface("eth1").build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn interface(mut self, name: &str) -> Self {
         self.interface = Some(name.to_owned());
@@ -327,7 +327,7 @@ impl HyperTransportBuilder {
     /// let transport = grequests_hyper::HyperTransport::builder()
     ///     .tcp_keepalive(Duration::from_secs(60))
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn tcp_keepalive(mut self, idle: Duration) -> Self {
         self.tcp_keepalive = Some(idle);
@@ -343,7 +343,7 @@ impl HyperTransportBuilder {
     /// let transport = grequests_hyper::HyperTransport::builder()
     ///     .http2_keep_alive(Duration::from_secs(30), Duration::from_secs(10))
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn http2_keep_alive(mut self, interval: Duration, timeout: Duration) -> Self {
         self.http2_keep_alive = Some((interval, timeout));
@@ -359,17 +359,17 @@ impl HyperTransportBuilder {
     /// let transport = grequests_hyper::HyperTransport::builder()
     ///     .max_connections_per_host(6)
     ///     .build()?;
-    /// # Ok::<(), grequests_core::Error>(())
+    /// # Ok::<(), grequests_transport::Error>(())
     /// ```
     pub fn max_connections_per_host(mut self, max: usize) -> Self {
         self.max_connections_per_host = Some(max);
         self
     }
 
-    /// The [decompression limits](grequests_core::DecodeLimits) of requests that carry none
-    /// of their own (a [`Client`](grequests_core::Client) sends its own when they differ
+    /// The [decompression limits](grequests_transport::DecodeLimits) of requests that carry none
+    /// of their own (a `Client` sends its own when they differ
     /// from the defaults): by default 100:1 past 8 MiB decoded, no total cap.
-    pub fn decode_limits(mut self, limits: grequests_core::DecodeLimits) -> Self {
+    pub fn decode_limits(mut self, limits: grequests_transport::DecodeLimits) -> Self {
         self.decode_limits = limits;
         self
     }

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZstdDecoder};
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
-use grequests_core::{Body, DecodeLimits, Error, Result};
+use grequests_transport::{Body, DecodeLimits, Error, Result};
 
 use crate::deflate::AnyDeflate;
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};

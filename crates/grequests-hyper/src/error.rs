@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::io;
 use std::time::Instant;
 
-use grequests_core::{Cause, Error};
+use grequests_transport::{Cause, Error};
 
 use crate::connect::{Born, ConnectTimeout, ProxyError};
 use crate::dns::DnsError;

@@ -1,4 +1,4 @@
-//! The default grequests backend: a [`Transport`](grequests_core::Transport) on hyper 1.x
+//! The default grequests backend: a [`Transport`](grequests_transport::Transport) on hyper 1.x
 //! through hyper-util's pooled client, with TLS by rustls (ring).
 //!
 //! - HTTP/1.1 keep-alive and HTTP/2 (ALPN over TLS, or prior knowledge for h2c); one pool

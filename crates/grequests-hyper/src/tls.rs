@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use grequests_core::{Error, Result};
+use grequests_transport::{Error, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use grequests_core::{Body, DecodeLimits, HeadLimit, Result, Timeouts, Transport};
+use grequests_transport::{Body, DecodeLimits, HeadLimit, Result, Timeouts, Transport};
 use http::header::{HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
 use hyper_util::client::legacy::connect::HttpInfo;
@@ -127,13 +127,15 @@ impl Transport for HyperTransport {
             tracing::trace!(reused, version = ?parts.version, "response head");
         }
         if let Some(info) = parts.extensions.get::<HttpInfo>() {
-            let addr = grequests_core::RemoteAddr(info.remote_addr());
+            let addr = grequests_transport::RemoteAddr(info.remote_addr());
             parts.extensions.insert(addr);
         }
         if let Some(reason) = parts.extensions.remove::<hyper::ext::ReasonPhrase>() {
             parts
                 .extensions
-                .insert(grequests_core::ReasonPhrase::from_bytes(reason.as_bytes()));
+                .insert(grequests_transport::ReasonPhrase::from_bytes(
+                    reason.as_bytes(),
+                ));
         }
         let body = Body::wrap(IncomingBody::new(incoming, timeouts.read));
         let response = http::Response::from_parts(parts, body);

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use grequests_core::{Body, BoxError, Error, Result, Transport};
+use grequests_transport::{Body, BoxError, Error, Result, Transport};
 use http::StatusCode;
 use tower::limit::ConcurrencyLimit;
 use tower::retry::budget::TpsBudget;

@@ -1,7 +1,7 @@
 //! The stack speaks `BoxError`, as tower's middleware does; grequests errors go in and
 //! come out unchanged, and tower's own errors get a kind.
 
-use grequests_core::{BoxError, Error};
+use grequests_transport::{BoxError, Error};
 use tower::timeout::error::Elapsed;
 
 /// A stack error as a grequests error; `elapsed` says what an `Elapsed` from a tower

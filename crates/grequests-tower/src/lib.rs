@@ -1,4 +1,4 @@
-//! A grequests [`Transport`](grequests_core::Transport) built from a tower service stack:
+//! A grequests [`Transport`](grequests_transport::Transport) built from a tower service stack:
 //! for thousands of requests to flaky or rate-limited servers.
 //!
 //! Pick it when servers fail now and then (retries with backoff, a retry budget,
@@ -18,7 +18,7 @@
 //! use std::time::Duration;
 //! use grequests_tower::{Rate, TowerTransport};
 //!
-//! # async fn crawl(urls: Vec<String>) -> grequests_core::Result<()> {
+//! # async fn crawl(urls: Vec<String>) -> grequests_transport::Result<()> {
 //! let transport = TowerTransport::builder()
 //!     .per_host_concurrency_limit(2)
 //!     .per_host_rate_limit(Rate::new(5, Duration::from_secs(1)))
@@ -34,9 +34,9 @@
 //!
 //! ```no_run
 //! use tower::util::MapRequestLayer;
-//! # fn build() -> grequests_core::Result<()> {
+//! # fn build() -> grequests_transport::Result<()> {
 //! let transport = grequests_tower::TowerTransport::builder()
-//!     .layer(MapRequestLayer::new(|mut request: http::Request<grequests_core::Body>| {
+//!     .layer(MapRequestLayer::new(|mut request: http::Request<grequests_transport::Body>| {
 //!         request.headers_mut().insert("x-request-source", http::HeaderValue::from_static("crawler"));
 //!         request
 //!     }))
@@ -59,7 +59,7 @@ mod transport;
 
 use std::time::Duration;
 
-use grequests_core::{Body, BoxError, Error, Result};
+use grequests_transport::{Body, BoxError, Error, Result};
 
 pub use builder::TowerTransportBuilder;
 pub use retry::{Attempts, FullJitterBackoff};

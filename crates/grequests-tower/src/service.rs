@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use grequests_core::{Body, Error, Transport};
+use grequests_transport::{Body, Error, Transport};
 
 /// A [`Transport`] (the hyper backend, the mock, yours) as a
 /// `tower::Service<http::Request<Body>>`.
@@ -14,10 +14,10 @@ use grequests_core::{Body, Error, Transport};
 /// ```
 /// use grequests_tower::TransportService;
 /// use tower::ServiceExt;
-/// # async fn run(mock: impl grequests_core::Transport) {
+/// # async fn run(mock: impl grequests_transport::Transport) {
 /// let service = TransportService::new(mock);
 /// let response = service
-///     .oneshot(http::Request::new(grequests_core::Body::empty()))
+///     .oneshot(http::Request::new(grequests_transport::Body::empty()))
 ///     .await;
 /// # drop(response); }
 /// ```

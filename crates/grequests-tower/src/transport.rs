@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use grequests_core::{Body, BoxError, Result, Transport};
+use grequests_transport::{Body, BoxError, Result, Transport};
 use tower::{Service, ServiceExt};
 
 use crate::error::into_error;
@@ -38,10 +38,10 @@ impl TowerTransport {
     /// Any tower service of `http::Request<Body>` to `http::Response<Body>` (tracing,
     /// auth, metrics, your own retries) as a transport. It must be `Clone` (put a
     /// `tower::buffer::Buffer` in front of one that is not); its errors become
-    /// [request errors](grequests_core::Error::is_request) unless they are grequests errors already.
+    /// [request errors](grequests_transport::Error::is_request) unless they are grequests errors already.
     ///
     /// ```
-    /// use grequests_core::{Body, Error};
+    /// use grequests_transport::{Body, Error};
     /// let service = tower::service_fn(|_request: http::Request<Body>| async {
     ///     Ok::<_, Error>(http::Response::new(Body::from("hello from a service")))
     /// });

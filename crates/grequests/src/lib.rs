@@ -65,28 +65,25 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
-mod client;
-
-pub use client::{Client, ClientBuilder};
 pub use grequests_core::{
     async_trait, cookie, driver, http, imap, imap_enumerated, limits, map, mode, multipart,
-    redirect, try_imap, try_imap_enumerated, try_map, Batch, Body, Cause, CookieJar, DecodeLimits,
-    EachResponseHook, Error, FailedRequest, IntoMethod, IntoRequest, IntoUrl, LowSpeedLimit,
-    Progress, ReasonPhrase, RemoteAddr, Request, RequestHead, Response, Result, Timeouts,
-    Transport, Url,
+    redirect, try_imap, try_imap_enumerated, try_map, Batch, Body, Cause, Client, ClientBuilder,
+    CookieJar, DecodeLimits, EachResponseHook, Error, FailedRequest, IntoMethod, IntoRequest,
+    IntoUrl, LowSpeedLimit, Progress, ReasonPhrase, RemoteAddr, Request, RequestHead, Response,
+    Result, Timeouts, Transport, Url,
 };
 
 /// A resolver on hickory-resolver, for [`ClientBuilder::dns_resolver`].
 #[cfg(feature = "hickory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hickory")))]
-pub use grequests_hyper::HickoryResolver;
-/// The default backend's transport, for use with [`Client::builder`]`().transport(..)`, and
-/// its resolvers.
+pub use grequests_core::HickoryResolver;
+/// The default backend's transport, for [`ClientBuilder::transport`] when it is to be shared
+/// or configured apart, and its resolvers, for [`ClientBuilder::dns_resolver`].
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
-pub use grequests_hyper::{
-    CachingResolver, HyperTransport, HyperTransportBuilder, Resolve, Resolving, SystemResolver,
-    TlsVersion,
+pub use grequests_core::{
+    delete, get, head, options, patch, post, put, request, CachingResolver, HyperTransport,
+    HyperTransportBuilder, Resolve, Resolving, SystemResolver, TlsVersion,
 };
 
 /// The tower backend (feature `tower`): retries with backoff and a budget, per-attempt
@@ -109,46 +106,6 @@ pub use grequests_tower as tower;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use grequests_mock as mock;
-
-#[cfg(feature = "hyper")]
-#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
-macro_rules! verbs {
-    ($($(#[$doc:meta])* $name:ident;)*) => {$(
-        $(#[$doc])*
-        ///
-        /// Sent on the shared default client, which keeps no cookies between requests.
-        pub fn $name(url: impl IntoUrl) -> Request {
-            client::shared().$name(url)
-        }
-    )*};
-}
-
-#[cfg(feature = "hyper")]
-#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
-verbs! {
-    /// An unsent `GET` request: grequests' `grequests.get(url)`.
-    get;
-    /// An unsent `POST` request.
-    post;
-    /// An unsent `PUT` request.
-    put;
-    /// An unsent `PATCH` request.
-    patch;
-    /// An unsent `DELETE` request.
-    delete;
-    /// An unsent `HEAD` request.
-    head;
-    /// An unsent `OPTIONS` request.
-    options;
-}
-
-/// An unsent request with any method (an [`http::Method`] or its name in any case, as
-/// `grequests.request('post', url)`), on the shared default client.
-#[cfg(feature = "hyper")]
-#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
-pub fn request(method: impl IntoMethod, url: impl IntoUrl) -> Request {
-    client::shared().request(method, url)
-}
 
 /// grequests for a plain `fn main()`: the same verbs, and batches that block.
 ///

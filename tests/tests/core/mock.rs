@@ -360,3 +360,32 @@ async fn a_scoped_route_lives_as_long_as_its_guard() {
     });
     assert!(outcome.is_err());
 }
+
+/// One `Client` type: what the mock and a request hand out is the type users name through the
+/// facade, so code typed against `grequests::Client` takes it (this was E0308, "similar
+/// names, but distinct types").
+#[tokio::test]
+async fn the_mock_hands_out_the_facade_client() {
+    async fn fetch(client: &grequests::Client, url: &str) -> grequests::Result<String> {
+        client.get(url).send().await?.text()
+    }
+    let mock = grequests::mock::MockTransport::new();
+    mock.route(Route::get("/hello"))
+        .reply(Reply::status(200).text("hi"));
+    let client: grequests::Client = mock.client();
+    assert_eq!(
+        fetch(&client, "http://api.test/hello")
+            .await
+            .ok()
+            .as_deref(),
+        Some("hi")
+    );
+    let request: grequests::Request = client.get("http://api.test/hello");
+    let same: &grequests::Client = request.client();
+    assert_eq!(
+        fetch(same, "http://api.test/hello").await.ok().as_deref(),
+        Some("hi")
+    );
+    let built: grequests::ClientBuilder = grequests::Client::builder().transport(mock.clone());
+    assert!(built.build().is_ok());
+}

@@ -8,10 +8,10 @@ use http::HeaderMap;
 
 use super::cookies::CookieJar;
 use super::{redirect, Client, ClientInner, DEFAULT_USER_AGENT};
-use crate::error::{Error, Result};
 use crate::limits::{DecodeLimits, LowSpeedLimit, DEFAULT_MAX_BODY_SIZE};
 use crate::model::header_pair;
-use crate::transport::Transport;
+use crate::Transport;
+use crate::{Error, Result};
 
 /// Settings for a [`Client`]; like a request, it keeps the first bad input and reports it
 /// from [`build`](ClientBuilder::build).
@@ -29,12 +29,9 @@ pub struct ClientBuilder {
     low_speed: Option<LowSpeedLimit>,
     decode: DecodeLimits,
     error: Option<Error>,
-}
-
-impl std::fmt::Debug for dyn Transport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("dyn Transport")
-    }
+    /// The default backend's settings, used when no transport is chosen.
+    #[cfg(feature = "hyper")]
+    pub(super) backend: grequests_hyper::HyperTransportBuilder,
 }
 
 impl Default for ClientBuilder {
@@ -64,6 +61,8 @@ impl ClientBuilder {
             low_speed: Some(LowSpeedLimit::default()),
             decode: DecodeLimits::default(),
             error: None,
+            #[cfg(feature = "hyper")]
+            backend: grequests_hyper::HyperTransportBuilder::new(),
         }
     }
 
@@ -71,11 +70,6 @@ impl ClientBuilder {
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
         self
-    }
-
-    /// Whether a transport was chosen.
-    pub fn has_transport(&self) -> bool {
-        self.transport.is_some()
     }
 
     /// A header sent with every request unless the request sets its own. `Authorization`
@@ -199,26 +193,26 @@ impl ClientBuilder {
         self
     }
 
-    /// The client, or the first bad setting. Without a transport this is a
-    /// [builder error](Error::is_builder).
+    /// The client, or the first bad setting as a [builder error](Error::is_builder).
+    ///
+    /// With no [`transport`](ClientBuilder::transport) chosen, it sends on the default
+    /// backend (feature `hyper`); without that feature, that is a builder error.
     pub fn build(mut self) -> Result<Client> {
-        if let Some(err) = self.error {
+        if let Some(err) = self.error.take() {
             return Err(err);
         }
-        match self.transport.take() {
-            Some(transport) => Ok(self.finish(transport)),
-            None => Err(Error::builder(
-                "no transport: call ClientBuilder::transport, or use the grequests facade with a backend feature",
-            )),
+        if let Some(transport) = self.transport.take() {
+            return Ok(self.finish(transport));
         }
-    }
-
-    /// Builds with `transport`, which a backend facade supplies when the user chose none.
-    pub fn build_with(self, transport: impl Transport) -> Result<Client> {
-        match self.error {
-            Some(err) => Err(err),
-            None => Ok(self.finish(Arc::new(transport))),
+        #[cfg(feature = "hyper")]
+        {
+            let transport = std::mem::take(&mut self.backend).build()?;
+            Ok(self.finish(Arc::new(transport)))
         }
+        #[cfg(not(feature = "hyper"))]
+        Err(Error::builder(
+            "no transport: call ClientBuilder::transport, or turn on the `hyper` feature for the default backend",
+        ))
     }
 
     pub(crate) fn finish(self, transport: Arc<dyn Transport>) -> Client {
@@ -236,5 +230,33 @@ impl ClientBuilder {
                 decode: self.decode,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(feature = "hyper"))]
+    #[test]
+    fn without_a_backend_the_build_says_how_to_get_one() {
+        let err = ClientBuilder::new().build().err();
+        assert!(err.as_ref().is_some_and(Error::is_builder));
+        assert!(err.is_some_and(|e| e.to_string().contains("`hyper` feature")));
+    }
+
+    #[cfg(feature = "hyper")]
+    #[test]
+    fn without_a_transport_the_build_uses_the_default_backend() {
+        assert!(ClientBuilder::new().build().is_ok());
+    }
+
+    #[test]
+    fn the_first_bad_setting_wins_over_the_backend() {
+        let err = ClientBuilder::new()
+            .default_header("x-a", "b\r\nc")
+            .build()
+            .err();
+        assert!(err.is_some_and(|e| e.is_builder()));
     }
 }

@@ -12,11 +12,11 @@ use tokio::time::Instant;
 use super::cookies::{self, CookieJar};
 use super::upload::Reporting;
 use super::{redirect, Client};
-use crate::body::Body;
-use crate::error::{Error, Result};
-use crate::limits::{DecodeLimits, Guarded};
+use crate::limits::{DecodeLimits, GuardedBody};
 use crate::model::response::Content;
 use crate::model::{Parts, RequestHead, Response};
+use crate::Body;
+use crate::{Error, Result};
 
 /// At most this much of a redirect response's body is read (and thrown away) so that its
 /// connection can be reused; the rest is left to the transport to discard.
@@ -108,7 +108,7 @@ impl Client {
             retried_stale = false;
             let (head_parts, body) = response.into_parts();
             let body = match low_speed {
-                Some(_) => Body::wrap(Guarded::new(body, low_speed, None)),
+                Some(_) => Body::wrap(GuardedBody::new(body, low_speed, None)),
                 None => body,
             };
             match &self.inner.jar {
@@ -272,7 +272,7 @@ impl Client {
         let content = if parts.options.stream {
             // The total timeout goes on bounding the body until it is read or dropped.
             match deadline {
-                Some(_) => Content::Streaming(Body::wrap(Guarded::new(body, None, deadline))),
+                Some(_) => Content::Streaming(Body::wrap(GuardedBody::new(body, None, deadline))),
                 None => Content::Streaming(body),
             }
         } else {

@@ -1,6 +1,8 @@
 //! [`Client`]: the session. One transport (so one connection pool), default headers, a cookie
 //! jar and the redirect policy, shared by every request it builds.
 
+#[cfg(feature = "hyper")]
+mod backend;
 mod builder;
 pub mod cookies;
 mod execute;
@@ -13,18 +15,20 @@ use std::time::Duration;
 
 use http::{HeaderMap, Method};
 
+#[cfg(feature = "hyper")]
+pub(crate) use backend::refusing;
 pub use builder::ClientBuilder;
 use cookies::CookieJar;
 
 use crate::limits::{DecodeLimits, LowSpeedLimit};
 use crate::model::{IntoMethod, IntoUrl, Request};
-use crate::transport::Transport;
+use crate::Transport;
 
 /// The session every request is sent with: requests' `Session`.
 ///
 /// Cloning is cheap and shares the connection pool and the cookie jar. Build one with
-/// [`Client::builder`] or [`Client::with_transport`]; the `grequests` facade adds
-/// `Client::new()` on its default backend.
+/// `Client::new()` on the default backend (feature `hyper`), [`Client::builder`], or
+/// [`Client::with_transport`] on any [`Transport`] (the mock, a tower stack, your own).
 ///
 /// ```
 /// use grequests_core::{transport_fn, Body, Client};

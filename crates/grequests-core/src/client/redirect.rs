@@ -9,8 +9,8 @@ use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, TRANSFER
 use http::{Method, StatusCode};
 use url::Url;
 
-use crate::error::{Error, Result};
 use crate::model::Parts;
+use crate::{Error, Result};
 
 /// How many redirects a client follows before failing with a
 /// [redirect error](crate::Error::is_redirect).

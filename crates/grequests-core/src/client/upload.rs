@@ -7,8 +7,8 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 
-use crate::body::Body;
-use crate::error::Error;
+use crate::Body;
+use crate::Error;
 
 /// The callback of [`Request::on_upload_progress`](crate::Request::on_upload_progress):
 /// bytes sent so far, and the total when known. Shared by the hops of a redirect chain.

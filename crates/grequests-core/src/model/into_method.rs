@@ -2,7 +2,7 @@
 
 use http::Method;
 
-use crate::error::{Cause, Error, Result};
+use crate::{Cause, Error, Result};
 
 /// Something that names an HTTP method: an [`http::Method`], or its name in any case, as
 /// `grequests.request('post', url)` takes it. A name that is not a valid method token is a
@@ -17,22 +17,6 @@ use crate::error::{Cause, Error, Result};
 pub trait IntoMethod {
     /// The method, or why the name is not one.
     fn into_method(self) -> Result<Method>;
-}
-
-/// Whether a request with this method may be sent again without changing what it does
-/// (RFC 9110 §9.2.2): GET, HEAD, OPTIONS, TRACE, PUT and DELETE. The client's stale-connection
-/// retry and the tower backend's retries ask it.
-///
-/// ```
-/// use grequests_core::{http::Method, is_idempotent};
-/// assert!(is_idempotent(&Method::PUT));
-/// assert!(!is_idempotent(&Method::POST));
-/// ```
-pub fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
 }
 
 impl IntoMethod for Method {

@@ -1,6 +1,6 @@
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 
 /// Something that can be turned into an `http`/`https` [`Url`]: `&str`, `String`, `Url`.
 ///

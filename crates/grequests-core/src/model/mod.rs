@@ -10,8 +10,8 @@ mod request;
 pub(crate) mod response;
 
 pub use head::{FailedRequest, RequestHead};
-pub use into_method::{is_idempotent, IntoMethod};
+pub use into_method::IntoMethod;
 pub use into_url::IntoUrl;
 pub(crate) use request::{header_pair, Parts};
 pub use request::{EachResponseHook, Hook, Request};
-pub use response::{ReasonPhrase, Response};
+pub use response::Response;

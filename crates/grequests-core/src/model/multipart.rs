@@ -23,8 +23,8 @@ use bytes::{BufMut, Bytes, BytesMut};
 use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::body::Body;
-use crate::error::{BoxError, Error, Result};
+use crate::Body;
+use crate::{BoxError, Error, Result};
 
 /// A multipart form: named text fields and file parts, sent in the order added.
 #[derive(Debug, Default)]

@@ -13,12 +13,12 @@ use super::multipart::Form;
 use super::pairs::pairs;
 use super::response::Response;
 use super::IntoUrl;
-use crate::body::Body;
 use crate::client::Client;
-use crate::error::{Error, Result};
 #[cfg(doc)]
 use crate::limits::DecodeLimits;
 use crate::limits::LowSpeedLimit;
+use crate::Body;
+use crate::{Error, Result};
 
 /// A callback run once, on the final response, before it is handed over: see
 /// [`Request::on_response`].

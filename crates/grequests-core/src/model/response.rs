@@ -10,8 +10,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::head::RequestHead;
-use crate::body::Body;
-use crate::error::{Error, Result};
+use crate::{Body, Error, ReasonPhrase, Result};
 
 /// The answer to a request. HTTP error statuses are responses too: check
 /// [`ok`](Response::ok) or call [`error_for_status`](Response::error_for_status).
@@ -26,23 +25,6 @@ pub struct Response {
     pub(crate) elapsed: Duration,
     pub(crate) content: Content,
     pub(crate) request: RequestHead,
-}
-
-/// A reason phrase other than the status' canonical one, as the server sent it; transports
-/// put it in the response's extensions (hyper's `ReasonPhrase` for HTTP/1.1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReasonPhrase(String);
-
-impl ReasonPhrase {
-    /// The phrase; bytes that are not UTF-8 become U+FFFD.
-    pub fn from_bytes(bytes: &[u8]) -> Self {
-        ReasonPhrase(String::from_utf8_lossy(bytes).into_owned())
-    }
-
-    /// The phrase as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 pub(crate) enum Content {
@@ -288,7 +270,7 @@ impl Response {
 impl<B: Into<Body>> From<http::Response<B>> for Response {
     fn from(response: http::Response<B>) -> Self {
         let (parts, body) = response.into_parts();
-        let content = match body.into().into_bytes() {
+        let content = match body.into().try_into_bytes() {
             Ok(bytes) => Content::Buffered(bytes),
             Err(streaming) => Content::Streaming(streaming),
         };

@@ -22,9 +22,9 @@ use url::Url;
 use super::in_flight::{Finished, InFlight};
 use super::progress::{Progress, ProgressFn};
 use super::IntoRequest;
-use crate::error::{Error, Result};
 use crate::model::{FailedRequest, Hook, Response};
 use crate::trace::{self, BatchSpan};
+use crate::{Error, Result};
 
 /// A finished request, in the engine's words.
 pub(crate) struct Completed<U> {

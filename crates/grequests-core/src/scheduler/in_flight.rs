@@ -17,8 +17,8 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::FutureExt;
 use tokio::task::{Id, JoinSet};
 
-use crate::error::{Error, Result};
 use crate::model::Response;
+use crate::{Error, Result};
 
 pub(crate) type Exchange = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
 

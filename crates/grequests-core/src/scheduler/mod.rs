@@ -29,8 +29,8 @@ pub use into_request::IntoRequest;
 pub use map::MapFuture;
 pub use progress::Progress;
 
-use crate::error::Error;
 use crate::model::{FailedRequest, Response};
+use crate::Error;
 use engine::{Engine, OnExpiry};
 use in_flight::InFlight;
 

@@ -2,8 +2,8 @@
 
 use super::engine::Completed;
 use super::{ExceptionHandler, IntoRequest};
-use crate::error::Result;
 use crate::model::Response;
+use crate::Result;
 
 /// [`map`](crate::map): ordered `Option<Response>`s.
 #[derive(Debug)]

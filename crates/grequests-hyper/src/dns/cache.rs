@@ -19,7 +19,7 @@ use super::resolve::{Resolve, Resolving};
 /// let transport = HyperTransport::builder()
 ///     .dns_resolver(CachingResolver::new(SystemResolver::new(), Duration::from_secs(60)))
 ///     .build()?;
-/// # Ok::<(), grequests_core::Error>(())
+/// # Ok::<(), grequests_transport::Error>(())
 /// ```
 pub struct CachingResolver {
     inner: Arc<dyn Resolve>,

@@ -23,7 +23,7 @@ use hyper_util::client::legacy::connect::dns::Name;
 use tower_service::Service;
 
 /// A name that did not resolve. The transport reports it as a
-/// [DNS error](grequests_core::Error::is_dns).
+/// [DNS error](grequests_transport::Error::is_dns).
 #[derive(Debug)]
 pub struct DnsError {
     host: String,

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use grequests_core::{Body, BoxError};
+use grequests_transport::{Body, BoxError};
 use tower::limit::{ConcurrencyLimit, RateLimit};
 use tower::{Service, ServiceExt};
 

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use grequests_core::BoxError;
+use grequests_transport::BoxError;
 use tokio::sync::Mutex;
 use tower::{Service, ServiceExt};
 

@@ -16,7 +16,7 @@ pub(crate) mod retry_after;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use grequests_core::{Body, BoxError, Error};
+use grequests_transport::{Body, BoxError, Error};
 use http::{Method, StatusCode};
 use tower::retry::budget::{Budget, TpsBudget};
 use tower::retry::Policy;
@@ -25,7 +25,7 @@ pub use backoff::FullJitterBackoff;
 
 use crate::error::as_error;
 
-/// How many attempts a response took, in its [extensions](grequests_core::Response::extensions).
+/// How many attempts a response took, in its extensions (`Response::extensions`).
 ///
 /// ```no_run
 /// # fn show(response: &grequests_core::Response) {
@@ -79,7 +79,7 @@ impl RetryPolicy {
         method: &Method,
         outcome: Result<StatusCode, &Error>,
     ) -> bool {
-        if !self.settings.retry_non_idempotent && !grequests_core::is_idempotent(method) {
+        if !self.settings.retry_non_idempotent && !grequests_transport::is_idempotent(method) {
             return false;
         }
         match outcome {

@@ -14,8 +14,8 @@ pub type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// The error of a request that could not be built, sent, or read.
 ///
-/// HTTP error statuses are *not* errors: a `500` is a [`Response`](crate::Response) (see
-/// [`Response::error_for_status`](crate::Response::error_for_status) to turn it into one).
+/// HTTP error statuses are *not* errors: a `500` is a response (the core's
+/// `Response::error_for_status` turns it into one).
 ///
 /// ```
 /// let err = grequests_core::Error::timeout("read timed out");
@@ -155,11 +155,14 @@ impl Error {
         Self::new(Kind::Canceled, cause.into())
     }
 
-    pub(crate) fn status(status: http::StatusCode) -> Self {
+    /// An HTTP error status turned into an error ([`is_status`](Error::is_status)).
+    pub fn status(status: http::StatusCode) -> Self {
         Self::new(Kind::Status(status), Cause(CauseKind::None))
     }
 
-    pub(crate) fn runtime(cause: impl Into<Cause>) -> Self {
+    /// No usable async runtime: the request could not start
+    /// ([`is_runtime`](Error::is_runtime)).
+    pub fn runtime(cause: impl Into<Cause>) -> Self {
         Self::new(Kind::Runtime, cause.into())
     }
 
@@ -253,7 +256,7 @@ impl Error {
         self.inner.kind == Kind::Decode
     }
 
-    /// Made by [`Response::error_for_status`](crate::Response::error_for_status).
+    /// Made by the core's `Response::error_for_status`.
     pub fn is_status(&self) -> bool {
         matches!(self.inner.kind, Kind::Status(_))
     }

@@ -1,4 +1,4 @@
-//! [`LowSpeedLimit`], and [`Guarded`]: the response body that enforces it and the total
+//! [`LowSpeedLimit`], and [`GuardedBody`]: the response body that enforces it and the total
 //! timeout of a streamed response.
 
 use std::future::Future;
@@ -10,8 +10,7 @@ use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use tokio::time::{Instant, Sleep};
 
-use crate::body::Body;
-use crate::error::Error;
+use crate::{Body, Error};
 
 /// A transfer that receives fewer than [`bytes`](LowSpeedLimit::bytes) bytes in a
 /// [`window`](LowSpeedLimit::window) fails with a [timeout](Error::is_timeout): curl's
@@ -77,8 +76,9 @@ impl Default for LowSpeedLimit {
 }
 
 /// A response body under the low-speed limit and, for a streamed response, the total
-/// timeout, which then bounds the body until it is read or dropped.
-pub(crate) struct Guarded {
+/// timeout, which then bounds the body until it is read or dropped. The client wraps every
+/// response body it hands out in one; a body that is all there at once never reads the clock.
+pub struct GuardedBody {
     inner: Body,
     low_speed: Option<LowSpeedLimit>,
     /// Bytes received in the current window.
@@ -89,13 +89,25 @@ pub(crate) struct Guarded {
     timer: Option<Pin<Box<Sleep>>>,
 }
 
-impl Guarded {
-    pub(crate) fn new(
+impl std::fmt::Debug for GuardedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuardedBody")
+            .field("inner", &self.inner)
+            .field("low_speed", &self.low_speed)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GuardedBody {
+    /// Guards `inner` with the low-speed limit, if any, and a deadline with the total timeout
+    /// it came from (named in the error), if any.
+    pub fn new(
         inner: Body,
         low_speed: Option<LowSpeedLimit>,
         deadline: Option<(Instant, Duration)>,
     ) -> Self {
-        Guarded {
+        GuardedBody {
             inner,
             low_speed,
             received: 0,
@@ -139,7 +151,7 @@ impl Guarded {
     }
 }
 
-impl http_body::Body for Guarded {
+impl http_body::Body for GuardedBody {
     type Data = Bytes;
     type Error = Error;
 

@@ -1,6 +1,6 @@
 //! The [`Transport`] trait: one HTTP exchange, implemented by each backend.
 //!
-//! The core never opens a socket. It turns a [`Request`](crate::Request) into an
+//! The core never opens a socket. It turns a request into an
 //! `http::Request<Body>` whose URI is absolute (`http://host:port/path?query`), hands it to a
 //! transport, and applies the client policy (redirects, cookies, credentials, body limits) to
 //! what comes back. Per-request settings a transport must honour travel in the request's
@@ -11,13 +11,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::body::Body;
-use crate::error::Result;
 use crate::limits::LowSpeedLimit;
+use crate::{Body, Result};
 
 /// Sends one HTTP request and returns its response head with a (possibly streaming) body.
 ///
-/// A transport follows no redirects and keeps no cookies: the [`Client`](crate::Client) does
+/// A transport follows no redirects and keeps no cookies: the core's `Client` does
 /// that, identically for every backend. It must honour the [`Timeouts`] found in the request's
 /// extensions, classify its failures with the [`Error`](crate::Error) constructors
 /// (`Error::connect`, `Error::dns`, `Error::timeout`, …) and never panic on what a server sends.
@@ -39,6 +38,12 @@ use crate::limits::LowSpeedLimit;
 pub trait Transport: Send + Sync + 'static {
     /// Performs one exchange.
     async fn send(&self, request: http::Request<Body>) -> Result<http::Response<Body>>;
+}
+
+impl std::fmt::Debug for dyn Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("dyn Transport")
+    }
 }
 
 #[async_trait]
@@ -151,11 +156,6 @@ impl HeadLimit {
         }
     }
 }
-
-/// The address of the peer a response came from, which a transport puts in the response's
-/// extensions when it knows it: see [`Response::remote_addr`](crate::Response::remote_addr).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RemoteAddr(pub std::net::SocketAddr);
 
 /// A [`Transport`] made from an async closure; handy for tests and adapters.
 ///

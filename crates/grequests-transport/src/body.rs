@@ -10,7 +10,7 @@ use http_body::{Frame, SizeHint};
 use http_body_util::combinators::BoxBody;
 use http_body_util::BodyExt;
 
-use crate::error::{BoxError, Error, Result};
+use crate::{BoxError, Error, Result};
 
 /// Bodies up to this size are copied out of the transport's buffers when collected.
 const SMALL_BODY: usize = 4096;
@@ -86,8 +86,8 @@ impl Body {
         }
     }
 
-    /// The bytes of a buffered body, or the streaming body itself.
-    pub(crate) fn into_bytes(self) -> std::result::Result<Bytes, Body> {
+    /// The bytes of a buffered body without a copy; a streaming body is handed back.
+    pub fn try_into_bytes(self) -> std::result::Result<Bytes, Body> {
         match self.kind {
             Kind::Full(bytes) => Ok(bytes.unwrap_or_default()),
             Kind::Streaming(_) => Err(self),
@@ -153,9 +153,9 @@ impl Body {
         })
     }
 
-    /// Reads and discards at most `cap` bytes, so a connection can be reused; used for the
-    /// bodies of redirect responses, which nobody reads.
-    pub(crate) async fn drain(mut self, cap: u64) {
+    /// Reads and discards at most `cap` bytes (errors included), so that the connection the
+    /// body arrived on can be reused; for bodies nobody reads, such as a redirect's.
+    pub async fn drain(mut self, cap: u64) {
         let mut seen = 0u64;
         while seen <= cap {
             match self.chunk().await {

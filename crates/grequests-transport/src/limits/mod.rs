@@ -12,19 +12,18 @@
 //! | [cookie size](MAX_COOKIE_SIZE) | 4 096 bytes | RFC 6265 §6.1, as browsers |
 //! | [Cookie header](MAX_COOKIE_HEADER) | 8 KiB | what servers commonly accept for one request header |
 //!
-//! Redirects are capped too (30, as requests; see [`redirect::Policy`](crate::redirect::Policy)),
+//! Redirects are capped too (30, as requests; see the core's `redirect::Policy`),
 //! and so are chained content encodings (5, urllib3's limit) in the default backend.
 
 mod decode;
 mod low_speed;
 
 pub use decode::DecodeLimits;
-pub(crate) use low_speed::Guarded;
-pub use low_speed::LowSpeedLimit;
+pub use low_speed::{GuardedBody, LowSpeedLimit};
 
 /// The most bytes of a response body read into memory unless the client or the request says
 /// otherwise: 64 MiB. A larger body fails as a [body error](crate::Error::is_body); use
-/// [`stream`](crate::Request::stream) for large downloads, or raise the limit with
+/// `Request::stream` for large downloads, or raise the limit with
 /// `max_body_size`.
 pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
 
