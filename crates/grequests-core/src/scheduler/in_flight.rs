@@ -27,7 +27,7 @@ pub(crate) type Exchange = Pin<Box<dyn Future<Output = Result<Response>> + Send>
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Finished {
     Done(usize, Result<Response>),
-    /// A task that ended without a result (aborted, or the runtime shut down), by id.
+    /// A task that ended without a result (the runtime shut down under it), by id.
     Lost(Id, Error),
 }
 
@@ -64,17 +64,10 @@ impl InFlight {
     pub(crate) fn start(&mut self, slot: usize, exchange: Exchange) -> Option<Id> {
         match self {
             InFlight::Inline(set) => {
-                // A panicking transport must fail its request, not the caller's task.
-                set.push(Box::pin(async move {
-                    let result = AssertUnwindSafe(exchange)
-                        .catch_unwind()
-                        .await
-                        .unwrap_or_else(|_| Err(Error::request("the transport panicked")));
-                    (slot, result)
-                }));
+                set.push(Box::pin(caught(slot, exchange)));
                 None
             }
-            InFlight::Tasks(set) => Some(set.spawn(async move { (slot, exchange.await) }).id()),
+            InFlight::Tasks(set) => Some(set.spawn(caught(slot, exchange)).id()),
         }
     }
 
@@ -95,9 +88,6 @@ impl InFlight {
             InFlight::Tasks(set) => set.poll_join_next_with_id(cx).map(|joined| {
                 joined.map(|joined| match joined {
                     Ok((_, (slot, result))) => Finished::Done(slot, result),
-                    Err(error) if error.is_panic() => {
-                        Finished::Lost(error.id(), Error::request("the transport panicked"))
-                    }
                     Err(error) => Finished::Lost(
                         error.id(),
                         Error::canceled("the request's task was canceled"),
@@ -106,6 +96,21 @@ impl InFlight {
             }),
         }
     }
+}
+
+/// The exchange for `slot`, a panic in it (a transport's, a hook's) failing its request
+/// instead of the caller's task or the batch: caught here, in the one place both kinds of set
+/// run.
+async fn caught(slot: usize, exchange: Exchange) -> (usize, Result<Response>) {
+    let result = AssertUnwindSafe(exchange)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::request(
+                "the request panicked (in its transport or a hook)",
+            ))
+        });
+    (slot, result)
 }
 
 impl std::fmt::Debug for InFlight {

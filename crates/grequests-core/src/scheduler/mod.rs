@@ -31,8 +31,7 @@ pub use progress::Progress;
 
 use crate::model::{FailedRequest, Response};
 use crate::Error;
-use engine::{Engine, OnExpiry};
-use in_flight::InFlight;
+use engine::{Engine, OnExpiry, Plan};
 
 /// The exception handler: told which request failed and why, it may supply a response to
 /// use in its place (grequests' `exception_handler`). It runs on the consumer's task.
@@ -95,18 +94,32 @@ where
     }
 }
 
-impl<I: Iterator, M, D> Batch<I, M, D>
+impl<I: Iterator, M: mode::Mode, D> Batch<I, M, D>
 where
     I::Item: IntoRequest,
 {
-    fn new(requests: I, size: Option<usize>, on_expiry: OnExpiry, in_flight: InFlight) -> Self {
+    fn new(requests: I) -> Self {
+        let plan = Plan {
+            size: M::DEFAULT_SIZE,
+            inline: M::KEEPS_RESULTS,
+            on_expiry: if M::REPORTS_UNSENT {
+                OnExpiry::ReportUnsent
+            } else {
+                OnExpiry::Stop
+            },
+        };
         Batch {
-            engine: Engine::new(requests, size, on_expiry, in_flight),
+            engine: Engine::new(requests, plan),
             handler: None,
             mode: PhantomData,
         }
     }
+}
 
+impl<I: Iterator, M, D> Batch<I, M, D>
+where
+    I::Item: IntoRequest,
+{
     /// At most `size` requests in flight (or finished and not yet taken). `None` sends all
     /// at once. `map` defaults to `None`, the `imap`s to 2, as grequests. A size of 0 is
     /// read as 1.
@@ -178,12 +191,7 @@ pub fn map<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::Map>
 where
     R::Item: IntoRequest,
 {
-    Batch::new(
-        requests.into_iter(),
-        None,
-        OnExpiry::ReportUnsent,
-        InFlight::inline(),
-    )
+    Batch::new(requests.into_iter())
 }
 
 /// [`map`], with every error handed back.
@@ -191,12 +199,7 @@ pub fn try_map<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::TryMap>
 where
     R::Item: IntoRequest,
 {
-    Batch::new(
-        requests.into_iter(),
-        None,
-        OnExpiry::ReportUnsent,
-        InFlight::inline(),
-    )
+    Batch::new(requests.into_iter())
 }
 
 /// A stream of responses in completion order, 2 in flight by default; failures are
@@ -205,12 +208,7 @@ pub fn imap<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::Imap>
 where
     R::Item: IntoRequest,
 {
-    Batch::new(
-        requests.into_iter(),
-        Some(2),
-        OnExpiry::Stop,
-        InFlight::tasks(),
-    )
+    Batch::new(requests.into_iter())
 }
 
 /// [`imap`], with every error handed back.
@@ -218,12 +216,7 @@ pub fn try_imap<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode::TryIma
 where
     R::Item: IntoRequest,
 {
-    Batch::new(
-        requests.into_iter(),
-        Some(2),
-        OnExpiry::Stop,
-        InFlight::tasks(),
-    )
+    Batch::new(requests.into_iter())
 }
 
 /// A stream of `(index, Option<Response>)` in completion order: every request's index
@@ -232,12 +225,7 @@ pub fn imap_enumerated<R: IntoIterator>(requests: R) -> Batch<R::IntoIter, mode:
 where
     R::Item: IntoRequest,
 {
-    Batch::new(
-        requests.into_iter(),
-        Some(2),
-        OnExpiry::ReportUnsent,
-        InFlight::tasks(),
-    )
+    Batch::new(requests.into_iter())
 }
 
 /// [`imap_enumerated`], with every error handed back.
@@ -247,10 +235,5 @@ pub fn try_imap_enumerated<R: IntoIterator>(
 where
     R::Item: IntoRequest,
 {
-    Batch::new(
-        requests.into_iter(),
-        Some(2),
-        OnExpiry::ReportUnsent,
-        InFlight::tasks(),
-    )
+    Batch::new(requests.into_iter())
 }

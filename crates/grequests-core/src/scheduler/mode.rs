@@ -51,6 +51,19 @@ pub trait Mode: sealed::Sealed {
     /// What the batch yields per request.
     type Item<R: IntoRequest>;
 
+    /// How many requests are out at once unless `size` says: all for `map`, 2 for the
+    /// `imap`s, as grequests.
+    #[doc(hidden)]
+    const DEFAULT_SIZE: Option<usize>;
+    /// Whether every result is kept until the batch ends (`map`): its requests are then
+    /// polled inline by the batch's own future, instead of a task each.
+    #[doc(hidden)]
+    const KEEPS_RESULTS: bool;
+    /// Whether the requests not sent when `gtimeout` passes are reported (one result per
+    /// request), or never pulled (`imap` ends).
+    #[doc(hidden)]
+    const REPORTS_UNSENT: bool;
+
     #[doc(hidden)]
     #[allow(private_interfaces)]
     fn deliver<R: IntoRequest>(
@@ -77,10 +90,14 @@ fn result(outcome: std::result::Result<Response, super::engine::Failure>) -> Res
 }
 
 macro_rules! modes {
-    ($($mode:ty => <$r:ident> $item:ty, |$c:ident, $h:ident| $body:expr;)*) => {$(
+    ($($mode:ty => [$size:expr, $keeps:expr, $unsent:expr] <$r:ident> $item:ty,
+        |$c:ident, $h:ident| $body:expr;)*) => {$(
         impl sealed::Sealed for $mode {}
         impl Mode for $mode {
             type Item<$r: IntoRequest> = $item;
+            const DEFAULT_SIZE: Option<usize> = $size;
+            const KEEPS_RESULTS: bool = $keeps;
+            const REPORTS_UNSENT: bool = $unsent;
 
             #[allow(private_interfaces)]
             fn deliver<$r: IntoRequest>(
@@ -93,17 +110,18 @@ macro_rules! modes {
     )*};
 }
 
+// [default size, keeps results, reports unsent]
 modes! {
-    Map => <R> R::Out<Option<Response>>,
+    Map => [None, true, true] <R> R::Out<Option<Response>>,
         |c, h| Some(R::wrap(c.data, handle(c.outcome, h)));
-    TryMap => <R> R::Out<Result<Response>>,
+    TryMap => [None, true, true] <R> R::Out<Result<Response>>,
         |c, _h| Some(R::wrap(c.data, result(c.outcome)));
-    Imap => <R> R::Out<Response>,
+    Imap => [Some(2), false, false] <R> R::Out<Response>,
         |c, h| handle(c.outcome, h).map(|response| R::wrap(c.data, response));
-    TryImap => <R> R::Out<Result<Response>>,
+    TryImap => [Some(2), false, false] <R> R::Out<Result<Response>>,
         |c, _h| Some(R::wrap(c.data, result(c.outcome)));
-    ImapEnumerated => <R> (usize, R::Out<Option<Response>>),
+    ImapEnumerated => [Some(2), false, true] <R> (usize, R::Out<Option<Response>>),
         |c, h| Some((c.index, R::wrap(c.data, handle(c.outcome, h))));
-    TryImapEnumerated => <R> (usize, R::Out<Result<Response>>),
+    TryImapEnumerated => [Some(2), false, true] <R> (usize, R::Out<Result<Response>>),
         |c, _h| Some((c.index, R::wrap(c.data, result(c.outcome))));
 }
