@@ -28,7 +28,7 @@ mod verbs;
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 
-pub use client::cookies::CookieJar;
+pub use client::cookies::{CookieJar, StoredCookie};
 pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
 /// Re-exported so that [`Response::cookies`] needs no matching `cookie` version.
 pub use cookie;

@@ -70,7 +70,7 @@ pub use grequests_core::{
     redirect, try_imap, try_imap_enumerated, try_map, Batch, Body, Cause, Client, ClientBuilder,
     CookieJar, DecodeLimits, EachResponseHook, Error, FailedRequest, IntoMethod, IntoRequest,
     IntoUrl, LowSpeedLimit, Progress, ReasonPhrase, RemoteAddr, Request, RequestHead, Response,
-    Result, Timeouts, Transport, Url,
+    Result, StoredCookie, Timeouts, Transport, Url,
 };
 
 /// A resolver on hickory-resolver, for [`ClientBuilder::dns_resolver`].

@@ -96,6 +96,53 @@ impl CookieJar {
     }
 }
 
+/// A cookie in a [`CookieJar`], as [`CookieJar::all`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCookie {
+    /// The cookie's name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+    /// The host it is sent to (and, unless `host_only`, its subdomains).
+    pub domain: String,
+    /// Whether it is sent to `domain` only, not its subdomains (no `Domain` attribute).
+    pub host_only: bool,
+    /// The path it is sent under.
+    pub path: String,
+    /// Whether it is sent over https only.
+    pub secure: bool,
+}
+
+impl CookieJar {
+    /// Every unexpired cookie in the jar: what a session holds, for showing or copying it.
+    ///
+    /// ```
+    /// use grequests_core::{CookieJar, Url};
+    /// let jar = CookieJar::new();
+    /// let url = Url::parse("https://api.example.com/login").expect("a valid URL");
+    /// jar.add("sid=42; Path=/", &url);
+    /// let all = jar.all();
+    /// assert_eq!((all[0].name.as_str(), all[0].domain.as_str()), ("sid", "api.example.com"));
+    /// assert!(all[0].host_only);
+    /// ```
+    pub fn all(&self) -> Vec<StoredCookie> {
+        let Ok(store) = self.store.lock() else {
+            return Vec::new();
+        };
+        store
+            .iter_unexpired()
+            .map(|cookie| StoredCookie {
+                name: cookie.name().to_owned(),
+                value: cookie.value().to_owned(),
+                domain: String::from(&cookie.domain),
+                host_only: matches!(cookie.domain, cookie_store::CookieDomain::HostOnly(_)),
+                path: String::from(&cookie.path),
+                secure: cookie.secure().unwrap_or(false),
+            })
+            .collect()
+    }
+}
+
 impl fmt::Debug for CookieJar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CookieJar")

@@ -107,6 +107,13 @@ impl Response {
         &self.history
     }
 
+    /// Takes the redirect responses out of this one, oldest first, leaving its history
+    /// empty: for handing them on without a copy (a binding that wraps each in an object of
+    /// its own).
+    pub fn take_history(&mut self) -> Vec<Response> {
+        std::mem::take(&mut self.history)
+    }
+
     /// Time from sending the first request to receiving this response's head (and its
     /// body, unless streaming).
     pub fn elapsed(&self) -> Duration {

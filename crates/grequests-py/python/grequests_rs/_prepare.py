@@ -1,0 +1,315 @@
+"""requests' keyword arguments turned into the engine's request spec, with requests' checks
+and requests' exceptions for bad input."""
+
+import json as _json
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
+
+from . import exceptions
+from .sessions import Session, default_session
+from .structures import CaseInsensitiveDict
+
+try:
+    import requests as _requests
+except ImportError:  # pragma: no cover
+    _requests = None
+
+KEYWORDS = frozenset(
+    ("params", "data", "headers", "cookies", "files", "auth", "timeout", "allow_redirects",
+     "proxies", "hooks", "stream", "verify", "cert", "json")
+)
+
+_INVALID_HEADER_VALUE = ("\r", "\n")
+
+
+def _pairs(value, what):
+    """``(str, str)`` pairs of a dict or list of pairs; lists repeat a key, ``None`` drops it."""
+    if value is None:
+        return []
+    items = value.items() if isinstance(value, Mapping) else value
+    pairs = []
+    try:
+        for key, val in items:
+            if val is None:
+                continue
+            key = key.decode("utf-8") if isinstance(key, bytes) else str(key)
+            values = val if isinstance(val, (list, tuple)) else (val,)
+            for one in values:
+                one = one.decode("utf-8") if isinstance(one, bytes) else str(one)
+                pairs.append((key, one))
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a dict or a list of (key, value) pairs") from None
+    return pairs
+
+
+def _check_url(url):
+    if isinstance(url, bytes):
+        url = url.decode("utf-8")
+    url = str(url).strip()
+    if ":" in url and not url.lower().startswith("http"):
+        raise exceptions.InvalidSchema(f"No connection adapters were found for {url!r}")
+    parts = urlsplit(url)
+    if not parts.scheme:
+        raise exceptions.MissingSchema(
+            f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?"
+        )
+    if parts.scheme.lower() not in ("http", "https"):
+        raise exceptions.InvalidSchema(f"No connection adapters were found for {url!r}")
+    if not parts.hostname:
+        raise exceptions.InvalidURL(f"Invalid URL {url!r}: No host supplied")
+    return url
+
+
+def _header_pairs(headers):
+    pairs = []
+    for name, value in headers.items():
+        if value is None:
+            continue
+        for part, label in ((name, "name"), (value, "value")):
+            if not isinstance(part, (str, bytes)):
+                raise exceptions.InvalidHeader(
+                    f"Header part ({part!r}) from {(name, value)} must be of type str or "
+                    f"bytes, not {type(part)}"
+                )
+        if isinstance(name, bytes):
+            name = name.decode("latin-1")
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if any(c in value for c in _INVALID_HEADER_VALUE) or value[:1] in (" ", "\t"):
+            raise exceptions.InvalidHeader(
+                "Invalid leading whitespace, reserved character(s), or return character(s) "
+                f"in header value: {value!r}"
+            )
+        if not name or any(c in name for c in ":\r\n ") :
+            raise exceptions.InvalidHeader(
+                f"Invalid leading whitespace, reserved character(s), or return character(s) "
+                f"in header name: {name!r}"
+            )
+        pairs.append((name, value))
+    return pairs
+
+
+def _timeouts(timeout):
+    if timeout is None:
+        return None, None
+    if isinstance(timeout, (tuple, list)):
+        try:
+            connect, read = timeout
+        except ValueError:
+            raise ValueError(
+                f"Invalid timeout {timeout}. Pass a (connect, read) timeout tuple, or a single "
+                "float to set both timeouts to the same value."
+            ) from None
+    else:
+        connect = read = timeout
+    for value, which in ((connect, "connect"), (read, "read")):
+        if value is not None and (not isinstance(value, (int, float)) or value < 0):
+            raise ValueError(
+                f"Timeout value {which} was {value}, but it must be an int, float or None."
+            )
+    return (None if connect is None else float(connect)), (None if read is None else float(read))
+
+
+def _read_all(value):
+    """The bytes of a body given as bytes, str, a file-like object or an iterable."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if hasattr(value, "read"):
+        return _read_all(value.read())
+    if hasattr(value, "__iter__"):
+        return b"".join(_read_all(chunk) for chunk in value)
+    raise TypeError(f"a body must be bytes, str, a file or an iterable, not {type(value)}")
+
+
+def _files(files):
+    """``(field, file name, content, content type)`` per file, in requests' tuple forms."""
+    items = files.items() if isinstance(files, Mapping) else files
+    out = []
+    for field, value in items:
+        file_name = content_type = None
+        if isinstance(value, (tuple, list)):
+            if len(value) == 2:
+                file_name, content = value
+            elif len(value) >= 3:
+                file_name, content, content_type = value[:3]
+            else:
+                raise ValueError(f"files[{field!r}] must be a (name, file[, type[, headers]]) tuple")
+        else:
+            content = value
+            name = getattr(value, "name", None)
+            if isinstance(name, str) and name[:1] != "<" and name[-1:] != ">":
+                file_name = os.path.basename(name)
+            else:
+                file_name = field
+        out.append((str(field), file_name, _read_all(content) or b"", content_type))
+    return out
+
+
+def _auth(auth, method, url, headers):
+    """Basic credentials, or the headers a requests ``AuthBase`` sets."""
+    if auth is None:
+        return None
+    if isinstance(auth, (tuple, list)) and len(auth) == 2:
+        user, password = auth
+        return (_text(user), _text(password))
+    username = getattr(auth, "username", None)
+    password = getattr(auth, "password", None)
+    if username is not None and password is not None and type(auth).__name__ == "HTTPBasicAuth":
+        return (_text(username), _text(password))
+    if callable(auth):
+        # requests' AuthBase: called with a prepared request whose headers it may change.
+        from .models import PreparedRequest
+
+        prepared = PreparedRequest(method, url, headers)
+        auth(prepared)
+        return None
+    raise TypeError(f"auth must be a (user, password) tuple or a requests AuthBase, not {auth!r}")
+
+
+def _text(value):
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+# A requests.Session given as ``session=``: its pool, made once per session object.
+_adopted = WeakKeyDictionary()
+
+
+def _session_of(session):
+    if session is None:
+        return default_session(), None
+    if isinstance(session, Session):
+        return session, None
+    # A requests.Session: its settings are read per request; its cookies are sent per
+    # request (scoped as requests scopes them) and what responses set is stored back.
+    ours = _adopted.get(session)
+    if ours is None:
+        ours = Session(_cookies=False)
+        _adopted[session] = ours
+    ours.verify, ours.cert, ours.trust_env = session.verify, session.cert, session.trust_env
+    ours.max_redirects = session.max_redirects
+    return ours, session
+
+
+def spec(request, stream):
+    """The engine spec of an ``AsyncRequest``, or the exception that says why there is none."""
+    try:
+        return _spec(request, stream)
+    except Exception as err:  # bad input fails its own request, never the batch
+        return err
+
+
+def _spec(request, stream):
+    kwargs = request.kwargs
+    unknown = kwargs.keys() - KEYWORDS
+    if unknown:
+        raise TypeError(f"request() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    session, theirs = _session_of(request.session)
+    settings = theirs if theirs is not None else session
+    url = _check_url(request.url)
+    method = request.method.upper() if isinstance(request.method, str) else _text(request.method).upper()
+
+    headers = CaseInsensitiveDict()
+    if settings.headers:
+        defaults = _requests_defaults() if theirs is not None else {}
+        for name, value in settings.headers.items():
+            # requests' own defaults are the engine's to choose (its user agent, the codecs
+            # it decodes, no `Connection`, which HTTP/2 forbids).
+            if defaults.get(name.lower()) != value:
+                headers[name] = value
+    if kwargs.get("headers"):
+        headers.update(kwargs["headers"])
+
+    params = _pairs(settings.params, "params") if settings.params else []
+    own_params = kwargs.get("params")
+    if isinstance(own_params, (str, bytes)):
+        query = _text(own_params)
+        if query:
+            url += ("&" if "?" in url else "?") + query
+    elif own_params:
+        params += _pairs(own_params, "params")
+
+    body = form = files = None
+    data, json_value = kwargs.get("data"), kwargs.get("json")
+    if kwargs.get("files"):
+        files = _files(kwargs["files"])
+        form = _pairs(data, "data") if data else None
+    elif data is not None and (isinstance(data, Mapping) or (
+            isinstance(data, list) and data and isinstance(data[0], tuple))):
+        form = _pairs(data, "data")
+    elif data is not None and data != {} and data != []:
+        body = _read_all(data)
+    elif json_value is not None:
+        try:
+            body = _json.dumps(json_value, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as err:
+            raise exceptions.InvalidJSONError(err) from None
+        if "content-type" not in headers:
+            headers["Content-Type"] = "application/json"
+
+    auth = kwargs.get("auth") or settings.auth
+    basic = _auth(auth, method, url, headers)
+
+    cookies = []
+    if theirs is not None and len(theirs.cookies):
+        cookie_header = _requests.cookies.get_cookie_header(theirs.cookies, _CookieProbe(url))
+        if cookie_header:
+            cookies += [tuple(c.strip().split("=", 1)) for c in cookie_header.split(";") if "=" in c]
+    elif session.cookies.unscoped:
+        cookies += list(session.cookies.unscoped.items())
+    own_cookies = kwargs.get("cookies")
+    if own_cookies:
+        cookies += _pairs(own_cookies if isinstance(own_cookies, Mapping) else
+                          {c.name: c.value for c in own_cookies}
+                          if hasattr(own_cookies, "__iter__") and not isinstance(own_cookies, list)
+                          else own_cookies, "cookies")
+
+    connect, read = _timeouts(kwargs.get("timeout"))
+    verify = kwargs.get("verify", settings.verify)
+    cert = kwargs.get("cert", settings.cert)
+    proxies = dict(settings.proxies or {})
+    proxies.update(kwargs.get("proxies") or {})
+    proxies = tuple(sorted((k, v) for k, v in proxies.items() if k in ("http", "https", "all") and v))
+    client = session._client(verify if isinstance(verify, str) else bool(verify), 
+                             tuple(cert) if isinstance(cert, list) else cert, proxies)
+    return (
+        client,
+        method,
+        url,
+        params or None,
+        _header_pairs(headers) or None,
+        cookies or None,
+        body,
+        form,
+        files,
+        basic,
+        connect,
+        read,
+        bool(kwargs.get("allow_redirects", True)),
+        bool(kwargs.get("stream", stream) or stream or settings.stream),
+    )
+
+
+_REQUESTS_DEFAULTS = None
+
+
+def _requests_defaults():
+    global _REQUESTS_DEFAULTS
+    if _REQUESTS_DEFAULTS is None:
+        _REQUESTS_DEFAULTS = {k.lower(): v for k, v in _requests.utils.default_headers().items()}
+    return _REQUESTS_DEFAULTS
+
+
+class _CookieProbe:
+    """What requests' ``get_cookie_header`` needs of a request: its URL and headers."""
+
+    def __init__(self, url):
+        self.url = url
+        self.headers = {}

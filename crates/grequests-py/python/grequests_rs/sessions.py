@@ -1,0 +1,195 @@
+"""``Session``: requests' ``Session`` on the engine (one connection pool, a cookie jar)."""
+
+import os
+from collections.abc import MutableMapping
+
+from ._native import NativeClient, NativeError
+from . import exceptions
+from .structures import CaseInsensitiveDict
+
+_NO_PROXIES = ()
+
+
+class SessionCookies(MutableMapping):
+    """A session's cookie jar: the engine's, which scopes each cookie to its domain and
+    path. Mapping access goes by name; ``set`` takes a domain and path."""
+
+    def __init__(self, client):
+        self._client = client
+        # Set without a domain: sent with every request of the session, as requests does.
+        self.unscoped = {}
+
+    def _all(self):
+        unscoped = [(n, v, "", "/", False) for n, v in self.unscoped.items()]
+        return unscoped + self._client.cookies()
+
+    def __getitem__(self, name):
+        for cookie_name, value, *_ in self._all():
+            if cookie_name == name:
+                return value
+        raise KeyError(name)
+
+    def __setitem__(self, name, value):
+        self.set(name, value)
+
+    def set(self, name, value, domain="", path="/", secure=False):
+        """Adds a cookie for ``domain`` and its subdomains; without a domain, it is sent with
+        every request of the session (as requests does)."""
+        if value is None:
+            self.pop(name, None)
+            return
+        if not domain:
+            self.unscoped[name] = value
+            return
+        host = domain.lstrip(".")
+        attributes = f"{name}={value}; Path={path}; Domain={host}"
+        if secure:
+            attributes += "; Secure"
+        scheme = "https" if secure else "http"
+        self._client.set_cookie(attributes, f"{scheme}://{host}{path}")
+
+    def __delitem__(self, name):
+        found = self.unscoped.pop(name, None) is not None
+        for cookie_name, _, domain, path, secure in self._client.cookies():
+            if cookie_name == name:
+                found = True
+                scheme = "https" if secure else "http"
+                self._client.set_cookie(
+                    f"{name}=; Path={path}; Max-Age=0", f"{scheme}://{domain}{path}"
+                )
+        if not found:
+            raise KeyError(name)
+
+    def __iter__(self):
+        return iter([cookie[0] for cookie in self._all()])
+
+    def __len__(self):
+        return len(self._all())
+
+    def get_dict(self):
+        return {name: value for name, value, *_ in self._all()}
+
+    def __repr__(self):
+        return f"<SessionCookies {self.get_dict()!r}>"
+
+
+class Session:
+    """Settings shared by every request sent with ``session=``: ``headers``, ``cookies``,
+    ``auth``, ``params``, ``verify``, ``cert``, ``proxies``, ``hooks``, ``max_redirects``.
+    One connection pool per session, reused by every request and every thread.
+
+    ``resolve`` maps host names to ``"ip:port"`` (or ``None``: never resolves), without
+    DNS; an addition of this package, for tests.
+    """
+
+    def __init__(self, resolve=None, _cookies=True):
+        self.headers = CaseInsensitiveDict()
+        self.auth = None
+        self.params = {}
+        self.proxies = {}
+        self.hooks = {"response": []}
+        self.verify = True
+        self.cert = None
+        self.stream = False
+        self.trust_env = True
+        self.max_redirects = 30
+        self._resolve = dict(resolve or {})
+        self._keeps_cookies = _cookies
+        self._clients = {}
+        self.cookies = SessionCookies(self._client(True, None, _NO_PROXIES))
+
+    def _client(self, verify, cert, proxies):
+        """The engine client for these connection settings (one pool each)."""
+        key = (verify, cert, proxies, self.trust_env, self.max_redirects)
+        client = self._clients.get(key)
+        if client is None:
+            client = _native_client(
+                cookies=self._keeps_cookies,
+                verify=verify,
+                cert=cert,
+                proxies=proxies,
+                trust_env=self.trust_env,
+                max_redirects=self.max_redirects,
+                resolve=self._resolve,
+            )
+            # Requests with other TLS or proxy settings share the session's cookies only
+            # through its first client; see the package's notes.
+            self._clients[key] = client
+        return client
+
+    def request(self, method, url, **kwargs):
+        """Sends one request now and returns its ``Response`` (raises on failure), as
+        requests' ``Session.request``."""
+        from .api import AsyncRequest, _send_now
+
+        return _send_now(AsyncRequest(method, url, session=self, **kwargs))
+
+    def get(self, url, **kwargs):
+        return self.request("GET", url, **kwargs)
+
+    def options(self, url, **kwargs):
+        return self.request("OPTIONS", url, **kwargs)
+
+    def head(self, url, **kwargs):
+        kwargs.setdefault("allow_redirects", False)
+        return self.request("HEAD", url, **kwargs)
+
+    def post(self, url, data=None, json=None, **kwargs):
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url, data=None, **kwargs):
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url, data=None, **kwargs):
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self.request("DELETE", url, **kwargs)
+
+    def close(self):
+        """Drops the session's pools (connections close once their requests finish)."""
+        self._clients.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+
+def _native_client(verify, cert, proxies, **settings):
+    ca_file = None
+    if isinstance(verify, str):
+        if not os.path.exists(verify):
+            raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
+        ca_file, verify = verify, True
+    cert_file = key_file = None
+    if isinstance(cert, (tuple, list)):
+        cert_file, key_file = cert
+    elif cert:
+        cert_file = cert
+    try:
+        return NativeClient(
+            verify=bool(verify),
+            ca_file=ca_file,
+            cert=cert_file,
+            key=key_file,
+            proxies=dict(proxies),
+            **settings,
+        )
+    except NativeError as err:
+        kind, message = err.args
+        raise exceptions.from_engine(kind, message) from None
+
+
+_default = None
+
+
+def default_session():
+    """The session behind requests sent without ``session=``: one pool for the process, no
+    cookies kept between requests (a redirect chain still carries its own), as grequests'
+    session per request."""
+    global _default
+    if _default is None:
+        _default = Session(_cookies=False)
+    return _default

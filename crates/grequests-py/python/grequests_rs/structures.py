@@ -1,0 +1,45 @@
+"""``CaseInsensitiveDict``, as requests' (headers are looked up in any case)."""
+
+from collections.abc import Mapping, MutableMapping
+
+
+class CaseInsensitiveDict(MutableMapping):
+    """A dict whose keys are matched without regard to case; the last case set is kept."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, data=None, **kwargs):
+        self._store = {}
+        self.update(data or {}, **kwargs)
+
+    def __setitem__(self, key, value):
+        self._store[key.lower()] = (key, value)
+
+    def __getitem__(self, key):
+        return self._store[key.lower()][1]
+
+    def __delitem__(self, key):
+        del self._store[key.lower()]
+
+    def __iter__(self):
+        return (casedkey for casedkey, _ in self._store.values())
+
+    def __len__(self):
+        return len(self._store)
+
+    def lower_items(self):
+        """``(lowercase key, value)`` pairs."""
+        return ((lower, pair[1]) for lower, pair in self._store.items())
+
+    def __eq__(self, other):
+        if isinstance(other, Mapping):
+            other = CaseInsensitiveDict(other)
+        else:
+            return NotImplemented
+        return dict(self.lower_items()) == dict(other.lower_items())
+
+    def copy(self):
+        return CaseInsensitiveDict(self._store.values())
+
+    def __repr__(self):
+        return str(dict(self.items()))

@@ -1,0 +1,211 @@
+//! Batches: [`map`] sends a whole batch in one wait; [`NativeImap`] yields results as they
+//! finish. Both pull requests lazily from a Python iterator of `(request, spec)` pairs, on
+//! the thread that waits, so a generator of a million requests is never held in memory.
+
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use grequests_core::{mode, transport_fn, Batch, Client, Error, Request, Response};
+use pyo3::exceptions::{PyBaseException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyIterator, PyTuple};
+
+use crate::error;
+use crate::response::NativeResponse;
+use crate::runtime;
+use crate::spec::Spec;
+
+/// What travels with each request through the engine: the Python request object, and the
+/// exception its spec raised, if building it failed.
+type Tag = (Py<PyAny>, Option<PyErr>);
+
+/// The requests of a batch, pulled from Python as the engine has room for them.
+struct Feed {
+    items: Py<PyIterator>,
+    /// How many, when the caller knows (a list): the engine sizes `map`'s results by it.
+    len: Option<usize>,
+    done: bool,
+}
+
+impl Iterator for Feed {
+    type Item = (Request, Tag);
+
+    fn next(&mut self) -> Option<(Request, Tag)> {
+        if self.done {
+            return None;
+        }
+        Python::attach(|py| {
+            let mut items = self.items.bind(py).clone();
+            match items.next()? {
+                Ok(item) => Some(build(py, &item)),
+                Err(err) => {
+                    // The caller's iterator raised: that ends the batch, and the exception
+                    // is this last item's result.
+                    self.done = true;
+                    Some((refused(), (py.None(), Some(err))))
+                }
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self.len {
+            Some(len) => (len, Some(len)),
+            None => (0, None),
+        }
+    }
+}
+
+/// The engine's request for one `(request, spec)` pair; one that can't be built fails with
+/// the exception that says why, unsent.
+fn build(py: Python<'_>, item: &Bound<'_, PyAny>) -> (Request, Tag) {
+    let pair = item.extract::<(Py<PyAny>, Bound<'_, PyAny>)>();
+    match pair {
+        // The package's checks refused it already: its exception is the result.
+        Ok((request, refusal)) if refusal.is_instance_of::<PyBaseException>() => {
+            (refused(), (request, Some(PyErr::from_value(refusal))))
+        }
+        Ok((request, spec)) => match Spec::from_tuple(&spec).and_then(Spec::into_request) {
+            Ok(built) => (built, (request, None)),
+            Err(err) => (refused(), (request, Some(err))),
+        },
+        Err(err) => {
+            let request = item
+                .get_item(0)
+                .map(Bound::unbind)
+                .unwrap_or_else(|_| py.None());
+            (refused(), (request, Some(err)))
+        }
+    }
+}
+
+/// A request that fails at once, unsent, for a Python exception to take its place.
+fn refused() -> Request {
+    static NOWHERE: OnceLock<Client> = OnceLock::new();
+    let client = NOWHERE.get_or_init(|| {
+        Client::with_transport(transport_fn(|_| async {
+            Err(Error::builder("grequests_rs: a refused request was sent"))
+        }))
+    });
+    // An empty URL is a builder error: the engine fails it without a slot or a send.
+    client.get("")
+}
+
+/// One result for Python: `(request, response or None, error or None)`, the error being an
+/// exception object (the spec could not be built) or `(kind, message)` (the engine's).
+fn outcome<'py>(
+    py: Python<'py>,
+    (request, refusal): Tag,
+    result: grequests_core::Result<Response>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let none = py.None();
+    match (refusal, result) {
+        (Some(err), _) => (request, none, err.into_value(py)).into_pyobject(py),
+        (None, Ok(response)) => {
+            (request, NativeResponse::wrap(py, response)?, none).into_pyobject(py)
+        }
+        (None, Err(err)) => (request, none, error::described(&err)).into_pyobject(py),
+    }
+}
+
+fn feed(items: &Bound<'_, PyAny>, len: Option<usize>) -> PyResult<Feed> {
+    Ok(Feed {
+        items: items.try_iter()?.unbind(),
+        len,
+        done: false,
+    })
+}
+
+fn gtimeout_duration(gtimeout: Option<f64>) -> PyResult<Option<Duration>> {
+    gtimeout
+        .map(|seconds| {
+            Duration::try_from_secs_f64(seconds).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "gtimeout must be a non-negative number, not {seconds}"
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// Sends every `(request, spec)` of `items`, at most `size` at once, and returns one
+/// `(request, response, error)` per item, in order.
+#[pyfunction]
+#[pyo3(signature = (items, size = None, gtimeout = None, length = None))]
+pub(crate) fn map<'py>(
+    py: Python<'py>,
+    items: &Bound<'py, PyAny>,
+    size: Option<usize>,
+    gtimeout: Option<f64>,
+    length: Option<usize>,
+) -> PyResult<Vec<Bound<'py, PyTuple>>> {
+    let mut batch = grequests_core::try_map(feed(items, length)?).size(size);
+    if let Some(limit) = gtimeout_duration(gtimeout)? {
+        batch = batch.gtimeout(limit);
+    }
+    let results = runtime::wait(py, std::future::IntoFuture::into_future(batch))?;
+    results
+        .into_iter()
+        .map(|(tag, result)| outcome(py, tag, result))
+        .collect()
+}
+
+type Streamed = Batch<Feed, mode::TryImapEnumerated>;
+
+/// The results of a batch in completion order: `(index, (request, response, error))`.
+#[pyclass(frozen, module = "grequests_rs._native")]
+pub(crate) struct NativeImap {
+    /// Taken out while a result is awaited (the wait owns it), `None` once finished.
+    batch: Mutex<Option<Streamed>>,
+}
+
+#[pymethods]
+impl NativeImap {
+    #[new]
+    #[pyo3(signature = (items, size = None, gtimeout = None))]
+    fn new(items: &Bound<'_, PyAny>, size: Option<usize>, gtimeout: Option<f64>) -> PyResult<Self> {
+        let mut batch = grequests_core::try_imap_enumerated(feed(items, None)?).size(size);
+        if let Some(limit) = gtimeout_duration(gtimeout)? {
+            batch = batch.gtimeout(limit);
+        }
+        Ok(NativeImap {
+            batch: Mutex::new(Some(batch)),
+        })
+    }
+
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<(usize, Bound<'py, PyTuple>)>> {
+        let taken = self
+            .batch
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(mut batch) = taken else {
+            return Ok(None);
+        };
+        // Interrupted, the batch is dropped with the wait: what it had in flight is canceled.
+        let (batch, next) = runtime::wait(py, async {
+            let next = batch.next().await;
+            (batch, next)
+        })?;
+        let Some((index, (tag, result))) = next else {
+            return Ok(None);
+        };
+        *self.batch.lock().unwrap_or_else(PoisonError::into_inner) = Some(batch);
+        Ok(Some((index, outcome(py, tag, result)?)))
+    }
+
+    /// Cancels what is in flight and ends the iteration.
+    fn close(&self) {
+        drop(
+            self.batch
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! [`NativeClient`]: one connection pool with its TLS, proxy and DNS settings, and the cookie
+//! jar of a `grequests_rs.Session`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use grequests_core::{redirect, Client, Url};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::error;
+use crate::runtime;
+
+/// A client of the engine: the Python package makes one per session and per distinct
+/// `verify`/`cert`/`proxies` combination.
+#[pyclass(frozen, module = "grequests_rs._native")]
+pub(crate) struct NativeClient {
+    pub(crate) client: Client,
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (
+        *, cookies = true, verify = true, ca_file = None, cert = None, key = None,
+        proxies = None, trust_env = true, max_redirects = 30, resolve = None,
+        pool_idle_timeout = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        cookies: bool,
+        verify: bool,
+        ca_file: Option<String>,
+        cert: Option<String>,
+        key: Option<String>,
+        proxies: Option<HashMap<String, String>>,
+        trust_env: bool,
+        max_redirects: usize,
+        resolve: Option<HashMap<String, Option<String>>>,
+        pool_idle_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        let mut builder = Client::builder()
+            .cookie_store(cookies)
+            .redirect(redirect::Policy::limited(max_redirects))
+            .danger_accept_invalid_certs(!verify);
+        if let Some(path) = ca_file {
+            let pem = std::fs::read(&path).map_err(|err| {
+                error::NativeError::new_err((
+                    "invalid",
+                    format!("can't read CA bundle {path}: {err}"),
+                ))
+            })?;
+            builder = builder
+                .add_root_certificate_pem(&pem)
+                .tls_built_in_root_certs(false);
+        }
+        if let Some(cert) = cert {
+            let chain = read(&cert)?;
+            let key = match key {
+                Some(key) => read(&key)?,
+                None => chain.clone(),
+            };
+            builder = builder.identity_pem(&chain, &key);
+        }
+        let proxies = proxies.unwrap_or_default();
+        if proxies.is_empty() && !trust_env {
+            builder = builder.no_proxies();
+        }
+        for (scheme, url) in &proxies {
+            builder = match scheme.as_str() {
+                "http" => builder.proxy_http(url),
+                "https" => builder.proxy_https(url),
+                "all" => builder.proxy_all(url),
+                "no_proxy" => builder.no_proxy(url),
+                // requests also takes `scheme://host` keys; they are not supported here.
+                other => return Err(PyValueError::new_err(format!(
+                    "proxies: unsupported key {other:?} (use 'http', 'https', 'all' or 'no_proxy')"
+                ))),
+            };
+        }
+        for (host, to) in resolve.unwrap_or_default() {
+            builder = match to {
+                None => builder.resolve_nowhere(&host),
+                Some(addr) => {
+                    let addr: SocketAddr = addr.parse().map_err(|_| {
+                        PyValueError::new_err(format!("resolve: {addr:?} is not an ip:port"))
+                    })?;
+                    builder.resolve(&host, addr)
+                }
+            };
+        }
+        if let Some(seconds) = pool_idle_timeout {
+            builder = builder.pool_idle_timeout(Duration::try_from_secs_f64(seconds).ok());
+        }
+        // The pool's timers and DNS tasks belong to the shared runtime.
+        let client = runtime::enter(|| builder.build())?.map_err(|err| error::raise(&err))?;
+        Ok(NativeClient { client })
+    }
+
+    /// The session's cookies: `(name, value, domain, path, secure)` each.
+    fn cookies(&self) -> Vec<(String, String, String, String, bool)> {
+        self.client
+            .cookie_jar()
+            .map(|jar| {
+                jar.all()
+                    .into_iter()
+                    .map(|c| (c.name, c.value, c.domain, c.path, c.secure))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Stores a cookie as if `url` had sent `Set-Cookie: {set_cookie}`.
+    fn set_cookie(&self, set_cookie: &str, url: &str) -> PyResult<()> {
+        let url = Url::parse(url).map_err(|err| PyValueError::new_err(err.to_string()))?;
+        if let Some(jar) = self.client.cookie_jar() {
+            jar.add(set_cookie, &url);
+        }
+        Ok(())
+    }
+}
+
+fn read(path: &str) -> PyResult<Vec<u8>> {
+    std::fs::read(path).map_err(|err| {
+        error::NativeError::new_err(("invalid", format!("can't read {path}: {err}")))
+    })
+}

@@ -1,0 +1,51 @@
+//! How an engine [`Error`] reaches Python: a kind the package maps onto requests' exception
+//! classes, and the message, which names the URL and the cause.
+
+use grequests_core::Error;
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+
+create_exception!(
+    _native,
+    NativeError,
+    PyException,
+    "An engine error, as (kind, message); grequests_rs raises requests' class for the kind."
+);
+
+/// The kind of `error`, most specific first, in requests' terms.
+pub(crate) fn kind(error: &Error) -> &'static str {
+    if error.is_connect() && error.is_timeout() {
+        "connect_timeout"
+    } else if error.is_timeout() {
+        "read_timeout"
+    } else if error.is_proxy() {
+        "proxy"
+    } else if error.is_tls() {
+        "ssl"
+    } else if error.is_dns() || error.is_connect() {
+        "connection"
+    } else if error.is_redirect() {
+        "too_many_redirects"
+    } else if error.is_builder() {
+        "invalid"
+    } else if error.is_decode() {
+        "content_decoding"
+    } else if error.is_body() {
+        "chunked_encoding"
+    } else if error.is_request() {
+        "connection"
+    } else {
+        "request"
+    }
+}
+
+/// `(kind, message)`, the form results carry an error in.
+pub(crate) fn described(error: &Error) -> (&'static str, String) {
+    (kind(error), error.to_string())
+}
+
+/// `error` raised as a [`NativeError`].
+pub(crate) fn raise(error: &Error) -> PyErr {
+    NativeError::new_err(described(error))
+}

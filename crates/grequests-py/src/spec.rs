@@ -1,0 +1,127 @@
+//! [`Spec`]: a request as the Python package hands it over, already in requests' terms
+//! (pairs, bytes, seconds), and its translation into an engine [`Request`].
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use grequests_core::multipart::{Form, Part};
+use grequests_core::Request;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::client::NativeClient;
+
+const FIELDS: usize = 14;
+
+type Pairs = Option<Vec<(String, String)>>;
+/// `(field, file name, content, content type)`.
+type Files = Option<Vec<(String, Option<String>, Vec<u8>, Option<String>)>>;
+
+/// One request: the tuple `grequests_rs._prepare.spec` builds, fields in this order.
+pub(crate) struct Spec {
+    client: Py<NativeClient>,
+    method: String,
+    url: String,
+    params: Pairs,
+    headers: Pairs,
+    cookies: Pairs,
+    body: Option<Vec<u8>>,
+    form: Pairs,
+    files: Files,
+    auth: Option<(String, String)>,
+    connect_timeout: Option<f64>,
+    read_timeout: Option<f64>,
+    allow_redirects: bool,
+    stream: bool,
+}
+
+impl Spec {
+    /// Reads the spec tuple.
+    pub(crate) fn from_tuple(spec: &Bound<'_, PyAny>) -> PyResult<Spec> {
+        let spec = spec.cast::<PyTuple>()?;
+        if spec.len() != FIELDS {
+            return Err(PyTypeError::new_err(format!(
+                "a request spec has {FIELDS} fields, not {}",
+                spec.len()
+            )));
+        }
+        let field = |index: usize| spec.get_item(index);
+        Ok(Spec {
+            client: field(0)?.extract()?,
+            method: field(1)?.extract()?,
+            url: field(2)?.extract()?,
+            params: field(3)?.extract()?,
+            headers: field(4)?.extract()?,
+            cookies: field(5)?.extract()?,
+            body: field(6)?.extract()?,
+            form: field(7)?.extract()?,
+            files: field(8)?.extract()?,
+            auth: field(9)?.extract()?,
+            connect_timeout: field(10)?.extract()?,
+            read_timeout: field(11)?.extract()?,
+            allow_redirects: field(12)?.extract()?,
+            stream: field(13)?.extract()?,
+        })
+    }
+
+    /// The engine's request. Input the engine refuses (a header with a line break) is kept
+    /// in the request and reported as its failure.
+    pub(crate) fn into_request(self) -> PyResult<Request> {
+        let client = self.client.get().client.clone();
+        let mut request = client.request(self.method.as_str(), self.url.as_str());
+        if let Some(params) = &self.params {
+            request = request.params(params);
+        }
+        for (name, value) in self.headers.unwrap_or_default() {
+            request = request.header(name, value);
+        }
+        for (name, value) in self.cookies.unwrap_or_default() {
+            request = request.cookie(&name, &value);
+        }
+        if let Some(body) = self.body {
+            request = request.data(Bytes::from(body));
+        }
+        match (self.files, &self.form) {
+            (Some(files), form) => {
+                let mut multipart = Form::new();
+                for (name, value) in form.iter().flatten() {
+                    multipart = multipart.text(name.clone(), value.clone());
+                }
+                for (field, file_name, content, content_type) in files {
+                    let mut part = Part::bytes(content);
+                    if let Some(file_name) = file_name {
+                        part = part.file_name(file_name);
+                    }
+                    if let Some(content_type) = content_type {
+                        part = part.mime(content_type);
+                    }
+                    multipart = multipart.part(field, part);
+                }
+                request = request.multipart(multipart);
+            }
+            (None, Some(form)) => request = request.form(form),
+            (None, None) => {}
+        }
+        if let Some((user, password)) = &self.auth {
+            request = request.basic_auth(user, Some(password));
+        }
+        if let Some(seconds) = self.connect_timeout {
+            request = request.connect_timeout(seconds_to_duration(seconds)?);
+        }
+        if let Some(seconds) = self.read_timeout {
+            request = request.read_timeout(seconds_to_duration(seconds)?);
+        }
+        Ok(request
+            .allow_redirects(self.allow_redirects)
+            .stream(self.stream))
+    }
+}
+
+fn seconds_to_duration(seconds: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(seconds).map_err(|_| {
+        PyValueError::new_err(format!(
+            "timeout must be a non-negative number of seconds, not {seconds}"
+        ))
+    })
+}
