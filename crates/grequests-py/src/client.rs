@@ -74,9 +74,11 @@ impl NativeClient {
                 "all" => builder.proxy_all(url),
                 "no_proxy" => builder.no_proxy(url),
                 // requests also takes `scheme://host` keys; they are not supported here.
-                other => return Err(PyValueError::new_err(format!(
+                other => {
+                    return Err(PyValueError::new_err(format!(
                     "proxies: unsupported key {other:?} (use 'http', 'https', 'all' or 'no_proxy')"
-                ))),
+                )))
+                }
             };
         }
         for (host, to) in resolve.unwrap_or_default() {

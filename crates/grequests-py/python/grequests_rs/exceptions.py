@@ -24,20 +24,26 @@ def _define(name, bases, doc):
     namespace = {"__doc__": doc, "__module__": __name__}
     theirs = getattr(_theirs, name, None) if _theirs is not None else None
     if theirs is not None and not any(issubclass(base, theirs) for base in bases):
-        try:
-            return type(name, bases + (theirs,), namespace)
-        except TypeError:  # an MRO requests' hierarchy makes impossible: ours alone
-            pass
+        # Theirs goes right after our first base, ahead of builtins such as ValueError,
+        # which requests' class lists after its own RequestException.
+        for at in range(1, len(bases) + 1):
+            try:
+                return type(name, bases[:at] + (theirs,) + bases[at:], namespace)
+            except TypeError:  # no consistent MRO with theirs there
+                continue
     return type(name, bases, namespace)
 
 
 class _Base(IOError):
     def __init__(self, *args, **kwargs):
-        self.response = kwargs.pop("response", None)
-        self.request = kwargs.pop("request", None)
-        if self.response is not None and self.request is None:
-            self.request = getattr(self.response, "request", None)
+        response = kwargs.pop("response", None)
+        request = kwargs.pop("request", None)
+        if response is not None and request is None:
+            request = getattr(response, "request", None)
         super().__init__(*args, **kwargs)
+        # Set after: requests' own __init__, when it is a base, resets them.
+        self.response = response
+        self.request = request
 
 
 RequestException = _define("RequestException", (_Base,), "A request could not be completed.")

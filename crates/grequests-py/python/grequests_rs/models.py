@@ -197,8 +197,10 @@ class Response:
         """The body in pieces of ``chunk_size`` bytes (as they arrive when ``None``)."""
         if chunk_size is not None and not isinstance(chunk_size, int):
             raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
-        if self._content is not None or self._content_consumed:
-            content = self.content
+        if self._content is None and self._content_consumed:
+            raise exceptions.StreamConsumedError()
+        if self._content is not None:
+            content = self._content
             step = chunk_size or len(content) or 1
             chunks = (content[i : i + step] for i in range(0, len(content), step))
         else:

@@ -27,6 +27,8 @@ pub(crate) async fn route(echo: Echo) -> Response {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = echo.parts.method.clone();
     match (segments.as_slice(), &method) {
+        // httpbin's index; grequests' own tests ask for `//`.
+        ([""] | ["", ""], _) => index(),
         (["get"], &Method::GET) | (["get"], &Method::HEAD) => json_ok(echo.basic()),
         (["post"], &Method::POST)
         | (["put"], &Method::PUT)
@@ -92,6 +94,15 @@ pub(crate) fn empty(status: StatusCode) -> Response {
 }
 
 /// `/status/200,201,500`: one of the codes, picked at random, as httpbin.
+fn index() -> Response {
+    let mut response = Response::new(body("<!DOCTYPE html><title>grequests-testserver</title>\n"));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
 fn status(codes: &str) -> Response {
     let codes: Vec<u16> = codes
         .split(',')

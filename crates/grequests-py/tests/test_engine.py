@@ -1,0 +1,159 @@
+"""What the engine adds to grequests: real cancellation, the GIL released while waiting,
+threads, asyncio, no import-time side effects, and a requests-like Response."""
+
+import asyncio
+import datetime
+import os
+import threading
+import time
+
+import requests
+
+import grequests_rs as grequests
+
+
+def test_gtimeout_cancels_what_is_unfinished(httpbin):
+    reqs = [grequests.get(httpbin("get"))] + [grequests.get(httpbin("delay/10")) for _ in range(3)]
+    started = time.monotonic()
+    results = grequests.map(reqs, gtimeout=0.3, exception_handler=lambda r, e: e)
+    # Not a speed test: the delays are 10 s, so returning at all before them means canceled.
+    assert time.monotonic() - started < 8
+    assert results[0].status_code == 200
+    assert all(isinstance(r, requests.exceptions.Timeout) for r in results[1:])
+
+
+def test_imap_enumerated_gives_every_index_once(httpbin, refused_url):
+    reqs = [grequests.get(httpbin("status/%d" % (200 + i))) for i in range(8)]
+    reqs[3] = grequests.get(refused_url)
+    seen = dict(grequests.imap_enumerated(reqs, size=3))
+    assert sorted(seen) == list(range(8))
+    assert seen[3] is None
+    assert [seen[i].status_code for i in range(8) if i != 3] == [200, 201, 202, 204, 205, 206, 207]
+
+
+def test_imap_pulls_a_generator_lazily(httpbin):
+    pulled = []
+
+    def requests_():
+        for i in range(6):
+            pulled.append(i)
+            yield grequests.get(httpbin("get?i=%d" % i))
+
+    stream = grequests.imap(requests_(), size=2)
+    first = next(stream)
+    assert first.status_code == 200
+    assert len(pulled) <= 3  # size in flight, plus the slot the first result freed
+    assert len(list(stream)) == 5
+
+
+def test_the_gil_is_released_while_requests_are_in_flight(httpbin):
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.01)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        grequests.map([grequests.get(httpbin("delay/1")) for _ in range(2)])
+    finally:
+        stop.set()
+        ticker.join()
+    assert len(ticks) > 20
+
+
+def test_batches_from_several_threads_share_the_pool(httpbin):
+    results = {}
+
+    def batch(n):
+        rs = [grequests.get(httpbin("get?t=%d&i=%d" % (n, i))) for i in range(20)]
+        results[n] = [r.status_code for r in grequests.map(rs, size=5)]
+
+    threads = [threading.Thread(target=batch, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {n: [200] * 20 for n in range(4)}
+
+
+def test_asyncio_forms(httpbin):
+    async def main():
+        ordered = await grequests.amap([grequests.get(httpbin("status/%d" % c)) for c in (201, 202)])
+        streamed = [r.status_code async for r in grequests.aimap(
+            [grequests.get(httpbin("status/203")), grequests.get("http://nowhere.invalid/")]
+        )]
+        return [r.status_code for r in ordered], streamed
+
+    assert asyncio.run(main()) == ([201, 202], [203])
+
+
+def test_import_has_no_side_effects(run_python):
+    done = run_python(
+        "import socket, threading\n"
+        "before = (socket.socket, threading.active_count())\n"
+        "import grequests_rs\n"
+        "assert (socket.socket, threading.active_count()) == before, 'side effect'\n"
+        "print('clean')\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "clean"
+
+
+def test_ctrl_c_interrupts_a_batch(run_python, httpbin):
+    done = run_python(
+        "import os, signal, threading, time, grequests_rs as g\n"
+        "threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()\n"
+        "started = time.monotonic()\n"
+        "try:\n"
+        f"    g.map([g.get({httpbin('delay/10')!r}) for _ in range(3)])\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', time.monotonic() - started < 8)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "interrupted True"
+
+
+def test_the_response_behaves_like_requests(httpbin):
+    r = grequests.map([grequests.get(httpbin("redirect/1"))])[0]
+    assert repr(r) == "<Response [200]>"
+    assert r and r.ok and r.reason == "OK"
+    assert r.url == httpbin("get")
+    assert r.headers["CONTENT-TYPE"] == r.headers["content-type"] == "application/json"
+    assert isinstance(r.elapsed, datetime.timedelta)
+    assert [h.status_code for h in r.history] == [302]
+    assert r.request.method == "GET" and r.request.url == httpbin("get")
+    assert r.json()["url"] == httpbin("get")
+    assert r.text == r.content.decode("utf-8")
+    assert r.encoding == "utf-8"
+    r.encoding = "ISO-8859-1"
+    assert r.encoding == "ISO-8859-1"
+
+    html = grequests.map([grequests.get(httpbin(""))])[0]
+    assert html.encoding == "utf-8" and html.apparent_encoding
+    missing = grequests.map([grequests.get(httpbin("status/404"))])[0]
+    assert not missing and missing.status_code == 404
+
+    s = grequests.Session()
+    set_cookie = grequests.map([grequests.get(httpbin("cookies/set?a=1"), session=s,
+                                              allow_redirects=False)])[0]
+    assert dict(set_cookie.cookies) == {"a": "1"}
+
+
+def test_closing_a_streamed_response_keeps_its_head(httpbin):
+    r = grequests.map([grequests.get(httpbin("stream/100"), stream=True)])[0]
+    r.close()
+    assert r.status_code == 200 and r.headers["content-type"] and r.reason == "OK"
+    assert r.url == httpbin("stream/100")
+
+
+def test_pid_is_the_same_process():
+    # grequests' gevent ran everything in one thread of this process; so does the engine's
+    # consumer side: hooks see the caller's thread.
+    seen = []
+    grequests.map([grequests.get("http://nowhere.invalid/")],
+                  exception_handler=lambda r, e: seen.append((os.getpid(), threading.get_ident())))
+    assert seen == [(os.getpid(), threading.get_ident())]

@@ -1,0 +1,112 @@
+"""Bad input and failures get requests' exception types, never a crash, and every request
+gets its one result."""
+
+import pytest
+import requests
+
+import grequests_rs as grequests
+from grequests_rs import exceptions
+
+
+def failure(request):
+    [result] = grequests.map([request], exception_handler=lambda r, e: e)
+    assert isinstance(result, BaseException), result
+    return result
+
+
+@pytest.mark.parametrize(
+    ("url", "ours", "theirs"),
+    [
+        ("fakedomain/", exceptions.MissingSchema, requests.exceptions.MissingSchema),
+        ("ftp://example.invalid/", exceptions.InvalidSchema, requests.exceptions.InvalidSchema),
+        ("http://", exceptions.InvalidURL, requests.exceptions.InvalidURL),
+    ],
+)
+def test_bad_urls(url, ours, theirs):
+    error = failure(grequests.get(url))
+    assert isinstance(error, ours) and isinstance(error, theirs)
+
+
+def test_a_header_with_a_line_break():
+    error = failure(grequests.get("http://fakedomain.invalid/", headers={"X-A": "b\r\nc"}))
+    assert isinstance(error, requests.exceptions.InvalidHeader)
+    error = failure(grequests.get("http://fakedomain.invalid/", headers={"X-A": 1}))
+    assert isinstance(error, exceptions.InvalidHeader)
+
+
+def test_unserialisable_json():
+    error = failure(grequests.post("http://fakedomain.invalid/", json={"a": object()}))
+    assert isinstance(error, requests.exceptions.InvalidJSONError)
+
+
+def test_an_unknown_keyword_is_a_type_error():
+    assert isinstance(failure(grequests.get("http://fakedomain.invalid/", colour="red")), TypeError)
+
+
+def test_connection_refused_and_names_that_do_not_resolve(refused_url):
+    assert isinstance(failure(grequests.get(refused_url)), requests.exceptions.ConnectionError)
+    error = failure(grequests.get("http://nowhere.invalid/"))
+    assert isinstance(error, exceptions.ConnectionError)
+    assert "nowhere.invalid" in str(error)
+
+
+def test_too_many_redirects(httpbin):
+    s = grequests.Session()
+    s.max_redirects = 2
+    error = failure(grequests.get(httpbin("redirect/5"), session=s))
+    assert isinstance(error, requests.exceptions.TooManyRedirects)
+
+
+def test_every_request_gets_one_result_whatever_goes_wrong(httpbin, refused_url):
+    reqs = [
+        grequests.get(httpbin("get")),
+        grequests.get("no scheme"),
+        grequests.get(refused_url),
+        grequests.get(httpbin("status/503")),
+        grequests.post(httpbin("post"), json={1, 2}),
+        grequests.get(httpbin("get"), headers={"bad": "a\nb"}),
+        grequests.get(httpbin("delay/1"), timeout=0.01),
+    ]
+    results = grequests.map(reqs, size=3)
+    assert [r.status_code if r is not None else None for r in results] == [
+        200, None, None, 503, None, None, None,
+    ]
+    for request in reqs:
+        assert (request.response is None) == hasattr(request, "exception")
+    kinds = [type(r.exception).__name__ for r in reqs if hasattr(r, "exception")]
+    assert kinds == ["MissingSchema", "ConnectionError", "InvalidJSONError", "InvalidHeader",
+                     "ReadTimeout"]
+
+
+def test_send_sets_response_or_exception(httpbin, refused_url):
+    ok = grequests.get(httpbin("get")).send()
+    assert ok.response.status_code == 200
+    failed = grequests.get(refused_url).send()
+    assert failed.response is None
+    assert isinstance(failed.exception, requests.exceptions.ConnectionError)
+    assert "ConnectionError" in failed.traceback
+    job = grequests.send(grequests.get(httpbin("get")))
+    assert job.get().response.ok
+
+
+def test_raise_for_status(httpbin):
+    r = grequests.map([grequests.get(httpbin("status/404"))])[0]
+    with pytest.raises(requests.exceptions.HTTPError) as raised:
+        r.raise_for_status()
+    assert str(raised.value) == f"404 Client Error: Not Found for url: {httpbin('status/404')}"
+    assert raised.value.response is r
+
+
+def test_exceptions_are_requests_exceptions_too():
+    for name in exceptions.__all__:
+        ours, theirs = getattr(exceptions, name), getattr(requests.exceptions, name)
+        assert issubclass(ours, theirs), name
+        assert issubclass(ours, exceptions.RequestException), name
+    assert issubclass(exceptions.ConnectTimeout, exceptions.Timeout)
+    assert issubclass(exceptions.JSONDecodeError, ValueError)
+
+
+def test_a_body_that_is_not_json(httpbin):
+    r = grequests.map([grequests.get(httpbin(""))])[0]
+    with pytest.raises(requests.exceptions.JSONDecodeError):
+        r.json()

@@ -1,0 +1,182 @@
+"""requests' keyword arguments, checked against httpbin's echo endpoints."""
+
+import io
+
+import pytest
+import requests
+
+import grequests_rs as grequests
+
+
+def send(request):
+    """The response, or the request's exception raised."""
+    [response] = grequests.map([request], exception_handler=lambda r, e: e)
+    if isinstance(response, BaseException):
+        raise response
+    return response
+
+
+def echo(httpbin, method="post", **kwargs):
+    return send(grequests.request(method.upper(), httpbin(method), **kwargs)).json()
+
+
+def test_params_dict_list_and_none(httpbin):
+    r = send(grequests.get(httpbin("get"), params={"a": 1, "b": ["x", "y"], "c": None}))
+    assert r.json()["args"] == {"a": "1", "b": ["x", "y"]}
+    r = send(grequests.get(httpbin("get?z=0"), params=[("a", "1"), ("a", "2")]))
+    assert r.json()["args"] == {"z": "0", "a": ["1", "2"]}
+    r = send(grequests.get(httpbin("get"), params="q=raw&r=2"))
+    assert r.json()["args"] == {"q": "raw", "r": "2"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"k": "v", "n": ["1", "2"]}, [("k", "v"), ("n", "1"), ("n", "2")]],
+    ids=["dict", "pairs"],
+)
+def test_data_as_a_form(httpbin, data):
+    body = echo(httpbin, data=data)
+    assert body["form"] == {"k": "v", "n": ["1", "2"]}
+    assert body["headers"]["Content-Type"].startswith("application/x-www-form-urlencoded")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"raw bytes", "raw bytes", io.BytesIO(b"raw bytes"), (c for c in [b"raw ", b"bytes"])],
+    ids=["bytes", "str", "file", "generator"],
+)
+def test_data_as_a_body(httpbin, data):
+    assert echo(httpbin, data=data)["data"] == "raw bytes"
+
+
+def test_json(httpbin):
+    body = echo(httpbin, json={"a": [1, 2], "b": None})
+    assert body["json"] == {"a": [1, 2], "b": None}
+    assert body["headers"]["Content-Type"] == "application/json"
+
+
+def test_headers_and_user_agent(httpbin):
+    headers = echo(httpbin, "get", headers={"X-Test": "1", "User-Agent": "me/1"})["headers"]
+    assert headers["X-Test"] == "1"
+    assert headers["User-Agent"] == "me/1"
+
+
+def test_cookies(httpbin):
+    r = send(grequests.get(httpbin("cookies"), cookies={"a": "1", "b": "2"}))
+    assert r.json()["cookies"] == {"a": "1", "b": "2"}
+    jar = requests.cookies.RequestsCookieJar()
+    jar.set("c", "3")
+    assert send(grequests.get(httpbin("cookies"), cookies=jar)).json()["cookies"] == {"c": "3"}
+
+
+def test_files_in_requests_forms(httpbin):
+    files = {
+        "plain": io.BytesIO(b"one"),
+        "named": ("report.csv", b"a,b\n", "text/csv"),
+        "pair": ("notes.txt", io.BytesIO(b"three")),
+    }
+    body = echo(httpbin, files=files, data={"field": "value"})
+    assert body["form"] == {"field": "value"}
+    assert body["files"] == {"plain": "one", "named": "a,b\n", "pair": "three"}
+    assert body["headers"]["Content-Type"].startswith("multipart/form-data")
+
+
+def test_auth_tuple_basic_and_auth_base(httpbin):
+    assert send(grequests.get(httpbin("basic-auth/u/p"), auth=("u", "p"))).status_code == 200
+    basic = requests.auth.HTTPBasicAuth("u", "p")
+    assert send(grequests.get(httpbin("basic-auth/u/p"), auth=basic)).status_code == 200
+    assert send(grequests.get(httpbin("basic-auth/u/p"), auth=("u", "x"))).status_code == 401
+
+    class Bearer(requests.auth.AuthBase):
+        def __call__(self, r):
+            r.headers["Authorization"] = "Bearer t0k3n"
+            return r
+
+    assert send(grequests.get(httpbin("bearer"), auth=Bearer())).status_code == 200
+
+
+def test_timeouts(httpbin):
+    with pytest.raises(grequests.exceptions.ReadTimeout):
+        send(grequests.get(httpbin("delay/2"), timeout=0.05))
+    with pytest.raises(requests.exceptions.Timeout):
+        send(grequests.get(httpbin("delay/2"), timeout=(1, 0.05)))
+    assert send(grequests.get(httpbin("get"), timeout=(5, 5))).ok
+    with pytest.raises(ValueError):
+        send(grequests.get(httpbin("get"), timeout=-1))
+
+
+def test_redirects_followed_or_not(httpbin):
+    r = send(grequests.get(httpbin("redirect/3")))
+    assert r.status_code == 200
+    assert [h.status_code for h in r.history] == [302, 302, 302]
+    assert r.url == httpbin("get")
+    r = send(grequests.get(httpbin("redirect/3"), allow_redirects=False))
+    assert r.status_code == 302
+    assert r.is_redirect
+    assert r.history == []
+
+
+def test_verify_with_a_ca_file_or_off(tls_url, ca_file):
+    with pytest.raises(requests.exceptions.SSLError):
+        send(grequests.get(tls_url + "get"))
+    assert send(grequests.get(tls_url + "get", verify=ca_file)).ok
+    assert send(grequests.get(tls_url + "get", verify=False)).ok
+
+
+def test_proxies(httpbin, proxy_url):
+    r = send(grequests.get(httpbin("get?via=proxy"), proxies={"http": proxy_url}))
+    assert r.json()["args"] == {"via": "proxy"}
+
+
+def test_stream_iter_content_and_lines(httpbin):
+    r = send(grequests.get(httpbin("stream/5"), stream=True))
+    assert not r._content_consumed
+    lines = list(r.iter_lines())
+    assert len(lines) == 5
+    assert r._content_consumed
+    r = send(grequests.get(httpbin("bytes/1000"), stream=True))
+    chunks = list(r.iter_content(chunk_size=300))
+    assert [len(c) for c in chunks] == [300, 300, 300, 100]
+    with pytest.raises(requests.exceptions.StreamConsumedError):
+        r.iter_content(chunk_size=300)
+
+
+def test_session_settings_apply_to_its_requests(httpbin):
+    s = grequests.Session()
+    s.headers["X-Session"] = "yes"
+    s.params = {"from": "session"}
+    s.auth = ("u", "p")
+    r = send(grequests.get(httpbin("basic-auth/u/p"), session=s))
+    assert r.status_code == 200
+    body = send(grequests.get(httpbin("get"), session=s)).json()
+    assert body["headers"]["X-Session"] == "yes"
+    assert body["args"] == {"from": "session"}
+
+
+def test_a_session_keeps_cookies_and_the_default_does_not(httpbin):
+    s = grequests.Session()
+    send(grequests.get(httpbin("cookies/set?sid=1"), session=s))
+    assert send(grequests.get(httpbin("cookies"), session=s)).json()["cookies"] == {"sid": "1"}
+    assert dict(s.cookies) == {"sid": "1"}
+    assert send(grequests.get(httpbin("cookies"))).json()["cookies"] == {}
+    other = grequests.Session()
+    assert send(grequests.get(httpbin("cookies"), session=other)).json()["cookies"] == {}
+
+
+def test_session_request_sends_now(httpbin):
+    with grequests.Session() as s:
+        assert s.get(httpbin("get")).status_code == 200
+        assert s.post(httpbin("post"), json={"a": 1}).json()["json"] == {"a": 1}
+
+
+def test_session_hooks(httpbin):
+    seen = []
+    s = grequests.Session()
+    s.hooks["response"].append(lambda r, **kw: seen.append(r.status_code))
+    send(grequests.get(httpbin("status/201"), session=s))
+    assert seen == [201]
+
+
+def test_a_hook_may_replace_the_response(httpbin):
+    r = send(grequests.get(httpbin("get"), hooks={"response": lambda r, **kw: "replaced"}))
+    assert r == "replaced"

@@ -1,0 +1,175 @@
+//! The Python package's pytest suite (`crates/grequests-py/tests`), run by `cargo test`.
+//!
+//! It makes what the suite needs on its own: a virtualenv under `target/python-venv` with
+//! maturin, pytest and requests from PyPI; the package's wheel, built by maturin into
+//! `target/python` and installed into the virtualenv; and the servers on 127.0.0.1 (httpbin
+//! plain and TLS, an HTTP proxy), whose addresses reach the suite through the environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use grequests_testserver::{TestProxy, TestServer};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace().join(dir)
+            }
+        })
+        .unwrap_or_else(|| workspace().join("target"))
+}
+
+/// Runs `command`, failing the test with its output when it fails.
+fn run(command: &mut Command, what: &str) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|err| panic!("{what}: can't run {command:?}: {err}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The virtualenv with the build and test tools, made once and reused.
+fn virtualenv() -> PathBuf {
+    let venv = target_dir().join("python-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "python3 -m venv (is python3 with venv installed?)",
+        );
+    }
+    let ready = Command::new(&python)
+        .args(["-c", "import pytest, requests"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        && venv.join("bin/maturin").exists();
+    if !ready {
+        run(
+            Command::new(venv.join("bin/pip")).args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "maturin>=1.9.4,<2",
+                "pytest>=7",
+                "requests>=2.28",
+            ]),
+            "pip install maturin pytest requests",
+        );
+    }
+    venv
+}
+
+/// Builds the wheel (incrementally, in a target directory of its own: the outer cargo holds
+/// this one) and installs it into `venv`.
+fn install_wheel(venv: &Path) {
+    let wheels = target_dir().join("python/wheels");
+    let _ = std::fs::remove_dir_all(&wheels);
+    run(
+        Command::new(venv.join("bin/maturin"))
+            .args(["build", "--quiet", "--manifest-path"])
+            .arg(workspace().join("crates/grequests-py/Cargo.toml"))
+            .arg("--out")
+            .arg(&wheels)
+            .args(["--interpreter"])
+            .arg(venv.join("bin/python"))
+            .env("CARGO_TARGET_DIR", target_dir().join("python"))
+            .env("VIRTUAL_ENV", venv),
+        "maturin build",
+    );
+    let wheel = std::fs::read_dir(&wheels)
+        .ok()
+        .and_then(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        })
+        .unwrap_or_else(|| panic!("maturin built no wheel into {}", wheels.display()));
+    run(
+        Command::new(venv.join("bin/pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--force-reinstall",
+            ])
+            .arg(&wheel),
+        "pip install the wheel",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_package_passes_its_pytest_suite() {
+    let httpbin = TestServer::builder()
+        .threads(2)
+        .spawn_thread()
+        .expect("httpbin");
+    let tls = TestServer::builder()
+        .tls(true)
+        .spawn_thread()
+        .expect("httpbin over TLS");
+    let proxy = TestProxy::start().await.expect("proxy");
+    let ca = target_dir().join("python/testserver-ca.pem");
+    std::fs::create_dir_all(target_dir().join("python")).expect("target/python");
+    std::fs::write(&ca, tls.ca_pem().unwrap_or_default()).expect("the CA file");
+
+    let venv = tokio::task::spawn_blocking(|| {
+        let venv = virtualenv();
+        install_wheel(&venv);
+        venv
+    })
+    .await
+    .expect("the build");
+
+    let mut pytest = Command::new(venv.join("bin/python"));
+    pytest
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error::pytest.PytestUnraisableExceptionWarning",
+        ])
+        .arg(workspace().join("crates/grequests-py/tests"))
+        .current_dir(target_dir().join("python"))
+        .env("HTTPBIN_URL", format!("{}/", httpbin.base_url()))
+        .env("HTTPBIN_TLS_URL", format!("{}/", tls.base_url()))
+        .env("HTTPBIN_CA", &ca)
+        .env("PROXY_URL", proxy.url())
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("all_proxy");
+    let output = tokio::task::spawn_blocking(move || run(&mut pytest, "pytest"))
+        .await
+        .expect("pytest");
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    // The proxy test sent its request through the proxy.
+    assert!(
+        !proxy.requests().is_empty(),
+        "no request went through the proxy: the proxies= test did not run"
+    );
+}
