@@ -131,6 +131,10 @@ fn gtimeout_duration(gtimeout: Option<f64>) -> PyResult<Option<Duration>> {
 
 /// Sends every `(request, spec)` of `items`, at most `size` at once, and returns one
 /// `(request, response, error)` per item, in order.
+///
+/// The exchanges run as tasks on the runtime's workers (the `imap` engine), not inline on
+/// this thread: this thread is busy with Python, building the next requests' specs, and
+/// inline exchanges would wait for it.
 #[pyfunction]
 #[pyo3(signature = (items, size = None, gtimeout = None, length = None))]
 pub(crate) fn map<'py>(
@@ -140,14 +144,15 @@ pub(crate) fn map<'py>(
     gtimeout: Option<f64>,
     length: Option<usize>,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
-    let mut batch = grequests_core::try_map(feed(items, length)?).size(size);
+    let mut batch = grequests_core::try_imap_enumerated(feed(items, length)?).size(size);
     if let Some(limit) = gtimeout_duration(gtimeout)? {
         batch = batch.gtimeout(limit);
     }
-    let results = runtime::wait(py, std::future::IntoFuture::into_future(batch))?;
+    let mut results: Vec<_> = runtime::wait(py, batch.collect::<Vec<_>>())?;
+    results.sort_unstable_by_key(|(index, _)| *index);
     results
         .into_iter()
-        .map(|(tag, result)| outcome(py, tag, result))
+        .map(|(_, (tag, result))| outcome(py, tag, result))
         .collect()
 }
 

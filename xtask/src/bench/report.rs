@@ -133,6 +133,49 @@ fn section(measured: &Measured) -> Section {
     }
 }
 
+/// The Python package (`python-grequests-rs-*`) against the Python peers of the same run:
+/// at least 20x Python grequests' best case, at least 2x the faster of aiohttp and pyreqwest.
+fn python_package_checks(section: &Section, checks: &mut Vec<(bool, String)>) {
+    let value = |name: &str| {
+        section
+            .rows
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.value)
+    };
+    let package = ["python-grequests-rs-map", "python-grequests-rs-imap"]
+        .into_iter()
+        .filter_map(value)
+        .fold(0.0, f64::max);
+    if package == 0.0 {
+        return;
+    }
+    if let Some(grequests) = value("python-grequests") {
+        let ratio = package / grequests;
+        checks.push((
+            ratio >= 20.0,
+            format!(
+                "{}: grequests_rs at {ratio:.0}x Python grequests' best case (target >= 20x)",
+                section.id
+            ),
+        ));
+    }
+    let fastest_peer = ["python-aiohttp", "python-pyreqwest"]
+        .into_iter()
+        .filter_map(value)
+        .fold(0.0, f64::max);
+    if fastest_peer > 0.0 {
+        let ratio = package / fastest_peer;
+        checks.push((
+            ratio >= 2.0,
+            format!(
+                "{}: grequests_rs at {ratio:.2}x the faster of aiohttp and pyreqwest (target >= 2x)",
+                section.id
+            ),
+        ));
+    }
+}
+
 /// The targets, checked against this run.
 fn checks(sections: &[Section]) -> Vec<(bool, String)> {
     let mut checks = Vec::new();
@@ -167,6 +210,7 @@ fn checks(sections: &[Section]) -> Vec<(bool, String)> {
                         ),
                     ));
                 }
+                python_package_checks(section, &mut checks);
             }
             (Metric::Latency, _) => {
                 for row in section.rows.iter().filter(|r| ours(r)) {

@@ -95,8 +95,15 @@ fn http1_field(python: bool) -> Vec<Contender> {
     .collect();
     field.push(one("grequests-blocking-map", "own"));
     if python {
-        field.push(one("python-grequests", "py"));
-        field.push(one("python-aiohttp", "py"));
+        for peer in [
+            "python-grequests",
+            "python-aiohttp",
+            "python-pyreqwest",
+            "python-grequests-rs-map",
+            "python-grequests-rs-imap",
+        ] {
+            field.push(one(peer, "py"));
+        }
     }
     field
 }

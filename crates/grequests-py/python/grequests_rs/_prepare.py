@@ -22,6 +22,7 @@ KEYWORDS = frozenset(
 )
 
 _INVALID_HEADER_VALUE = ("\r", "\n")
+_HTTP = ("http://", "https://")
 
 
 def _pairs(value, what):
@@ -208,6 +209,18 @@ def spec(request, stream):
 
 def _spec(request, stream):
     kwargs = request.kwargs
+    url = request.url
+    # The common case, kept short: no keywords, a plain session, an http(s) URL (the
+    # engine checks the rest of it, and a bad one fails as InvalidURL all the same).
+    if not kwargs and type(url) is str and url.startswith(_HTTP) and len(url) > 8:
+        session = request.session
+        if session is None:
+            session = default_session()
+        if type(session) is Session and session._is_plain():
+            method = request.method
+            method = method.upper() if type(method) is str else _text(method).upper()
+            return (session._plain_client, method, url, None, None, None, None, None, None,
+                    None, None, None, True, bool(stream))
     unknown = kwargs.keys() - KEYWORDS
     if unknown:
         raise TypeError(f"request() got an unexpected keyword argument {sorted(unknown)[0]!r}")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from . import _native, exceptions
 from ._prepare import spec
 from .models import Response
+from .sessions import Session
 
 
 class AsyncRequest:
@@ -94,6 +95,8 @@ def _streamed(request):
 def _dispatch_hooks(request, response):
     hooks = request.kwargs.get("hooks") or {}
     session_hooks = getattr(request.session, "hooks", None) or {}
+    if not hooks and not session_hooks.get("response"):
+        return response
     for source in (session_hooks, hooks):
         chain = source.get("response") if isinstance(source, dict) else None
         if not chain:
@@ -121,7 +124,7 @@ def _hook_kwargs(request):
 def _store_cookies(request, response):
     """Cookies set along the way go into a requests.Session given as ``session=``."""
     session = request.session
-    if session is None or not hasattr(session, "cookies") or not hasattr(session, "mount"):
+    if session is None or type(session) is Session or not hasattr(session, "mount"):
         return
     for hop in response.history + [response]:
         host = urlsplit(hop.url).hostname or ""

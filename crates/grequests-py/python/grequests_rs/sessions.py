@@ -96,7 +96,17 @@ class Session:
         self._resolve = dict(resolve or {})
         self._keeps_cookies = _cookies
         self._clients = {}
-        self.cookies = SessionCookies(self._client(True, None, _NO_PROXIES))
+        self._plain_client = self._client(True, None, _NO_PROXIES)
+        self.cookies = SessionCookies(self._plain_client)
+
+    def _is_plain(self):
+        """Whether a request with no keywords of its own needs nothing but the URL: the
+        session adds no headers, parameters, credentials, proxies or TLS settings."""
+        return not (
+            self.headers or self.params or self.auth is not None or self.proxies
+            or self.verify is not True or self.cert is not None or self.stream
+            or self.cookies.unscoped or self.trust_env is not True or self.max_redirects != 30
+        )
 
     def _client(self, verify, cert, proxies):
         """The engine client for these connection settings (one pool each)."""

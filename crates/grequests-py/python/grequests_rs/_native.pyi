@@ -1,0 +1,60 @@
+"""Types of the native module (the engine); the package wraps all of it."""
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Optional, Tuple, Union
+
+ENGINE_VERSION: str
+
+class NativeError(Exception):
+    """``args == (kind, message)``."""
+
+class NativeClient:
+    def __init__(
+        self,
+        *,
+        cookies: bool = True,
+        verify: bool = True,
+        ca_file: Optional[str] = None,
+        cert: Optional[str] = None,
+        key: Optional[str] = None,
+        proxies: Optional[dict[str, str]] = None,
+        trust_env: bool = True,
+        max_redirects: int = 30,
+        resolve: Optional[dict[str, Optional[str]]] = None,
+        pool_idle_timeout: Optional[float] = None,
+    ) -> None: ...
+    def cookies(self) -> list[Tuple[str, str, str, str, bool]]: ...
+    def set_cookie(self, set_cookie: str, url: str) -> None: ...
+
+class NativeResponse:
+    status: int
+    reason: str
+    url: str
+    version: str
+    elapsed: float
+    history: list[NativeResponse]
+    def headers(self) -> list[Tuple[str, str]]: ...
+    def request(self) -> Tuple[str, str, list[Tuple[str, str]]]: ...
+    def cookies(self) -> list[Tuple[str, str, Optional[str], Optional[str]]]: ...
+    def content(self) -> Optional[bytes]: ...
+    def read_chunk(self) -> Optional[bytes]: ...
+    def close(self) -> None: ...
+
+# (request, response, error): error is an exception, or (kind, message).
+_Outcome = Tuple[Any, Optional[NativeResponse], Union[None, BaseException, Tuple[str, str]]]
+
+def map(
+    items: Iterable[Tuple[Any, Any]],
+    size: Optional[int] = None,
+    gtimeout: Optional[float] = None,
+    length: Optional[int] = None,
+) -> list[_Outcome]: ...
+
+class NativeImap(Iterator[Tuple[int, _Outcome]]):
+    def __init__(
+        self, items: Iterable[Tuple[Any, Any]], size: Optional[int] = None,
+        gtimeout: Optional[float] = None,
+    ) -> None: ...
+    def __iter__(self) -> NativeImap: ...
+    def __next__(self) -> Tuple[int, _Outcome]: ...
+    def close(self) -> None: ...
