@@ -39,6 +39,12 @@ where
     F::Output: Send,
 {
     let runtime = runtime()?;
+    if tokio::runtime::Handle::try_current().is_ok() {
+        // A batch's request generator (run while its batch waits) started another batch.
+        return Err(PyRuntimeError::new_err(
+            "grequests_rs: a batch cannot be sent from inside another batch's request generator",
+        ));
+    }
     py.detach(|| {
         runtime.block_on(async {
             let mut future = std::pin::pin!(future);

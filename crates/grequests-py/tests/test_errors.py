@@ -110,3 +110,21 @@ def test_a_body_that_is_not_json(httpbin):
     r = grequests.map([grequests.get(httpbin(""))])[0]
     with pytest.raises(requests.exceptions.JSONDecodeError):
         r.json()
+
+
+def test_a_batch_inside_a_request_generator_is_an_error_not_a_crash(httpbin):
+    def nested():
+        grequests.map([grequests.get(httpbin("get"))])
+        yield grequests.get(httpbin("get"))
+
+    with pytest.raises(RuntimeError, match="inside another batch"):
+        list(grequests.imap(nested()))
+
+
+def test_an_exception_from_the_callers_generator_is_raised(httpbin):
+    def broken():
+        yield grequests.get(httpbin("get"))
+        raise KeyError("broken generator")
+
+    with pytest.raises(KeyError, match="broken generator"):
+        list(grequests.imap(broken(), size=1))

@@ -67,6 +67,9 @@ def _specs(requests, stream):
 def _finish(request, native, error, stream):
     """Sets ``request.response`` or ``request.exception`` for one result, running the
     response hooks (here, on the calling thread)."""
+    if request is None:
+        # The caller's iterator raised instead of giving a request: that ends the batch.
+        raise error
     if error is not None:
         if not isinstance(error, BaseException):
             error = exceptions.from_engine(error[0], error[1], request=request)
