@@ -144,7 +144,9 @@ pub(crate) fn map<'py>(
     gtimeout: Option<f64>,
     length: Option<usize>,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
-    let mut batch = grequests_core::try_imap_enumerated(feed(items, length)?).size(size);
+    let mut batch = grequests_core::try_imap_enumerated(feed(items, length)?)
+        .size(size)
+        .compact(true);
     if let Some(limit) = gtimeout_duration(gtimeout)? {
         batch = batch.gtimeout(limit);
     }

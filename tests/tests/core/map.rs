@@ -295,3 +295,43 @@ fn outside_a_runtime_every_request_fails_with_a_runtime_error() {
         .all(|r| r.as_ref().is_err_and(|e| e.is_runtime())));
     assert!(mock.requests().is_empty());
 }
+
+/// Header values that a transport parsed as slices of its read buffer are copied out, all
+/// into one small buffer, for `map` (which keeps every response) and for a batch that asks:
+/// observable as values that sit side by side in memory.
+#[tokio::test]
+async fn kept_responses_do_not_pin_the_read_buffer() {
+    let transport = grequests_core::transport_fn(|_| async {
+        // Each value in an allocation of its own, as separate slices of a buffer would be.
+        let value = |text: &str| {
+            http::HeaderValue::from_maybe_shared(bytes::Bytes::from(text.as_bytes().to_vec()))
+                .unwrap_or(http::HeaderValue::from_static("x"))
+        };
+        let mut response = http::Response::new(grequests_core::Body::from("ok"));
+        response.headers_mut().insert("x-a", value("first"));
+        response.headers_mut().insert("x-b", value("second"));
+        Ok(response)
+    });
+    let client = grequests_core::Client::with_transport(transport);
+    let adjacent = |response: &grequests_core::Response| {
+        let (a, b) = (&response.headers()["x-a"], &response.headers()["x-b"]);
+        a.as_bytes().as_ptr().wrapping_add(a.len()) == b.as_bytes().as_ptr()
+    };
+    let kept = map([client.get("http://a.test/")]).await;
+    assert!(kept[0].as_ref().is_some_and(adjacent), "map compacts");
+    let asked: Vec<_> = futures_util::StreamExt::collect(
+        grequests_core::imap([client.get("http://a.test/")]).compact(true),
+    )
+    .await;
+    assert!(
+        asked.first().is_some_and(adjacent),
+        "imap with compact(true)"
+    );
+    let streamed: Vec<_> =
+        futures_util::StreamExt::collect(grequests_core::imap([client.get("http://a.test/")]))
+            .await;
+    assert!(
+        streamed.first().is_some_and(|r| !adjacent(r)),
+        "imap leaves them"
+    );
+}

@@ -144,6 +144,15 @@ where
         self
     }
 
+    /// Whether each buffered response's header values are copied out of the connection's
+    /// read buffer, so that a response kept for long does not pin kilobytes of it. On by
+    /// default for `map`, which keeps every response; turn it on for an `imap` whose
+    /// responses you collect.
+    pub fn compact(mut self, compact: bool) -> Self {
+        self.engine.compact = compact;
+        self
+    }
+
     /// Calls `report` after each request finishes, on the consumer's task.
     pub fn on_progress(mut self, report: impl FnMut(Progress) + Send + 'static) -> Self {
         self.engine.progress = Some(Box::new(report));

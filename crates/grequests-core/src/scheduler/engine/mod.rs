@@ -97,6 +97,8 @@ where
     pub(crate) size: Option<usize>,
     pub(crate) gtimeout: Option<Duration>,
     pub(crate) stream: bool,
+    /// Whether buffered responses get their header values copied out of the read buffer.
+    pub(crate) compact: bool,
     pub(crate) progress: Option<ProgressFn>,
     on_expiry: OnExpiry,
     phase: Phase,
@@ -123,6 +125,7 @@ where
             size: plan.size,
             gtimeout: None,
             stream: false,
+            compact: plan.inline,
             progress: None,
             on_expiry: plan.on_expiry,
             phase: Phase::Idle,
@@ -293,7 +296,7 @@ where
         if self.stream {
             parts.options.stream = true;
         }
-        parts.options.compact = self.in_flight.keeps_results();
+        parts.options.compact = self.compact;
         // Boxed once here: the request's future is large, and starting it moves it by
         // value through several calls.
         let span = trace::request_span(&parts.method, &parts.url);
