@@ -7,6 +7,7 @@
 
 mod build;
 mod chart;
+mod instructions;
 mod machine;
 mod python;
 mod report;
@@ -74,11 +75,19 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         let measured = runner::measure(scenario, &servers, &binaries, python.as_ref(), rounds)?;
         results.push(measured);
     }
+    let instructions = match servers.base(scenarios::Server::Nginx) {
+        Ok((base, _)) => {
+            eprintln!("== Instructions per request (callgrind)");
+            instructions::measure(&binaries.contenders, &format!("{base}/small"))?
+        }
+        Err(_) => Vec::new(),
+    };
     drop(servers);
     let machine = machine::describe();
     let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
     let report = report::Report::new(
         &results,
+        &instructions,
         &machine,
         &format!("cargo xtask {command}"),
         rounds,

@@ -32,6 +32,8 @@ pub struct Section {
 
 pub struct Report {
     sections: Vec<Section>,
+    /// `(contender, instructions per request)` under callgrind, the bare loop first.
+    instructions: Vec<(&'static str, f64)>,
     checks: Vec<(bool, String)>,
     machine: String,
     command: String,
@@ -280,11 +282,36 @@ fn checks(sections: &[Section]) -> Vec<(bool, String)> {
 }
 
 impl Report {
-    pub fn new(results: &[Measured], machine: &str, command: &str, rounds: usize) -> Report {
+    pub fn new(
+        results: &[Measured],
+        instructions: &[(&'static str, f64)],
+        machine: &str,
+        command: &str,
+        rounds: usize,
+    ) -> Report {
         let sections: Vec<Section> = results.iter().map(section).collect();
-        let checks = checks(&sections);
+        let mut checks = checks(&sections);
+        let bare = instructions
+            .iter()
+            .find(|(name, _)| *name == "bare-hyper")
+            .map(|(_, n)| *n);
+        if let Some(bare) = bare.filter(|n| *n > 0.0) {
+            for (name, per_request) in instructions
+                .iter()
+                .filter(|(n, _)| n.starts_with("grequests-"))
+            {
+                let ratio = per_request / bare;
+                checks.push((
+                    ratio <= 1.3,
+                    format!(
+                        "instructions: {name} at {per_request:.0} per request, {ratio:.2}x the bare loop's (target <= 1.3x)"
+                    ),
+                ));
+            }
+        }
         Report {
             sections,
+            instructions: instructions.to_vec(),
             checks,
             machine: machine.to_owned(),
             command: command.to_owned(),
@@ -306,6 +333,21 @@ impl Report {
         let _ = writeln!(out, "## Targets\n");
         for (ok, text) in &self.checks {
             let _ = writeln!(out, "- {} {text}", if *ok { "PASS" } else { "MISS" });
+        }
+        if !self.instructions.is_empty() {
+            let _ = writeln!(out, "\n## Instructions per request (callgrind)\n");
+            let _ = writeln!(out, "Marginal cost of one more request between {} and {} requests, current-thread runtime, size 50, nginx: repeatable on a shared machine.\n", 2_000, 4_000);
+            let _ = writeln!(out, "| contender | instructions/request | vs bare hyper |");
+            let _ = writeln!(out, "|---|---:|---:|");
+            let bare = self.instructions.first().map_or(0.0, |(_, n)| *n);
+            for (name, per_request) in &self.instructions {
+                let ratio = if bare > 0.0 {
+                    format!("{:.2}x", per_request / bare)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "| {name} | {per_request:.0} | {ratio} |");
+            }
         }
         for section in &self.sections {
             let _ = writeln!(out, "\n## {}\n", section.title);
@@ -374,8 +416,14 @@ impl Report {
             .iter()
             .map(|(ok, text)| serde_json::json!({"pass": ok, "check": text}))
             .collect();
+        let instructions: Vec<serde_json::Value> = self
+            .instructions
+            .iter()
+            .map(|(name, n)| serde_json::json!({"contender": name, "instructions_per_request": n}))
+            .collect();
         let doc = serde_json::json!({
             "machine": self.machine, "command": self.command, "rounds": self.rounds,
+            "instructions": instructions,
             "scenarios": sections, "targets": checks,
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()
