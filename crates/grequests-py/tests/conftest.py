@@ -23,17 +23,19 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def base_url():
-    """httpbin's base URL, ending in '/': the one `cargo test` started, or one started here
-    from the workspace (`cargo run -p grequests-testserver`) for a run by hand."""
-    url = os.environ.get("HTTPBIN_URL")
-    if url:
-        yield url
+_server = None
+
+
+def pytest_configure(config):
+    """Starts httpbin from the workspace (`cargo run -p grequests-testserver`) for a run by
+    hand; `cargo test` starts its own and says where in HTTPBIN_URL. Done before collection:
+    grequests' own tests read HTTPBIN_URL when imported."""
+    global _server
+    if os.environ.get("HTTPBIN_URL"):
         return
     port = _free_port()
     root = Path(__file__).resolve().parents[3]
-    server = subprocess.Popen(
+    _server = subprocess.Popen(
         ["cargo", "run", "-q", "-p", "grequests-testserver", "--", "--port", str(port)],
         cwd=root,
         stdout=subprocess.DEVNULL,
@@ -46,11 +48,20 @@ def base_url():
         except OSError:
             time.sleep(0.2)
     else:
-        server.kill()
-        pytest.fail("the test server did not start")
+        _server.kill()
+        raise pytest.UsageError("the test server did not start")
     os.environ["HTTPBIN_URL"] = f"http://127.0.0.1:{port}/"
-    yield os.environ["HTTPBIN_URL"]
-    server.kill()
+
+
+def pytest_unconfigure(config):
+    if _server is not None:
+        _server.kill()
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """httpbin's base URL, ending in '/'."""
+    return os.environ["HTTPBIN_URL"]
 
 
 @pytest.fixture(scope="session")
