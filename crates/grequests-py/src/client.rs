@@ -25,7 +25,7 @@ impl NativeClient {
     #[pyo3(signature = (
         *, cookies = true, verify = true, ca_file = None, cert = None, key = None,
         proxies = None, trust_env = true, max_redirects = 30, resolve = None,
-        pool_idle_timeout = None,
+        pool_idle_timeout = None, max_body_size = Some(grequests_core::limits::DEFAULT_MAX_BODY_SIZE),
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -39,9 +39,11 @@ impl NativeClient {
         max_redirects: usize,
         resolve: Option<HashMap<String, Option<String>>>,
         pool_idle_timeout: Option<f64>,
+        max_body_size: Option<u64>,
     ) -> PyResult<Self> {
         let mut builder = Client::builder()
             .cookie_store(cookies)
+            .max_body_size(max_body_size)
             .redirect(redirect::Policy::limited(max_redirects))
             .danger_accept_invalid_certs(!verify);
         if let Some(path) = ca_file {

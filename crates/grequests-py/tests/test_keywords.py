@@ -180,3 +180,15 @@ def test_session_hooks(httpbin):
 def test_a_hook_may_replace_the_response(httpbin):
     r = send(grequests.get(httpbin("get"), hooks={"response": lambda r, **kw: "replaced"}))
     assert r == "replaced"
+
+
+def test_a_body_over_the_sessions_limit_fails_and_streaming_is_not_bounded(httpbin):
+    s = grequests.Session()
+    s.max_body_size = 1000
+    with pytest.raises(requests.exceptions.ChunkedEncodingError, match="max_body_size"):
+        send(grequests.get(httpbin("bytes/5000"), session=s))
+    assert len(send(grequests.get(httpbin("bytes/1000"), session=s)).content) == 1000
+    streamed = send(grequests.get(httpbin("bytes/5000"), session=s, stream=True))
+    assert len(streamed.content) == 5000
+    s.max_body_size = None
+    assert len(send(grequests.get(httpbin("bytes/5000"), session=s)).content) == 5000

@@ -8,6 +8,7 @@ from . import exceptions
 from .structures import CaseInsensitiveDict
 
 _NO_PROXIES = ()
+DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 
 
 class SessionCookies(MutableMapping):
@@ -78,6 +79,11 @@ class Session:
     ``auth``, ``params``, ``verify``, ``cert``, ``proxies``, ``hooks``, ``max_redirects``.
     One connection pool per session, reused by every request and every thread.
 
+    ``max_body_size`` bounds a body read into memory (64 MiB unless set; ``None`` removes the
+    bound): a larger one fails with ``ChunkedEncodingError`` naming the limit. Stream large
+    downloads (``stream=True``). The engine's other defaults against hostile servers apply
+    too: decompression at most 100:1 past 8 MiB, at least 1 KiB every 60 s.
+
     ``resolve`` maps host names to ``"ip:port"`` (or ``None``: never resolves), without
     DNS; an addition of this package, for tests.
     """
@@ -93,6 +99,7 @@ class Session:
         self.stream = False
         self.trust_env = True
         self.max_redirects = 30
+        self.max_body_size = DEFAULT_MAX_BODY_SIZE
         self._resolve = dict(resolve or {})
         self._keeps_cookies = _cookies
         self._clients = {}
@@ -106,11 +113,12 @@ class Session:
             self.headers or self.params or self.auth is not None or self.proxies
             or self.verify is not True or self.cert is not None or self.stream
             or self.cookies.unscoped or self.trust_env is not True or self.max_redirects != 30
+            or self.max_body_size != DEFAULT_MAX_BODY_SIZE
         )
 
     def _client(self, verify, cert, proxies):
         """The engine client for these connection settings (one pool each)."""
-        key = (verify, cert, proxies, self.trust_env, self.max_redirects)
+        key = (verify, cert, proxies, self.trust_env, self.max_redirects, self.max_body_size)
         client = self._clients.get(key)
         if client is None:
             client = _native_client(
@@ -120,6 +128,7 @@ class Session:
                 proxies=proxies,
                 trust_env=self.trust_env,
                 max_redirects=self.max_redirects,
+                max_body_size=self.max_body_size,
                 resolve=self._resolve,
             )
             # Requests with other TLS or proxy settings share the session's cookies only
