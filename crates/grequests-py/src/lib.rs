@@ -7,6 +7,7 @@ mod error;
 mod response;
 mod runtime;
 mod spec;
+mod upload;
 
 use pyo3::prelude::*;
 

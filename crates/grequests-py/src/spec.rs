@@ -11,8 +11,17 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::client::NativeClient;
+use crate::upload;
+use grequests_core::http::header::CONTENT_LENGTH;
 
 const FIELDS: usize = 14;
+
+/// A body: bytes, or `(iterator of bytes, length if known)` to stream.
+#[derive(FromPyObject)]
+enum BodySpec {
+    Bytes(Vec<u8>),
+    Stream(Py<PyAny>, Option<u64>),
+}
 
 type Pairs = Option<Vec<(String, String)>>;
 /// `(field, file name, content, content type)`.
@@ -26,7 +35,7 @@ pub(crate) struct Spec {
     params: Pairs,
     headers: Pairs,
     cookies: Pairs,
-    body: Option<Vec<u8>>,
+    body: Option<BodySpec>,
     form: Pairs,
     files: Files,
     auth: Option<(String, String)>,
@@ -79,8 +88,15 @@ impl Spec {
         for (name, value) in self.cookies.unwrap_or_default() {
             request = request.cookie(&name, &value);
         }
-        if let Some(body) = self.body {
-            request = request.data(Bytes::from(body));
+        match self.body {
+            Some(BodySpec::Bytes(bytes)) => request = request.data(Bytes::from(bytes)),
+            Some(BodySpec::Stream(chunks, length)) => {
+                if let Some(length) = length {
+                    request = request.header(CONTENT_LENGTH, length);
+                }
+                request = request.data(upload::streamed(chunks));
+            }
+            None => {}
         }
         match (self.files, &self.form) {
             (Some(files), form) => {

@@ -192,3 +192,30 @@ def test_a_body_over_the_sessions_limit_fails_and_streaming_is_not_bounded(httpb
     assert len(streamed.content) == 5000
     s.max_body_size = None
     assert len(send(grequests.get(httpbin("bytes/5000"), session=s)).content) == 5000
+
+
+def test_uploads_stream_from_files_and_generators(httpbin, tmp_path):
+    path = tmp_path / "upload.bin"
+    path.write_bytes(b"x" * 300_000)
+    with open(path, "rb") as file:
+        body = echo(httpbin, data=file)
+    assert len(body["data"]) == 300_000
+    assert body["headers"]["Content-Length"] == "300000"
+
+    def pieces():
+        yield b"first,"
+        yield "second,"
+        yield b"third"
+
+    body = echo(httpbin, data=pieces())
+    assert body["data"] == "first,second,third"
+    assert "Content-Length" not in body["headers"]
+
+
+def test_an_upload_iterator_that_raises_fails_its_request(httpbin):
+    def broken():
+        yield b"start"
+        raise ValueError("the disk went away")
+
+    with pytest.raises(requests.exceptions.RequestException, match="the disk went away"):
+        echo(httpbin, data=broken())

@@ -1,8 +1,10 @@
 """requests' keyword arguments turned into the engine's request spec, with requests' checks
 and requests' exceptions for bad input."""
 
+import io
 import json as _json
 import os
+from functools import partial
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -128,6 +130,51 @@ def _read_all(value):
     if hasattr(value, "__iter__"):
         return b"".join(_read_all(chunk) for chunk in value)
     raise TypeError(f"a body must be bytes, str, a file or an iterable, not {type(value)}")
+
+
+_CHUNK = 64 * 1024
+
+
+def _body(value):
+    """A request body: bytes, or ``(iterator of bytes, length or None)`` for the engine to
+    stream, pulling a chunk at a time, so that a large file or a generator is never read
+    into memory whole (a known length is sent as Content-Length, else the body is chunked)."""
+    if isinstance(value, (bytes, str, bytearray, memoryview)):
+        return _read_all(value)
+    if hasattr(value, "read"):
+        return _chunks(iter(partial(value.read, _CHUNK), _empty(value))), _remaining(value)
+    if hasattr(value, "__iter__"):
+        return _chunks(iter(value)), None
+    raise TypeError(f"a body must be bytes, str, a file or an iterable, not {type(value)}")
+
+
+def _empty(file):
+    """What ``file.read`` returns at its end: ``''`` in text mode, ``b''`` in binary."""
+    return "" if isinstance(file, io.TextIOBase) else b""
+
+
+def _chunks(iterator):
+    for chunk in iterator:
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8")
+        if chunk:
+            yield bytes(chunk)
+
+
+def _remaining(file):
+    """The bytes left in ``file``, when it can say (requests' ``super_len``), else None."""
+    try:
+        if isinstance(file, io.TextIOBase):
+            return None
+        try:
+            size = os.fstat(file.fileno()).st_size
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            position = file.tell()
+            size = file.seek(0, os.SEEK_END)
+            file.seek(position)
+        return max(size - file.tell(), 0)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _files(files):
@@ -258,7 +305,7 @@ def _spec(request, stream):
             isinstance(data, list) and data and isinstance(data[0], tuple))):
         form = _pairs(data, "data")
     elif data is not None and data != {} and data != []:
-        body = _read_all(data)
+        body = _body(data)
     elif json_value is not None:
         try:
             body = _json.dumps(json_value, allow_nan=False).encode("utf-8")
