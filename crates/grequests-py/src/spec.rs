@@ -25,7 +25,7 @@ enum BodySpec {
 
 type Pairs = Option<Vec<(String, String)>>;
 /// `(field, file name, content, content type)`.
-type Files = Option<Vec<(String, Option<String>, Vec<u8>, Option<String>)>>;
+type Files = Option<Vec<(String, Option<String>, BodySpec, Option<String>)>>;
 
 /// One request: the tuple `grequests_rs._prepare.spec` builds, fields in this order.
 pub(crate) struct Spec {
@@ -105,7 +105,12 @@ impl Spec {
                     multipart = multipart.text(name.clone(), value.clone());
                 }
                 for (field, file_name, content, content_type) in files {
-                    let mut part = Part::bytes(content);
+                    let mut part = match content {
+                        BodySpec::Bytes(bytes) => Part::bytes(bytes),
+                        BodySpec::Stream(chunks, length) => {
+                            Part::stream(upload::pulled(chunks), length)
+                        }
+                    };
                     if let Some(file_name) = file_name {
                         part = part.file_name(file_name);
                     }

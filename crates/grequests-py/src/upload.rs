@@ -9,7 +9,14 @@ use pyo3::prelude::*;
 
 /// A body whose chunks come from the Python iterator `chunks` (of `bytes`).
 pub(crate) fn streamed(chunks: Py<PyAny>) -> Body {
-    let stream = futures_util::stream::unfold(Some(chunks), |state| async move {
+    Body::from_stream(pulled(chunks))
+}
+
+/// The chunks of the Python iterator `chunks`, each pulled when the body needs it.
+pub(crate) fn pulled(
+    chunks: Py<PyAny>,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    futures_util::stream::unfold(Some(chunks), |state| async move {
         let chunks = state?;
         let pulled = tokio::task::spawn_blocking(move || {
             Python::attach(|py| match chunks.bind(py).call_method0("__next__") {
@@ -32,6 +39,5 @@ pub(crate) fn streamed(chunks: Py<PyAny>) -> Body {
             )),
             Err(join) => Some((Err(std::io::Error::other(join.to_string())), None)),
         }
-    });
-    Body::from_stream(stream)
+    })
 }

@@ -219,3 +219,11 @@ def test_an_upload_iterator_that_raises_fails_its_request(httpbin):
 
     with pytest.raises(requests.exceptions.RequestException, match="the disk went away"):
         echo(httpbin, data=broken())
+
+
+def test_file_parts_stream_too(httpbin, tmp_path):
+    path = tmp_path / "part.bin"
+    path.write_bytes(b"y" * 200_000)
+    with open(path, "rb") as file:
+        body = echo(httpbin, files={"upload": ("part.bin", file, "application/octet-stream")})
+    assert len(body["files"]["upload"]) == 200_000

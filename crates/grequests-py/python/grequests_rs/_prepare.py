@@ -197,7 +197,7 @@ def _files(files):
                 file_name = os.path.basename(name)
             else:
                 file_name = field
-        out.append((str(field), file_name, _read_all(content) or b"", content_type))
+        out.append((str(field), file_name, b"" if content is None else _body(content), content_type))
     return out
 
 
