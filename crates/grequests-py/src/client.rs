@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use grequests_core::{redirect, Client, Url};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error;
@@ -16,7 +16,22 @@ use crate::runtime;
 /// `verify`/`cert`/`proxies` combination.
 #[pyclass(frozen, module = "grequests_rs._native")]
 pub(crate) struct NativeClient {
-    pub(crate) client: Client,
+    client: Client,
+    /// The process that made it: its pool's connections are tasks of that process's
+    /// runtime, which a child made by `os.fork()` does not run.
+    pid: u32,
+}
+
+impl NativeClient {
+    /// The engine client, unless this process is a fork of the one that made it.
+    pub(crate) fn client(&self) -> PyResult<&Client> {
+        if self.pid != std::process::id() {
+            return Err(PyRuntimeError::new_err(
+                "this grequests_rs Session was made before os.fork(): its connections belong to the parent process; make a new Session in the child",
+            ));
+        }
+        Ok(&self.client)
+    }
 }
 
 #[pymethods]
@@ -99,7 +114,10 @@ impl NativeClient {
         }
         // The pool's timers and DNS tasks belong to the shared runtime.
         let client = runtime::enter(|| builder.build())?.map_err(|err| error::raise(&err))?;
-        Ok(NativeClient { client })
+        Ok(NativeClient {
+            client,
+            pid: std::process::id(),
+        })
     }
 
     /// The session's cookies: `(name, value, domain, path, secure)` each.

@@ -2,7 +2,7 @@
 //! thread waits for the engine without holding the GIL or going deaf to Ctrl-C.
 
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
@@ -13,21 +13,31 @@ use tokio::runtime::Runtime;
 /// within this, and what was in flight is dropped, so canceled).
 const SIGNAL_CHECK: Duration = Duration::from_millis(50);
 
-/// One runtime for the process: a session's pooled connections are tasks on it, so every
+/// One runtime per process: a session's pooled connections are tasks on it, so every
 /// thread that sends on that session must drive the same runtime. Its workers are the
 /// machine's cores; a Python thread waiting on a batch drives the batch itself.
+///
+/// A child made by `os.fork()` (multiprocessing, pre-forking servers) inherits the parent's
+/// runtime without its worker threads: waiting on it would hang. So the runtime belongs to
+/// the process that made it, and a child makes its own; the parent's is leaked there, since
+/// dropping it would join threads that do not exist.
 fn runtime() -> PyResult<&'static Runtime> {
-    static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .thread_name("grequests-rs")
-                .build()
-                .map_err(|err| err.to_string())
-        })
-        .as_ref()
-        .map_err(|why| PyRuntimeError::new_err(format!("grequests_rs: no runtime: {why}")))
+    static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+    let mut current = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let pid = std::process::id();
+    if let Some((owner, runtime)) = *current {
+        if owner == pid {
+            return Ok(runtime);
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("grequests-rs")
+        .build()
+        .map_err(|why| PyRuntimeError::new_err(format!("grequests_rs: no runtime: {why}")))?;
+    let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+    *current = Some((pid, runtime));
+    Ok(runtime)
 }
 
 /// Runs `future` to completion on this thread with the GIL released, checking for signals

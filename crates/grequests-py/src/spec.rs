@@ -77,7 +77,7 @@ impl Spec {
     /// The engine's request. Input the engine refuses (a header with a line break) is kept
     /// in the request and reported as its failure.
     pub(crate) fn into_request(self) -> PyResult<Request> {
-        let client = self.client.get().client.clone();
+        let client = self.client.get().client()?.clone();
         let mut request = client.request(self.method.as_str(), self.url.as_str());
         if let Some(params) = &self.params {
             request = request.params(params);

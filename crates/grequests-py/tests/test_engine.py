@@ -157,3 +157,24 @@ def test_pid_is_the_same_process():
     grequests.map([grequests.get("http://nowhere.invalid/")],
                   exception_handler=lambda r, e: seen.append((os.getpid(), threading.get_ident())))
     assert seen == [(os.getpid(), threading.get_ident())]
+
+
+def test_a_forked_child_sends_on_its_own_runtime(run_python, httpbin):
+    # multiprocessing and pre-forking servers fork after the parent has sent requests: the
+    # child must not wait on the parent's runtime, whose threads it does not have.
+    done = run_python(
+        "import os, grequests_rs as g\n"
+        f"url = {httpbin('get')!r}\n"
+        "session = g.Session()\n"
+        "assert g.map([g.get(url), g.get(url, session=session)])[0].status_code == 200\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    fresh = g.map([g.get(url)], exception_handler=lambda r, e: e)[0]\n"
+        "    stale = g.map([g.get(url, session=session)], exception_handler=lambda r, e: e)[0]\n"
+        "    ok = fresh.status_code == 200 and isinstance(stale, RuntimeError) and 'fork' in str(stale)\n"
+        "    os._exit(0 if ok else 1)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print('child', os.waitstatus_to_exitcode(status))\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "child 0"

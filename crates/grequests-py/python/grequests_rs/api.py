@@ -190,7 +190,8 @@ def map(requests, stream=False, size=None, exception_handler=None, gtimeout=None
     failure. ``gtimeout`` (seconds) bounds the whole batch: what is unfinished then is
     canceled and fails with ``Timeout``."""
     requests = list(requests)
-    _run(requests, stream=stream, size=size, gtimeout=gtimeout)
+    # grequests: `Pool(size) if size else None`, so a size of 0 sends everything at once.
+    _run(requests, stream=stream, size=size or None, gtimeout=gtimeout)
     return [_result(request, exception_handler) for request in requests]
 
 
@@ -229,7 +230,7 @@ async def amap(requests, stream=False, size=None, exception_handler=None, gtimeo
     requests = list(requests)
     loop = asyncio.get_running_loop()
     results = await loop.run_in_executor(
-        None, _native.map, _specs(requests, stream), size, gtimeout, len(requests)
+        None, _native.map, _specs(requests, stream), size or None, gtimeout, len(requests)
     )
     for request, native, error in results:
         _finish(request, native, error, stream)

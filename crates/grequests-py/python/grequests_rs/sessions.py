@@ -202,13 +202,15 @@ def _native_client(verify, cert, proxies, **settings):
 
 
 _default = None
+_default_pid = None
 
 
 def default_session():
     """The session behind requests sent without ``session=``: one pool for the process, no
     cookies kept between requests (a redirect chain still carries its own), as grequests'
-    session per request."""
-    global _default
-    if _default is None:
+    session per request. A child made by ``os.fork()`` gets its own."""
+    global _default, _default_pid
+    if _default is None or _default_pid != os.getpid():
         _default = Session(_cookies=False)
+        _default_pid = os.getpid()
     return _default
