@@ -227,3 +227,10 @@ def test_file_parts_stream_too(httpbin, tmp_path):
     with open(path, "rb") as file:
         body = echo(httpbin, files={"upload": ("part.bin", file, "application/octet-stream")})
     assert len(body["files"]["upload"]) == 200_000
+
+
+def test_json_is_sent_when_data_is_empty_as_requests_does(httpbin):
+    assert echo(httpbin, data={}, json={"a": 1})["json"] == {"a": 1}
+    assert echo(httpbin, data=b"", json=[1])["json"] == [1]
+    body = echo(httpbin, data={"k": "v"}, json={"ignored": True})
+    assert body["form"] == {"k": "v"} and body["json"] is None

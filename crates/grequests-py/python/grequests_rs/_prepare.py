@@ -135,6 +135,21 @@ def _read_all(value):
 _CHUNK = 64 * 1024
 
 
+def _is_form(data):
+    return isinstance(data, Mapping) or (
+        isinstance(data, list) and bool(data) and isinstance(data[0], tuple)
+    )
+
+
+def _has_body(data):
+    """Whether ``data`` is a body to send (a file or a generator is, however it tests)."""
+    if data is None:
+        return False
+    if isinstance(data, (bytes, str, bytearray, memoryview, list, tuple)):
+        return len(data) > 0
+    return True
+
+
 def _body(value):
     """A request body: bytes, or ``(iterator of bytes, length or None)`` for the engine to
     stream, pulling a chunk at a time, so that a large file or a generator is never read
@@ -298,21 +313,22 @@ def _spec(request, stream):
 
     body = form = files = None
     data, json_value = kwargs.get("data"), kwargs.get("json")
+    # requests' prepare_body: files make a multipart form (data its fields); otherwise JSON
+    # when there is no data, else a form for a mapping or a list of pairs, else a raw body.
     if kwargs.get("files"):
         files = _files(kwargs["files"])
         form = _pairs(data, "data") if data else None
-    elif data is not None and (isinstance(data, Mapping) or (
-            isinstance(data, list) and data and isinstance(data[0], tuple))):
-        form = _pairs(data, "data")
-    elif data is not None and data != {} and data != []:
-        body = _body(data)
-    elif json_value is not None:
+    elif not data and json_value is not None:
         try:
             body = _json.dumps(json_value, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError) as err:
             raise exceptions.InvalidJSONError(err) from None
         if "content-type" not in headers:
             headers["Content-Type"] = "application/json"
+    elif _is_form(data):
+        form = _pairs(data, "data")
+    elif _has_body(data):
+        body = _body(data)
 
     auth = kwargs.get("auth") or settings.auth
     basic = _auth(auth, method, url, headers)
