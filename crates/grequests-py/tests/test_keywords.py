@@ -234,3 +234,16 @@ def test_json_is_sent_when_data_is_empty_as_requests_does(httpbin):
     assert echo(httpbin, data=b"", json=[1])["json"] == [1]
     body = echo(httpbin, data={"k": "v"}, json={"ignored": True})
     assert body["form"] == {"k": "v"} and body["json"] is None
+
+
+def test_raw_is_a_file_over_the_streamed_body(httpbin, tmp_path):
+    import shutil
+
+    r = send(grequests.get(httpbin("bytes/100000"), stream=True))
+    assert len(r.raw.read(10)) == 10
+    target = tmp_path / "download.bin"
+    with open(target, "wb") as file:
+        shutil.copyfileobj(r.raw, file)
+    assert target.stat().st_size == 100_000 - 10
+    r = send(grequests.get(httpbin("bytes/5000"), stream=True))
+    assert sum(len(piece) for piece in r.raw.stream(1024)) == 5000

@@ -24,7 +24,8 @@ class Response:
     headers: CaseInsensitiveDict
     history: list[Response]
     encoding: Optional[str]
-    raw: None
+    @property
+    def raw(self) -> Any: ...
     @property
     def reason(self) -> str: ...
     @property

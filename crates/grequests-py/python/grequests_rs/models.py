@@ -2,6 +2,7 @@
 
 import codecs
 import datetime
+import io
 import json as _json
 from urllib.parse import urlsplit
 
@@ -84,7 +85,7 @@ class Response:
         self._history = None
         self._cookies = None
         self._closed_head = None
-        self.raw = None
+        self._raw = None
         self.connection = None
 
     # -- the head -------------------------------------------------------------------------
@@ -176,6 +177,15 @@ class Response:
         else:
             return
         raise exceptions.HTTPError(message, response=self)
+
+    @property
+    def raw(self):
+        """The body as a file-like object (``read``, ``stream``), as requests' urllib3
+        response for ``stream=True``: ``shutil.copyfileobj(r.raw, file)`` works. Bytes come
+        decompressed (the engine decodes as it reads)."""
+        if self._raw is None:
+            self._raw = RawBody(self)
+        return self._raw
 
     # -- the body -------------------------------------------------------------------------
 
@@ -317,6 +327,51 @@ class Response:
 
     def __repr__(self):
         return f"<Response [{self.status_code}]>"
+
+
+class RawBody(io.RawIOBase):
+    """A response's body read as a file: what ``Response.raw`` returns."""
+
+    decode_content = True
+
+    def __init__(self, response):
+        super().__init__()
+        self._response = response
+        self._chunks = None
+        self._pending = b""
+
+    def readable(self):
+        return True
+
+    def _next_chunk(self):
+        if self._chunks is None:
+            self._chunks = self._response.iter_content(chunk_size=None)
+        return next(self._chunks, b"")
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            rest = [self._pending]
+            self._pending = b""
+            while chunk := self._next_chunk():
+                rest.append(chunk)
+            return b"".join(rest)
+        while len(self._pending) < size:
+            chunk = self._next_chunk()
+            if not chunk:
+                break
+            self._pending += chunk
+        out, self._pending = self._pending[:size], self._pending[size:]
+        return out
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def stream(self, amt=2**16, decode_content=None):
+        """Yields the body in pieces of at most ``amt`` bytes, as urllib3's ``stream``."""
+        while data := self.read(amt):
+            yield data
 
 
 def _rechunk(chunks, size):
