@@ -4,6 +4,8 @@ threads, asyncio, no import-time side effects, and a requests-like Response."""
 import asyncio
 import datetime
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -178,3 +180,12 @@ def test_a_forked_child_sends_on_its_own_runtime(run_python, httpbin):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "child 0"
+
+
+def test_the_type_stubs_match_the_package():
+    # mypy's stubtest compares __init__.pyi and _native.pyi with what the module really has.
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "grequests_rs"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

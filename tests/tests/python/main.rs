@@ -1,7 +1,7 @@
 //! The Python package's pytest suite (`crates/grequests-py/tests`), run by `cargo test`.
 //!
 //! It makes what the suite needs on its own: a virtualenv under `target/python-venv` with
-//! maturin, pytest and requests from PyPI; the package's wheel, built by maturin into
+//! maturin, pytest, requests and mypy (for the stubs) from PyPI; the package's wheel, built by maturin into
 //! `target/python` and installed into the virtualenv; and the servers on 127.0.0.1 (httpbin
 //! plain and TLS, an HTTP proxy), whose addresses reach the suite through the environment.
 
@@ -56,7 +56,7 @@ fn virtualenv() -> PathBuf {
         );
     }
     let ready = Command::new(&python)
-        .args(["-c", "import pytest, requests"])
+        .args(["-c", "import pytest, requests, mypy"])
         .output()
         .is_ok_and(|o| o.status.success())
         && venv.join("bin/maturin").exists();
@@ -69,8 +69,9 @@ fn virtualenv() -> PathBuf {
                 "maturin>=1.9.4,<2",
                 "pytest>=7",
                 "requests>=2.28",
+                "mypy>=1.10",
             ]),
-            "pip install maturin pytest requests",
+            "pip install maturin pytest requests mypy",
         );
     }
     venv

@@ -2,28 +2,40 @@
 
 import datetime
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any, Optional, Tuple, TypeVar, Union
+from typing import Any, Optional, Tuple, Union
 
 from . import exceptions as exceptions
 from .structures import CaseInsensitiveDict as CaseInsensitiveDict
 
 __version__: str
 
-_T = TypeVar("_T")
-ExceptionHandler = Callable[["AsyncRequest", Optional[BaseException]], Any]
+__all__ = (
+    "map", "imap", "imap_enumerated", "amap", "aimap", "send",
+    "get", "options", "head", "post", "put", "patch", "delete", "request",
+    "AsyncRequest", "Session", "Response", "PreparedRequest", "CaseInsensitiveDict",
+    "exceptions",
+)
+
+_ExceptionHandler = Callable[["AsyncRequest", Optional[BaseException]], Any]
 
 class PreparedRequest:
     method: str
     url: str
     headers: CaseInsensitiveDict
     body: Optional[bytes]
+    def __init__(
+        self, method: str, url: str, headers: CaseInsensitiveDict, body: Optional[bytes] = None
+    ) -> None: ...
 
 class Response:
+    __attrs__: list[str]
     status_code: int
     url: str
     headers: CaseInsensitiveDict
     history: list[Response]
     encoding: Optional[str]
+    connection: None
+    def __init__(self, native: Any, stream: bool = False, request_kwargs: Any = None) -> None: ...
     @property
     def raw(self) -> Any: ...
     @property
@@ -119,21 +131,21 @@ class _Sent:
 def send(r: AsyncRequest, pool: Any = None, stream: bool = False) -> _Sent: ...
 def map(
     requests: Iterable[AsyncRequest], stream: bool = False, size: Optional[int] = None,
-    exception_handler: Optional[ExceptionHandler] = None, gtimeout: Optional[float] = None,
+    exception_handler: Optional[_ExceptionHandler] = None, gtimeout: Optional[float] = None,
 ) -> list[Any]: ...
 def imap(
     requests: Iterable[AsyncRequest], stream: bool = False, size: int = 2,
-    exception_handler: Optional[ExceptionHandler] = None,
+    exception_handler: Optional[_ExceptionHandler] = None,
 ) -> Iterator[Any]: ...
 def imap_enumerated(
     requests: Iterable[AsyncRequest], stream: bool = False, size: int = 2,
-    exception_handler: Optional[ExceptionHandler] = None,
+    exception_handler: Optional[_ExceptionHandler] = None,
 ) -> Iterator[Tuple[int, Any]]: ...
 async def amap(
     requests: Iterable[AsyncRequest], stream: bool = False, size: Optional[int] = None,
-    exception_handler: Optional[ExceptionHandler] = None, gtimeout: Optional[float] = None,
+    exception_handler: Optional[_ExceptionHandler] = None, gtimeout: Optional[float] = None,
 ) -> list[Any]: ...
 def aimap(
     requests: Iterable[AsyncRequest], stream: bool = False, size: int = 2,
-    exception_handler: Optional[ExceptionHandler] = None,
+    exception_handler: Optional[_ExceptionHandler] = None,
 ) -> AsyncIterator[Any]: ...

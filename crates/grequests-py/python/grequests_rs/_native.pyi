@@ -1,16 +1,19 @@
 """Types of the native module (the engine); the package wraps all of it."""
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union, final
+
+__all__ = ["NativeClient", "NativeResponse", "NativeImap", "map", "NativeError", "ENGINE_VERSION"]
 
 ENGINE_VERSION: str
 
 class NativeError(Exception):
     """``args == (kind, message)``."""
 
+@final
 class NativeClient:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         cookies: bool = True,
         verify: bool = True,
@@ -23,10 +26,11 @@ class NativeClient:
         resolve: Optional[dict[str, Optional[str]]] = None,
         pool_idle_timeout: Optional[float] = None,
         max_body_size: Optional[int] = ...,
-    ) -> None: ...
+    ) -> NativeClient: ...
     def cookies(self) -> list[Tuple[str, str, str, str, bool]]: ...
     def set_cookie(self, set_cookie: str, url: str) -> None: ...
 
+@final
 class NativeResponse:
     status: int
     reason: str
@@ -51,11 +55,12 @@ def map(
     length: Optional[int] = None,
 ) -> list[_Outcome]: ...
 
+@final
 class NativeImap(Iterator[Tuple[int, _Outcome]]):
-    def __init__(
-        self, items: Iterable[Tuple[Any, Any]], size: Optional[int] = None,
+    def __new__(
+        cls, items: Iterable[Tuple[Any, Any]], size: Optional[int] = None,
         gtimeout: Optional[float] = None,
-    ) -> None: ...
+    ) -> NativeImap: ...
     def __iter__(self) -> NativeImap: ...
     def __next__(self) -> Tuple[int, _Outcome]: ...
     def close(self) -> None: ...

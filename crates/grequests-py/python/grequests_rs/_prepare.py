@@ -6,6 +6,7 @@ import json as _json
 import os
 from functools import partial
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
@@ -16,7 +17,7 @@ from .structures import CaseInsensitiveDict
 try:
     import requests as _requests
 except ImportError:  # pragma: no cover
-    _requests = None
+    _requests = None  # type: ignore[assignment]
 
 KEYWORDS = frozenset(
     ("params", "data", "headers", "cookies", "files", "auth", "timeout", "allow_redirects",
@@ -242,7 +243,7 @@ def _text(value):
 
 
 # A requests.Session given as ``session=``: its pool, made once per session object.
-_adopted = WeakKeyDictionary()
+_adopted: "WeakKeyDictionary[Any, Session]" = WeakKeyDictionary()
 
 
 def _session_of(session):

@@ -2,7 +2,6 @@
 
 import asyncio
 import traceback
-from functools import partial
 from urllib.parse import urlsplit
 
 from . import _native, exceptions
@@ -50,13 +49,39 @@ def request(method, url, **kwargs):
     return AsyncRequest(method, url, **kwargs)
 
 
-get = partial(AsyncRequest, "GET")
-options = partial(AsyncRequest, "OPTIONS")
-head = partial(AsyncRequest, "HEAD")
-post = partial(AsyncRequest, "POST")
-put = partial(AsyncRequest, "PUT")
-patch = partial(AsyncRequest, "PATCH")
-delete = partial(AsyncRequest, "DELETE")
+def get(url, **kwargs):
+    """An unsent ``GET``: ``grequests.get(url, params=..., ...)``."""
+    return AsyncRequest("GET", url, **kwargs)
+
+
+def options(url, **kwargs):
+    """An unsent ``OPTIONS``."""
+    return AsyncRequest("OPTIONS", url, **kwargs)
+
+
+def head(url, **kwargs):
+    """An unsent ``HEAD``."""
+    return AsyncRequest("HEAD", url, **kwargs)
+
+
+def post(url, **kwargs):
+    """An unsent ``POST``."""
+    return AsyncRequest("POST", url, **kwargs)
+
+
+def put(url, **kwargs):
+    """An unsent ``PUT``."""
+    return AsyncRequest("PUT", url, **kwargs)
+
+
+def patch(url, **kwargs):
+    """An unsent ``PATCH``."""
+    return AsyncRequest("PATCH", url, **kwargs)
+
+
+def delete(url, **kwargs):
+    """An unsent ``DELETE``."""
+    return AsyncRequest("DELETE", url, **kwargs)
 
 
 def _specs(requests, stream):

@@ -9,7 +9,7 @@ import json as _json
 try:  # requests is optional: used only to make existing ``except`` clauses work.
     import requests.exceptions as _theirs
 except ImportError:  # pragma: no cover - exercised by the suite without requests
-    _theirs = None
+    _theirs = None  # type: ignore[assignment]
 
 __all__ = [
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError", "Timeout",

@@ -13,7 +13,7 @@ from .structures import CaseInsensitiveDict
 try:  # a real RequestsCookieJar when requests is there, so code that expects one works
     from requests.cookies import RequestsCookieJar as _CookieJar
 except ImportError:  # pragma: no cover
-    _CookieJar = None
+    _CookieJar = None  # type: ignore[assignment,misc]
 
 _ITER_CHUNK_SIZE = 512
 
