@@ -1,6 +1,6 @@
-//! Batches: [`map`] sends a whole batch in one wait; [`NativeImap`] yields results as they
-//! finish. Both pull requests lazily from a Python iterator of `(request, spec)` pairs, on
-//! the thread that waits, so a generator of a million requests is never held in memory.
+//! Batches: [`NativeImap`] yields results as they finish. It pulls requests lazily from a
+//! Python iterator of `(request, spec)` pairs, on the thread that waits, so a generator of a
+//! million requests is never held in memory.
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -23,8 +23,6 @@ type Tag = (Py<PyAny>, Option<PyErr>);
 /// The requests of a batch, pulled from Python as the engine has room for them.
 struct Feed {
     items: Py<PyIterator>,
-    /// How many, when the caller knows (a list): the engine sizes `map`'s results by it.
-    len: Option<usize>,
     done: bool,
 }
 
@@ -47,13 +45,6 @@ impl Iterator for Feed {
                 }
             }
         })
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        match self.len {
-            Some(len) => (len, Some(len)),
-            None => (0, None),
-        }
     }
 }
 
@@ -109,10 +100,9 @@ fn outcome<'py>(
     }
 }
 
-fn feed(items: &Bound<'_, PyAny>, len: Option<usize>) -> PyResult<Feed> {
+fn feed(items: &Bound<'_, PyAny>) -> PyResult<Feed> {
     Ok(Feed {
         items: items.try_iter()?.unbind(),
-        len,
         done: false,
     })
 }
@@ -129,38 +119,11 @@ fn gtimeout_duration(gtimeout: Option<f64>) -> PyResult<Option<Duration>> {
         .transpose()
 }
 
-/// Sends every `(request, spec)` of `items`, at most `size` at once, and returns one
-/// `(request, response, error)` per item, in order.
-///
-/// The exchanges run as tasks on the runtime's workers (the `imap` engine), not inline on
-/// this thread: this thread is busy with Python, building the next requests' specs, and
-/// inline exchanges would wait for it.
-#[pyfunction]
-#[pyo3(signature = (items, size = None, gtimeout = None, length = None))]
-pub(crate) fn map<'py>(
-    py: Python<'py>,
-    items: &Bound<'py, PyAny>,
-    size: Option<usize>,
-    gtimeout: Option<f64>,
-    length: Option<usize>,
-) -> PyResult<Vec<Bound<'py, PyTuple>>> {
-    let mut batch = grequests_core::try_imap_enumerated(feed(items, length)?)
-        .size(size)
-        .compact(true);
-    if let Some(limit) = gtimeout_duration(gtimeout)? {
-        batch = batch.gtimeout(limit);
-    }
-    let mut results: Vec<_> = runtime::wait(py, batch.collect::<Vec<_>>())?;
-    results.sort_unstable_by_key(|(index, _)| *index);
-    results
-        .into_iter()
-        .map(|(_, (tag, result))| outcome(py, tag, result))
-        .collect()
-}
-
 type Streamed = Batch<Feed, mode::TryImapEnumerated>;
 
-/// The results of a batch in completion order: `(index, (request, response, error))`.
+/// The results of a batch in completion order: `(index, (request, response, error))`, every
+/// request exactly once. The package's `map` reads them too, as they come, so that Python
+/// turns each into a `Response` while the rest are still in flight.
 #[pyclass(frozen, module = "grequests_rs._native")]
 pub(crate) struct NativeImap {
     /// Taken out while a result is awaited (the wait owns it), `None` once finished.
@@ -170,9 +133,17 @@ pub(crate) struct NativeImap {
 #[pymethods]
 impl NativeImap {
     #[new]
-    #[pyo3(signature = (items, size = None, gtimeout = None))]
-    fn new(items: &Bound<'_, PyAny>, size: Option<usize>, gtimeout: Option<f64>) -> PyResult<Self> {
-        let mut batch = grequests_core::try_imap_enumerated(feed(items, None)?).size(size);
+    #[pyo3(signature = (items, size = None, gtimeout = None, compact = false))]
+    fn new(
+        items: &Bound<'_, PyAny>,
+        size: Option<usize>,
+        gtimeout: Option<f64>,
+        compact: bool,
+    ) -> PyResult<Self> {
+        // `compact` for a caller that keeps every response (`map`): see `Batch::compact`.
+        let mut batch = grequests_core::try_imap_enumerated(feed(items)?)
+            .size(size)
+            .compact(compact);
         if let Some(limit) = gtimeout_duration(gtimeout)? {
             batch = batch.gtimeout(limit);
         }

@@ -17,7 +17,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<client::NativeClient>()?;
     module.add_class::<response::NativeResponse>()?;
     module.add_class::<batch::NativeImap>()?;
-    module.add_function(wrap_pyfunction!(batch::map, module)?)?;
     module.add("NativeError", module.py().get_type::<error::NativeError>())?;
     module.add("ENGINE_VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Iterator
 from typing import Any, Optional, Tuple, Union, final
 
-__all__ = ["NativeClient", "NativeResponse", "NativeImap", "map", "NativeError", "ENGINE_VERSION"]
+__all__ = ["NativeClient", "NativeResponse", "NativeImap", "NativeError", "ENGINE_VERSION"]
 
 ENGINE_VERSION: str
 
@@ -48,18 +48,11 @@ class NativeResponse:
 # (request, response, error): error is an exception, or (kind, message).
 _Outcome = Tuple[Any, Optional[NativeResponse], Union[None, BaseException, Tuple[str, str]]]
 
-def map(
-    items: Iterable[Tuple[Any, Any]],
-    size: Optional[int] = None,
-    gtimeout: Optional[float] = None,
-    length: Optional[int] = None,
-) -> list[_Outcome]: ...
-
 @final
 class NativeImap(Iterator[Tuple[int, _Outcome]]):
     def __new__(
         cls, items: Iterable[Tuple[Any, Any]], size: Optional[int] = None,
-        gtimeout: Optional[float] = None,
+        gtimeout: Optional[float] = None, compact: bool = False,
     ) -> NativeImap: ...
     def __iter__(self) -> NativeImap: ...
     def __next__(self) -> Tuple[int, _Outcome]: ...

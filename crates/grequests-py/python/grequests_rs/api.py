@@ -161,10 +161,10 @@ def _store_cookies(request, response):
 
 
 def _run(requests, stream=False, size=None, gtimeout=None):
-    """Sends ``requests`` (a list) and finishes each; the engine keeps their order."""
-    results = _native.map(_specs(requests, stream), size, gtimeout, len(requests))
-    for request, native, error in results:
-        _finish(request, native, error, stream)
+    """Sends ``requests`` and finishes each as it completes (its hooks run then, as in
+    grequests' greenlets); every response is kept, so the engine compacts them."""
+    for _index, _request in _completed(requests, stream, size, gtimeout, compact=True):
+        pass
 
 
 def _send_now(request):
@@ -239,8 +239,8 @@ def imap_enumerated(requests, stream=False, size=2, exception_handler=None):
         yield index, _result(request, exception_handler)
 
 
-def _completed(requests, stream, size, gtimeout=None):
-    batch = _native.NativeImap(_specs(requests, stream), size, gtimeout)
+def _completed(requests, stream, size, gtimeout=None, compact=False):
+    batch = _native.NativeImap(_specs(requests, stream), size, gtimeout, compact)
     try:
         for index, (request, native, error) in batch:
             _finish(request, native, error, stream)
@@ -254,10 +254,12 @@ async def amap(requests, stream=False, size=None, exception_handler=None, gtimeo
     hooks and the exception handler run on the loop's thread."""
     requests = list(requests)
     loop = asyncio.get_running_loop()
-    results = await loop.run_in_executor(
-        None, _native.map, _specs(requests, stream), size or None, gtimeout, len(requests)
-    )
-    for request, native, error in results:
+    batch = _native.NativeImap(_specs(requests, stream), size or None, gtimeout, True)
+    try:
+        results = await loop.run_in_executor(None, list, batch)
+    finally:
+        batch.close()
+    for _index, (request, native, error) in results:
         _finish(request, native, error, stream)
     return [_result(request, exception_handler) for request in requests]
 
