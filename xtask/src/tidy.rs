@@ -190,6 +190,37 @@ fn the_core_names_its_default_backend_only_behind_the_hyper_feature() {
 }
 
 #[test]
+fn the_python_package_drives_the_core_and_no_backend_directly() {
+    // The same engine for Python users: grequests-py goes through the core's client and
+    // scheduler, so every limit and policy the Rust API has applies to it too.
+    let grequests: Vec<String> = dependencies("grequests-py")
+        .into_iter()
+        .filter(|line| line.starts_with("grequests"))
+        .collect();
+    assert!(
+        grequests.len() == 1 && grequests[0].starts_with("grequests-core"),
+        "grequests-py depends on {grequests:?}"
+    );
+    let code = sources(&workspace().join("crates/grequests-py/src"));
+    let found = offending(
+        &code,
+        &[
+            "tokio::net",
+            "TcpStream",
+            "hyper::",
+            "hyper_util",
+            "rustls",
+            "grequests_hyper",
+        ],
+    );
+    assert!(
+        found.is_empty(),
+        "socket code in grequests-py:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn the_model_does_not_know_the_scheduler() {
     let model = sources(&workspace().join("crates/grequests-core/src/model"));
     let found = offending(&model, &["crate::scheduler"]);
