@@ -31,7 +31,7 @@ impl IntoUrl for &Url {
 
 impl IntoUrl for &str {
     fn into_url(self) -> Result<Url> {
-        match Url::parse(self) {
+        match super::parse_url::parse(self) {
             Ok(url) => check(url),
             Err(url::ParseError::RelativeUrlWithoutBase) => Err(Error::builder(format!(
                 "invalid URL {self:?}: missing scheme (did you mean \"http://{self}\"?)"

@@ -6,6 +6,7 @@ mod into_method;
 mod into_url;
 pub mod multipart;
 mod pairs;
+mod parse_url;
 mod request;
 pub(crate) mod response;
 
