@@ -96,6 +96,16 @@ def proxy_url():
     return _required("PROXY_URL")
 
 
+@pytest.fixture(scope="session")
+def mutual_tls():
+    """``(base URL, CA file, client certificate file, client key file)`` of an httpbin that
+    asks for a client certificate."""
+    return tuple(
+        _required(name)
+        for name in ("HTTPBIN_MTLS_URL", "HTTPBIN_MTLS_CA", "CLIENT_CERT", "CLIENT_KEY")
+    )
+
+
 @pytest.fixture(autouse=True)
 def offline_default_session(monkeypatch):
     """The module-level verbs' session, with the made-up names resolving to nowhere."""

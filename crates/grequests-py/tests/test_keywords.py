@@ -123,6 +123,15 @@ def test_verify_with_a_ca_file_or_off(tls_url, ca_file):
     assert send(grequests.get(tls_url + "get", verify=False)).ok
 
 
+def test_cert_presents_a_client_certificate(mutual_tls):
+    url, ca, cert, key = mutual_tls
+    with pytest.raises(requests.exceptions.ConnectionError):
+        send(grequests.get(url + "get", verify=ca))
+    assert send(grequests.get(url + "get", verify=ca, cert=(cert, key))).ok
+    with pytest.raises(OSError, match="Could not find the TLS certificate file"):
+        send(grequests.get(url + "get", verify=ca, cert="/nonexistent/cert.pem"))
+
+
 def test_proxies(httpbin, proxy_url):
     r = send(grequests.get(httpbin("get?via=proxy"), proxies={"http": proxy_url}))
     assert r.json()["args"] == {"via": "proxy"}

@@ -3,7 +3,8 @@
 //! It makes what the suite needs on its own: a virtualenv under `target/python-venv` with
 //! maturin, pytest, requests and mypy (for the stubs) from PyPI; the package's wheel, built by maturin into
 //! `target/python` and installed into the virtualenv; and the servers on 127.0.0.1 (httpbin
-//! plain and TLS, an HTTP proxy), whose addresses reach the suite through the environment.
+//! plain, TLS and mutual TLS, an HTTP proxy), whose addresses and certificates reach the
+//! suite through the environment.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -127,10 +128,24 @@ async fn the_python_package_passes_its_pytest_suite() {
         .tls(true)
         .spawn_thread()
         .expect("httpbin over TLS");
+    let mutual = TestServer::builder()
+        .tls(true)
+        .client_auth(true)
+        .spawn_thread()
+        .expect("httpbin over mutual TLS");
     let proxy = TestProxy::start().await.expect("proxy");
-    let ca = target_dir().join("python/testserver-ca.pem");
-    std::fs::create_dir_all(target_dir().join("python")).expect("target/python");
-    std::fs::write(&ca, tls.ca_pem().unwrap_or_default()).expect("the CA file");
+    let files = target_dir().join("python");
+    std::fs::create_dir_all(&files).expect("target/python");
+    let write = |name: &str, pem: &str| {
+        let path = files.join(name);
+        std::fs::write(&path, pem).expect("a PEM file for the suite");
+        path
+    };
+    let ca = write("testserver-ca.pem", tls.ca_pem().unwrap_or_default());
+    let mutual_ca = write("mutual-ca.pem", mutual.ca_pem().unwrap_or_default());
+    let (client_cert, client_key) = mutual.client_identity_pem().unwrap_or_default();
+    let client_cert = write("client-cert.pem", client_cert);
+    let client_key = write("client-key.pem", client_key);
 
     let venv = tokio::task::spawn_blocking(|| {
         let venv = virtualenv();
@@ -156,6 +171,10 @@ async fn the_python_package_passes_its_pytest_suite() {
         .env("HTTPBIN_URL", format!("{}/", httpbin.base_url()))
         .env("HTTPBIN_TLS_URL", format!("{}/", tls.base_url()))
         .env("HTTPBIN_CA", &ca)
+        .env("HTTPBIN_MTLS_URL", format!("{}/", mutual.base_url()))
+        .env("HTTPBIN_MTLS_CA", &mutual_ca)
+        .env("CLIENT_CERT", &client_cert)
+        .env("CLIENT_KEY", &client_key)
         .env("PROXY_URL", proxy.url())
         .env_remove("VIRTUAL_ENV")
         .env_remove("HTTP_PROXY")
