@@ -34,9 +34,13 @@ pub(crate) fn parse(input: &str) -> Result<Url, ParseError> {
         // Not seen last (or an error, which the full parse reports in its own words).
         _ => {
             let url = Url::parse(input)?;
-            if let Ok(base) = Url::parse(origin) {
-                LAST_ORIGIN.with(|last| *last.borrow_mut() = Some((origin.to_owned(), base)));
-            }
+            // The origin's Url is the parsed one cut back to its root: cheaper than parsing
+            // the origin again, which would make every miss (a crawl over many hosts) dearer.
+            let mut base = url.clone();
+            base.set_path("/");
+            base.set_query(None);
+            base.set_fragment(None);
+            LAST_ORIGIN.with(|last| *last.borrow_mut() = Some((origin.to_owned(), base)));
             Ok(url)
         }
     }
