@@ -2,7 +2,7 @@
 //! Python iterator of `(request, spec)` pairs, on the thread that waits, so a generator of a
 //! million requests is never held in memory.
 
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyIterator, PyTuple};
 
 use crate::error;
+use crate::lent::Lent;
 use crate::response::NativeResponse;
 use crate::runtime;
 use crate::spec::Spec;
@@ -127,7 +128,7 @@ type Streamed = Batch<Feed, mode::TryImapEnumerated>;
 #[pyclass(frozen, module = "grequests_rs._native")]
 pub(crate) struct NativeImap {
     /// Taken out while a result is awaited (the wait owns it), `None` once finished.
-    batch: Mutex<Option<Streamed>>,
+    batch: Lent<Streamed>,
 }
 
 #[pymethods]
@@ -148,7 +149,7 @@ impl NativeImap {
             batch = batch.gtimeout(limit);
         }
         Ok(NativeImap {
-            batch: Mutex::new(Some(batch)),
+            batch: Lent::new(batch),
         })
     }
 
@@ -157,12 +158,7 @@ impl NativeImap {
     }
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<(usize, Bound<'py, PyTuple>)>> {
-        let taken = self
-            .batch
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let Some(mut batch) = taken else {
+        let Some(mut batch) = self.batch.take() else {
             return Ok(None);
         };
         // Interrupted, the batch is dropped with the wait: what it had in flight is canceled.
@@ -173,17 +169,12 @@ impl NativeImap {
         let Some((index, (tag, result))) = next else {
             return Ok(None);
         };
-        *self.batch.lock().unwrap_or_else(PoisonError::into_inner) = Some(batch);
+        self.batch.put_back(batch);
         Ok(Some((index, outcome(py, tag, result)?)))
     }
 
     /// Cancels what is in flight and ends the iteration.
     fn close(&self) {
-        drop(
-            self.batch
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take(),
-        );
+        drop(self.batch.take());
     }
 }

@@ -4,6 +4,7 @@
 mod batch;
 mod client;
 mod error;
+mod lent;
 mod response;
 mod runtime;
 mod spec;

@@ -1,7 +1,7 @@
 //! [`NativeResponse`]: an engine response as the Python package's `Response` reads it.
 
 use std::ops::Deref;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::MutexGuard;
 
 use grequests_core::http::HeaderMap;
 use grequests_core::Response;
@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::error;
+use crate::lent::Lent;
 use crate::runtime;
 
 /// Headers as Python reads them: `(name, value)` pairs.
@@ -25,7 +26,7 @@ pub(crate) struct NativeResponse {
     history: Vec<Py<NativeResponse>>,
     /// Taken out while a streamed chunk is awaited (the wait must own it to release the
     /// GIL), and put back after.
-    inner: Mutex<Option<Response>>,
+    inner: Lent<Response>,
 }
 
 impl NativeResponse {
@@ -40,17 +41,15 @@ impl NativeResponse {
             NativeResponse {
                 status: response.status().as_u16(),
                 history,
-                inner: Mutex::new(Some(response)),
+                inner: Lent::new(response),
             },
         )
     }
 
     fn inner(&self) -> PyResult<MappedGuard<'_>> {
-        let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let guard = self.inner.lock();
         if guard.is_none() {
-            return Err(PyRuntimeError::new_err(
-                "this response was closed, or its body is being read by another thread",
-            ));
+            return Err(gone());
         }
         Ok(MappedGuard(guard))
     }
@@ -130,15 +129,8 @@ impl NativeResponse {
 
     /// The next chunk of a streamed body, `None` at its end; waits without the GIL.
     fn read_chunk<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        let taken = self
-            .inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let Some(mut response) = taken else {
-            return Err(PyRuntimeError::new_err(
-                "this response's body is being read by another thread",
-            ));
+        let Some(mut response) = self.inner.take() else {
+            return Err(gone());
         };
         let waited = runtime::wait(py, async {
             let chunk = response.chunk().await;
@@ -146,7 +138,7 @@ impl NativeResponse {
         });
         let chunk = match waited {
             Ok((response, chunk)) => {
-                *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = Some(response);
+                self.inner.put_back(response);
                 chunk
             }
             // Interrupted (Ctrl-C): the response went with the wait; reading on fails.
@@ -160,17 +152,17 @@ impl NativeResponse {
 
     /// Drops the response and, unless its body was read to the end, its connection.
     fn close(&self) {
-        drop(
-            self.inner
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take(),
-        );
+        drop(self.inner.take());
     }
 
     fn __repr__(&self) -> String {
         format!("<NativeResponse [{}]>", self.status)
     }
+}
+
+/// What reading a response that is not there says.
+fn gone() -> PyErr {
+    PyRuntimeError::new_err("this response was closed, or its body is being read by another thread")
 }
 
 /// The guard of a response that is there (not taken out by a read).
