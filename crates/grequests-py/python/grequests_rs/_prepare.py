@@ -116,21 +116,11 @@ def _timeouts(timeout):
     return (None if connect is None else float(connect)), (None if read is None else float(read))
 
 
-def _read_all(value):
-    """The bytes of a body given as bytes, str, a file-like object or an iterable."""
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value
+def _as_bytes(value):
+    """The bytes of a bytes-like value, or of a str in UTF-8."""
     if isinstance(value, str):
         return value.encode("utf-8")
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    if hasattr(value, "read"):
-        return _read_all(value.read())
-    if hasattr(value, "__iter__"):
-        return b"".join(_read_all(chunk) for chunk in value)
-    raise TypeError(f"a body must be bytes, str, a file or an iterable, not {type(value)}")
+    return bytes(value)
 
 
 _CHUNK = 64 * 1024
@@ -156,7 +146,7 @@ def _body(value):
     stream, pulling a chunk at a time, so that a large file or a generator is never read
     into memory whole (a known length is sent as Content-Length, else the body is chunked)."""
     if isinstance(value, (bytes, str, bytearray, memoryview)):
-        return _read_all(value)
+        return _as_bytes(value)
     if hasattr(value, "read"):
         return _chunks(iter(partial(value.read, _CHUNK), _empty(value))), _remaining(value)
     if hasattr(value, "__iter__"):
@@ -171,10 +161,9 @@ def _empty(file):
 
 def _chunks(iterator):
     for chunk in iterator:
-        if isinstance(chunk, str):
-            chunk = chunk.encode("utf-8")
+        chunk = _as_bytes(chunk)
         if chunk:
-            yield bytes(chunk)
+            yield chunk
 
 
 def _remaining(file):

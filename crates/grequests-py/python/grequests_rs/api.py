@@ -202,6 +202,8 @@ def send(r, pool=None, stream=False):
 
 
 def _result(request, exception_handler):
+    """What a batch gives for a finished request: its response, else the exception
+    handler's value (``map`` keeps a ``None``, ``imap`` skips it)."""
     if request.response is not None:
         return request.response
     if exception_handler is not None:
@@ -224,12 +226,9 @@ def imap(requests, stream=False, size=2, exception_handler=None):
     """Yields responses as they finish, at most ``size`` in flight. A failure is skipped,
     unless the exception handler returns something other than ``None``."""
     for _index, request in _completed(requests, stream, size):
-        if request.response is not None:
-            yield request.response
-        elif exception_handler is not None:
-            value = exception_handler(request, request.exception)
-            if value is not None:
-                yield value
+        value = _result(request, exception_handler)
+        if value is not None:
+            yield value
 
 
 def imap_enumerated(requests, stream=False, size=2, exception_handler=None):
@@ -275,11 +274,8 @@ async def aimap(requests, stream=False, size=2, exception_handler=None):
                 return
             _index, (request, native, error) = item
             _finish(request, native, error, stream)
-            if request.response is not None:
-                yield request.response
-            elif exception_handler is not None:
-                value = exception_handler(request, request.exception)
-                if value is not None:
-                    yield value
+            value = _result(request, exception_handler)
+            if value is not None:
+                yield value
     finally:
         batch.close()
