@@ -3,12 +3,11 @@
 Usage: aiohttp_gather.py URL REQUESTS SIZE; prints one JSON line like the Rust contenders.
 """
 import asyncio
-import json
-import resource
 import sys
 import time
 
 import aiohttp
+from _report import report
 
 url, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 
@@ -30,10 +29,4 @@ async def main() -> int:
 
 started = time.perf_counter()
 ok = asyncio.run(main())
-wall = time.perf_counter() - started
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({
-    "contender": "python-aiohttp", "flavor": "py", "requests": count, "ok": ok,
-    "wall_s": wall, "rps": count / wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-    "max_rss_kib": usage.ru_maxrss,
-}))
+report("python-aiohttp", count, ok, started)

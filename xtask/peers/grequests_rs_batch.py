@@ -4,12 +4,11 @@ from a generator, sent with map or imap at SIZE.
 Usage: grequests_rs_batch.py map|imap URL REQUESTS SIZE; prints one JSON line like the Rust
 contenders.
 """
-import json
-import resource
 import sys
 import time
 
 import grequests_rs as grequests
+from _report import report
 
 mode, url, count, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 session = grequests.Session()
@@ -19,10 +18,4 @@ if mode == "map":
     ok = sum(1 for r in grequests.map(requests, size=size) if r is not None and r.ok)
 else:
     ok = sum(1 for r in grequests.imap(requests, size=size) if r.ok)
-wall = time.perf_counter() - started
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({
-    "contender": f"python-grequests-rs-{mode}", "flavor": "py", "requests": count, "ok": ok,
-    "wall_s": wall, "rps": count / wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-    "max_rss_kib": usage.ru_maxrss,
-}))
+report(f"python-grequests-rs-{mode}", count, ok, started)
