@@ -111,7 +111,6 @@ def offline_default_session(monkeypatch):
     """The module-level verbs' session, with the made-up names resolving to nowhere."""
     session = grequests_rs.Session(resolve={name: None for name in NOWHERE}, _cookies=False)
     monkeypatch.setattr(sessions, "_default", session)
-    monkeypatch.setattr(sessions, "_default_pid", os.getpid())
     return session
 
 

@@ -207,15 +207,26 @@ def _native_client(verify, cert, proxies, **settings):
 
 
 _default = None
-_default_pid = None
 
 
 def default_session():
     """The session behind requests sent without ``session=``: one pool for the process, no
     cookies kept between requests (a redirect chain still carries its own), as grequests'
-    session per request. A child made by ``os.fork()`` gets its own."""
-    global _default, _default_pid
-    if _default is None or _default_pid != os.getpid():
+    session per request."""
+    global _default, _fork_hook
+    if _default is None:
+        if not _fork_hook and hasattr(os, "register_at_fork"):  # POSIX; once, and not on import
+            os.register_at_fork(after_in_child=_forget_default_session)
+            _fork_hook = True
         _default = Session(_cookies=False)
-        _default_pid = os.getpid()
     return _default
+
+
+_fork_hook = False
+
+
+def _forget_default_session():
+    """A child made by ``os.fork()`` makes its own default session: the parent's pool lives
+    on a runtime whose threads the child does not have."""
+    global _default
+    _default = None
