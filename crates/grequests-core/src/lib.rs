@@ -34,7 +34,8 @@ pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
 pub use cookie;
 pub use grequests_transport::{
     async_trait, is_idempotent, limits, transport_fn, Body, BoxError, Cause, DecodeLimits, Error,
-    HeadLimit, LowSpeedLimit, ReasonPhrase, RemoteAddr, Result, Timeouts, Transport, TransportFn,
+    HeadLimit, LowSpeedLimit, PoolStatus, ReasonPhrase, RemoteAddr, Result, Timeouts, Transport,
+    TransportFn,
 };
 pub use model::multipart;
 pub use model::{
@@ -58,8 +59,8 @@ pub use grequests_hyper::HickoryResolver;
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use grequests_hyper::{
-    CachingResolver, HyperTransport, HyperTransportBuilder, Resolve, Resolving, SystemResolver,
-    TlsVersion,
+    CachingResolver, ConnectionBudget, HyperTransport, HyperTransportBuilder, Resolve, Resolving,
+    SystemResolver, TlsVersion,
 };
 
 /// Re-exported so that backends and users speak the same `http` types.

@@ -1,5 +1,5 @@
 //! [`IncomingBody`]: hyper's response body with the read timeout between two chunks, and
-//! errors that say what went wrong.
+//! errors that say what went wrong; it ends its exchange on the connection when it ends.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,18 +12,23 @@ use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use tokio::time::{Instant, Sleep};
 
+use crate::budget::Lease;
+
 /// A response body that fails with a [timeout](Error::is_timeout) when the server sends
 /// nothing for the read timeout, if there is one.
 pub(crate) struct IncomingBody {
     inner: Incoming,
     read_timeout: Option<(Duration, Pin<Box<Sleep>>)>,
+    /// The exchange on the connection, ended with the body.
+    lease: Lease,
 }
 
 impl IncomingBody {
-    pub(crate) fn new(inner: Incoming, read_timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(inner: Incoming, read_timeout: Option<Duration>, lease: Lease) -> Self {
         IncomingBody {
             inner,
             read_timeout: read_timeout.map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
+            lease,
         }
     }
 }
@@ -44,6 +49,9 @@ impl http_body::Body for IncomingBody {
                     if let Some(next) = Instant::now().checked_add(*limit) {
                         deadline.as_mut().reset(next);
                     }
+                }
+                if frame.is_none() || this.inner.is_end_stream() {
+                    this.lease.end();
                 }
                 Poll::Ready(frame.map(|f| f.map_err(body_error)))
             }

@@ -11,7 +11,8 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::connect::{HostSlots, ProxyConnector, Timed};
+use crate::budget::{ConnectionBudget, PoolCounters, DEFAULT_MAX_IDLE, DEFAULT_MAX_IDLE_PER_HOST};
+use crate::connect::{Accounting, HostSlots, ProxyConnector, Timed};
 use crate::dns::{Resolve, Resolver};
 use crate::tls::{TlsSettings, TlsVersion};
 use crate::transport::{HyperTransport, Inner};
@@ -27,6 +28,8 @@ pub struct HyperTransportBuilder {
     connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
+    pool_max_idle: usize,
+    budget: Option<ConnectionBudget>,
     http2_prior_knowledge: bool,
     http1_only: bool,
     max_response_headers: Option<usize>,
@@ -55,8 +58,9 @@ impl Default for HyperTransportBuilder {
 
 impl HyperTransportBuilder {
     /// The defaults: TLS verification on against the platform's and webpki's roots, proxies from
-    /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), idle connections
-    /// kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli/zstd decoding under the default
+    /// `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (as requests' `trust_env`), connections under
+    /// the [process's budget](ConnectionBudget::process_default), at most 32 idle per host
+    /// and 256 in all, kept 90 s, connecting bounded to 30 s, gzip/deflate/brotli/zstd decoding under the default
     /// [`DecodeLimits`](grequests_transport::DecodeLimits), hyper's header limits.
     pub fn new() -> Self {
         HyperTransportBuilder {
@@ -66,7 +70,9 @@ impl HyperTransportBuilder {
             resolver: None,
             connect_timeout: Some(Duration::from_secs(30)),
             pool_idle_timeout: Some(Duration::from_secs(90)),
-            pool_max_idle_per_host: usize::MAX,
+            pool_max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
+            pool_max_idle: DEFAULT_MAX_IDLE,
+            budget: None,
             http2_prior_knowledge: false,
             http1_only: false,
             max_response_headers: None,
@@ -257,9 +263,45 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// How many idle connections per host the pool keeps (default: no limit).
+    /// How many idle connections per `scheme://host:port` the pool keeps (default 32;
+    /// requests' `pool_maxsize`).
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// How many idle connections the pool keeps in all, closing the least recently used
+    /// past it (default 256).
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::builder()
+    ///     .pool_max_idle(64)
+    ///     .pool_max_idle_per_host(4)
+    ///     .build()?;
+    /// # Ok::<(), grequests_transport::Error>(())
+    /// ```
+    pub fn pool_max_idle(mut self, max: usize) -> Self {
+        self.pool_max_idle = max;
+        self
+    }
+
+    /// At most `max` connections open at once, a budget of this transport's own (default:
+    /// the [process's budget](ConnectionBudget::process_default), shared by every
+    /// transport that sets none). Past it, a new connection first closes the least recently
+    /// used idle one; when none is idle, the request waits for one.
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::builder().max_connections(100).build()?;
+    /// # Ok::<(), grequests_transport::Error>(())
+    /// ```
+    pub fn max_connections(self, max: usize) -> Self {
+        self.connection_budget(ConnectionBudget::new(max))
+    }
+
+    /// Counts this transport's connections against `budget`, which other transports may
+    /// share (see [`ConnectionBudget`]).
+    pub fn connection_budget(mut self, budget: ConnectionBudget) -> Self {
+        self.budget = Some(budget);
         self
     }
 
@@ -430,9 +472,20 @@ impl HyperTransportBuilder {
         let slots = self
             .max_connections_per_host
             .map(|max| Arc::new(HostSlots::new(max)));
-        let client = pool.build(Timed::new(https, self.connect_timeout, slots));
+        let budget = self
+            .budget
+            .unwrap_or_else(ConnectionBudget::process_default);
+        let counters = Arc::new(PoolCounters::new(self.pool_max_idle));
+        let accounting = Accounting {
+            budget: budget.clone(),
+            pool: counters.clone(),
+            http2_only: self.http2_prior_knowledge,
+        };
+        let client = pool.build(Timed::new(https, self.connect_timeout, slots, accounting));
         Ok(HyperTransport::from_inner(Inner {
             client,
+            budget,
+            counters,
             proxies,
             decompress: self.decompress,
             decode_limits: self.decode_limits,

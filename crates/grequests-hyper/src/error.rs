@@ -107,7 +107,7 @@ enum Kind {
 
 /// The causes of an error, looking inside `io::Error`s too (whose `source` skips the error
 /// they wrap, e.g. a rustls error behind tokio-rustls).
-fn causes<'a>(err: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
+pub(crate) fn causes<'a>(err: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
     let mut out = Vec::new();
     let mut next = Some(err);
     while let Some(cause) = next {

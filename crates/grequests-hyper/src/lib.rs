@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod budget;
 mod builder;
 mod connect;
 mod decode;
@@ -29,11 +30,13 @@ mod error;
 mod tls;
 mod transport;
 
+pub use budget::{ConnectionBudget, DEFAULT_MAX_IDLE, DEFAULT_MAX_IDLE_PER_HOST};
 pub use builder::HyperTransportBuilder;
 pub use connect::ConnectTimeout;
 #[cfg(feature = "hickory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hickory")))]
 pub use dns::HickoryResolver;
 pub use dns::{CachingResolver, DnsError, Resolve, Resolving, SystemResolver};
+pub use grequests_transport::PoolStatus;
 pub use tls::TlsVersion;
 pub use transport::HyperTransport;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use grequests_transport::{Body, DecodeLimits, HeadLimit, Result, Timeouts, Transport};
+use grequests_transport::{Body, DecodeLimits, HeadLimit, PoolStatus, Result, Timeouts, Transport};
 use http::header::{HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
 use hyper_util::client::legacy::connect::HttpInfo;
@@ -12,6 +12,7 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 
 use crate::body::IncomingBody;
+use crate::budget::{ConnTag, ConnectionBudget, Lease, PoolCounters};
 use crate::connect::{ConnectScope, ConnectWatch, Connector, CONNECT_SCOPE};
 use crate::decode::{self, ACCEPT_ENCODING as ACCEPTED};
 use crate::error::classify;
@@ -40,6 +41,8 @@ pub struct HyperTransport {
 
 pub(crate) struct Inner {
     pub(crate) client: PooledClient<Connector, Body>,
+    pub(crate) budget: ConnectionBudget,
+    pub(crate) counters: Arc<PoolCounters>,
     pub(crate) proxies: Option<Arc<Matcher>>,
     pub(crate) decompress: bool,
     /// For requests that carry no [`DecodeLimits`] of their own.
@@ -116,8 +119,14 @@ impl Transport for HyperTransport {
                 read_head_within(CONNECT_SCOPE.scope(scope, exchange), head, &watch).await?
             }
         }
-        .map_err(|err| classify(err, started))?;
+        .map_err(|err| {
+            if let Some(tag) = conn_tag(err.connect_info()) {
+                tag.finish();
+            }
+            classify(err, started)
+        })?;
         let (mut parts, incoming) = response.into_parts();
+        let lease = Lease::new(parts.extensions.remove::<ConnTag>());
         #[cfg(feature = "tracing")]
         if tracing::enabled!(tracing::Level::TRACE) {
             let reused = parts
@@ -137,7 +146,7 @@ impl Transport for HyperTransport {
                     reason.as_bytes(),
                 ));
         }
-        let body = Body::wrap(IncomingBody::new(incoming, timeouts.read));
+        let body = Body::wrap(IncomingBody::new(incoming, timeouts.read, lease));
         let response = http::Response::from_parts(parts, body);
         let bodiless = is_head || matches!(response.status().as_u16(), 204 | 304);
         if self.inner.decompress && !bodiless {
@@ -146,6 +155,46 @@ impl Transport for HyperTransport {
             Ok(response)
         }
     }
+
+    fn pool_status(&self) -> Option<PoolStatus> {
+        Some(HyperTransport::pool_status(self))
+    }
+}
+
+impl HyperTransport {
+    /// A snapshot of this transport's connections, and of its budget's.
+    ///
+    /// ```no_run
+    /// let transport = grequests_hyper::HyperTransport::new()?;
+    /// let status = transport.pool_status();
+    /// assert_eq!(status.open, status.idle + status.in_use);
+    /// # Ok::<(), grequests_transport::Error>(())
+    /// ```
+    pub fn pool_status(&self) -> PoolStatus {
+        use std::sync::atomic::Ordering::Relaxed;
+        let counters = &self.inner.counters;
+        let open = counters.open.load(Relaxed);
+        let idle = counters.idle.load(Relaxed).min(open);
+        PoolStatus::new(
+            open,
+            idle,
+            counters.waiting.load(Relaxed),
+            self.inner.budget.max(),
+            self.inner.budget.open(),
+        )
+    }
+
+    /// The connection budget this transport counts against.
+    pub fn connection_budget(&self) -> &ConnectionBudget {
+        &self.inner.budget
+    }
+}
+
+/// The connection a failed exchange was on, if it got one.
+fn conn_tag(connected: Option<&hyper_util::client::legacy::connect::Connected>) -> Option<ConnTag> {
+    let mut extras = http::Extensions::new();
+    connected?.get_extras(&mut extras);
+    extras.remove::<ConnTag>()
 }
 
 /// Waits for the response head, failing with `head`'s error when its limit passes with no

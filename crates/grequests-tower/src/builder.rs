@@ -221,7 +221,7 @@ impl TowerTransportBuilder {
             }
         };
         let mut service =
-            HttpService::new(TransportService::from_arc(transport).map_err(BoxError::from));
+            HttpService::new(TransportService::from_arc(transport.clone()).map_err(BoxError::from));
         for layer in self.layers {
             service = layer(service);
         }
@@ -258,6 +258,7 @@ impl TowerTransportBuilder {
             service,
             Some(policy),
             self.deadline,
+            transport,
         ))
     }
 }

@@ -4,7 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use grequests_transport::{Body, BoxError, Result, Transport};
+use std::sync::Arc;
+
+use grequests_transport::{Body, BoxError, PoolStatus, Result, Transport};
 use tower::{Service, ServiceExt};
 
 use crate::error::into_error;
@@ -22,6 +24,8 @@ pub struct TowerTransport {
     /// The retry policy, to tell why a streaming request was not retried.
     policy: Option<RetryPolicy>,
     deadline: Option<Duration>,
+    /// The transport under the stack, which owns the connection pool, when known.
+    under: Option<Arc<dyn Transport>>,
 }
 
 impl TowerTransport {
@@ -63,6 +67,7 @@ impl TowerTransport {
             service: HttpService::new(service.map_err(Into::into)),
             policy: None,
             deadline: None,
+            under: None,
         }
     }
 
@@ -70,11 +75,13 @@ impl TowerTransport {
         service: HttpService,
         policy: Option<RetryPolicy>,
         deadline: Option<Duration>,
+        under: Arc<dyn Transport>,
     ) -> Self {
         TowerTransport {
             service,
             policy,
             deadline,
+            under: Some(under),
         }
     }
 }
@@ -97,6 +104,11 @@ impl Transport for TowerTransport {
                 _ => error,
             }
         })
+    }
+
+    /// The pool of the transport under the stack.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        self.under.as_ref()?.pool_status()
     }
 }
 

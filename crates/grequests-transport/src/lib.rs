@@ -16,6 +16,7 @@ mod error;
 mod extensions;
 mod idempotent;
 pub mod limits;
+mod pool;
 mod transport;
 
 pub use async_trait::async_trait;
@@ -24,6 +25,7 @@ pub use error::{BoxError, Cause, Error, Result};
 pub use extensions::{ReasonPhrase, RemoteAddr};
 pub use idempotent::is_idempotent;
 pub use limits::{DecodeLimits, LowSpeedLimit};
+pub use pool::PoolStatus;
 pub use transport::{transport_fn, HeadLimit, Timeouts, Transport, TransportFn};
 
 /// Re-exported so that backends and users speak the same `http` types.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::limits::LowSpeedLimit;
-use crate::{Body, Result};
+use crate::{Body, PoolStatus, Result};
 
 /// Sends one HTTP request and returns its response head with a (possibly streaming) body.
 ///
@@ -38,6 +38,11 @@ use crate::{Body, Result};
 pub trait Transport: Send + Sync + 'static {
     /// Performs one exchange.
     async fn send(&self, request: http::Request<Body>) -> Result<http::Response<Body>>;
+
+    /// What the transport's connection pool holds now, if it has one (default: `None`).
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
 }
 
 impl std::fmt::Debug for dyn Transport {
@@ -51,12 +56,20 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
     async fn send(&self, request: http::Request<Body>) -> Result<http::Response<Body>> {
         (**self).send(request).await
     }
+
+    fn pool_status(&self) -> Option<PoolStatus> {
+        (**self).pool_status()
+    }
 }
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for Box<T> {
     async fn send(&self, request: http::Request<Body>) -> Result<http::Response<Body>> {
         (**self).send(request).await
+    }
+
+    fn pool_status(&self) -> Option<PoolStatus> {
+        (**self).pool_status()
     }
 }
 

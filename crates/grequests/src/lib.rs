@@ -69,8 +69,8 @@ pub use grequests_core::{
     async_trait, cookie, driver, http, imap, imap_enumerated, limits, map, mode, multipart,
     redirect, try_imap, try_imap_enumerated, try_map, Batch, Body, Cause, Client, ClientBuilder,
     CookieJar, DecodeLimits, EachResponseHook, Error, FailedRequest, IntoMethod, IntoRequest,
-    IntoUrl, LowSpeedLimit, Progress, ReasonPhrase, RemoteAddr, Request, RequestHead, Response,
-    Result, StoredCookie, Timeouts, Transport, Url,
+    IntoUrl, LowSpeedLimit, PoolStatus, Progress, ReasonPhrase, RemoteAddr, Request, RequestHead,
+    Response, Result, StoredCookie, Timeouts, Transport, Url,
 };
 
 /// A resolver on hickory-resolver, for [`ClientBuilder::dns_resolver`].
@@ -82,8 +82,8 @@ pub use grequests_core::HickoryResolver;
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use grequests_core::{
-    delete, get, head, options, patch, post, put, request, CachingResolver, HyperTransport,
-    HyperTransportBuilder, Resolve, Resolving, SystemResolver, TlsVersion,
+    delete, get, head, options, patch, post, put, request, CachingResolver, ConnectionBudget,
+    HyperTransport, HyperTransportBuilder, Resolve, Resolving, SystemResolver, TlsVersion,
 };
 
 /// The tower backend (feature `tower`): retries with backoff and a budget, per-attempt

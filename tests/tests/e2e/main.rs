@@ -5,6 +5,7 @@
 
 mod bodies;
 mod connections;
+mod descriptors;
 mod dns;
 mod failures;
 mod parity;

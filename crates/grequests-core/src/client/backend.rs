@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use grequests_hyper::{Resolve, TlsVersion};
+use grequests_hyper::{ConnectionBudget, Resolve, TlsVersion};
 
 use super::{Client, ClientBuilder};
 use crate::{async_trait, Body, Error, Result, Transport};
@@ -99,8 +99,17 @@ impl ClientBuilder {
         resolve_nowhere(host: &str);
         /// How long idle pooled connections are kept.
         pool_idle_timeout(timeout: Option<Duration>);
-        /// How many idle connections per host are kept.
+        /// How many idle connections per `scheme://host:port` are kept (default 32).
         pool_max_idle_per_host(max: usize);
+        /// How many idle connections are kept in all, the least recently used closed first
+        /// (default 256).
+        pool_max_idle(max: usize);
+        /// At most `max` connections open at once, a budget of this client's own (default:
+        /// the process's, from the soft `RLIMIT_NOFILE`; see
+        /// [`ConnectionBudget`](grequests_hyper::ConnectionBudget)).
+        max_connections(max: usize);
+        /// Counts this client's connections against `budget`, which other clients may share.
+        connection_budget(budget: ConnectionBudget);
         /// HTTP/2 from the first byte (h2c for `http://`).
         http2_prior_knowledge();
         /// Never offers HTTP/2.

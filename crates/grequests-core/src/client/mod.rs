@@ -82,6 +82,20 @@ impl Client {
         &self.inner.transport
     }
 
+    /// What the transport's connection pool holds now (open, idle, in use, waiting for the
+    /// connection budget), for a progress bar or a test; `None` for a transport without
+    /// a pool, such as the mock.
+    ///
+    /// ```no_run
+    /// let client = grequests_core::Client::new();
+    /// if let Some(pool) = client.pool_status() {
+    ///     eprintln!("{} open, {} idle, {} waiting", pool.open, pool.idle, pool.waiting);
+    /// }
+    /// ```
+    pub fn pool_status(&self) -> Option<crate::PoolStatus> {
+        self.inner.transport.pool_status()
+    }
+
     /// A request with any method: an [`http::Method`] or its name in any case (`"post"`).
     pub fn request(&self, method: impl IntoMethod, url: impl IntoUrl) -> Request {
         Request::new(self.clone(), method.into_method(), url)

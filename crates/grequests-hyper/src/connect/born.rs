@@ -1,6 +1,7 @@
 //! [`Stamped`]: a connection that says when it was made, so that a failed request can tell a
-//! reused connection from the fresh one it opened, and that frees its host's connection slot
-//! when it closes.
+//! reused connection from the fresh one it opened, that counts its exchanges for the
+//! [connection budget](crate::ConnectionBudget), and that frees its host's connection slot
+//! and its budget descriptor when it closes.
 
 use std::io;
 use std::pin::Pin;
@@ -11,23 +12,27 @@ use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use tokio::sync::OwnedSemaphorePermit;
 
+use crate::budget::{ConnTag, Usage};
+
 /// When a connection was established; attached to it as hyper-util "extra" information.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Born(pub(crate) Instant);
 
-/// A connection stamped with the moment it was made, holding its host's connection slot
-/// (see [`HostSlots`](super::HostSlots)) until it closes.
+/// A connection stamped with the moment it was made, holding its budget descriptor and its
+/// host's connection slot (see [`HostSlots`](super::HostSlots)) until it closes.
 pub(crate) struct Stamped<T> {
     inner: T,
     born: Instant,
+    usage: Usage,
     _slot: Option<OwnedSemaphorePermit>,
 }
 
 impl<T> Stamped<T> {
-    pub(crate) fn new(inner: T, slot: Option<OwnedSemaphorePermit>) -> Self {
+    pub(crate) fn new(inner: T, usage: Usage, slot: Option<OwnedSemaphorePermit>) -> Self {
         Stamped {
             inner,
             born: Instant::now(),
+            usage,
             _slot: slot,
         }
     }
@@ -35,7 +40,10 @@ impl<T> Stamped<T> {
 
 impl<T: Connection> Connection for Stamped<T> {
     fn connected(&self) -> Connected {
-        self.inner.connected().extra(Born(self.born))
+        self.inner
+            .connected()
+            .extra(Born(self.born))
+            .extra(ConnTag(self.usage.conn().clone()))
     }
 }
 
@@ -45,7 +53,15 @@ impl<T: Read + Unpin> Read for Stamped<T> {
         cx: &mut Context<'_>,
         buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        if let Some(eof) = self.usage.before_read(cx) {
+            return eof;
+        }
+        let this = &mut *self;
+        let result = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = result {
+            this.usage.after_read();
+        }
+        result
     }
 }
 
@@ -55,7 +71,13 @@ impl<T: Write + Unpin> Write for Stamped<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let this = &mut *self;
+        this.usage.before_write()?;
+        let result = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(written)) = result {
+            this.usage.after_write(&buf[..written.min(buf.len())]);
+        }
+        result
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -75,6 +97,19 @@ impl<T: Write + Unpin> Write for Stamped<T> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let this = &mut *self;
+        this.usage.before_write()?;
+        let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(mut written)) = result {
+            for buf in bufs {
+                let taken = written.min(buf.len());
+                this.usage.after_write(&buf[..taken]);
+                written -= taken;
+                if written == 0 {
+                    break;
+                }
+            }
+        }
+        result
     }
 }

@@ -15,7 +15,7 @@ pub(crate) use born::Born;
 pub(crate) use proxy::{ProxyConnector, ProxyError};
 pub(crate) use slots::HostSlots;
 pub use timed::ConnectTimeout;
-pub(crate) use timed::{ConnectScope, ConnectWatch, Timed, CONNECT_SCOPE};
+pub(crate) use timed::{Accounting, ConnectScope, ConnectWatch, Timed, CONNECT_SCOPE};
 
 /// The connector the pooled client uses.
 pub(crate) type Connector = Timed<hyper_rustls::HttpsConnector<ProxyConnector>>;

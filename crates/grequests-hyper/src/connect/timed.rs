@@ -12,9 +12,12 @@ use tokio::time::Instant;
 use http::Uri;
 use tower_service::Service;
 
+use hyper_util::client::legacy::connect::Connection;
+
 use super::born::Stamped;
 use super::slots::HostSlots;
 use super::BoxError;
+use crate::budget::{self, ConnectionBudget, PoolCounters, Usage};
 
 tokio::task_local! {
     /// The connect settings of the request being sent. The pooled client calls the connector
@@ -67,28 +70,66 @@ impl fmt::Display for ConnectTimeout {
 
 impl std::error::Error for ConnectTimeout {}
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Timed<C> {
     inner: C,
     /// For requests that set no connect timeout of their own.
     default: Option<Duration>,
     /// The cap on connections per host, if any.
     slots: Option<Arc<HostSlots>>,
+    budget: ConnectionBudget,
+    pool: Arc<PoolCounters>,
+    /// Every connection speaks HTTP/2 (prior knowledge), whatever ALPN says.
+    http2_only: bool,
+}
+
+/// Where the connector's connections are counted.
+pub(crate) struct Accounting {
+    pub(crate) budget: ConnectionBudget,
+    pub(crate) pool: Arc<PoolCounters>,
+    pub(crate) http2_only: bool,
 }
 
 impl<C> Timed<C> {
-    pub(crate) fn new(inner: C, default: Option<Duration>, slots: Option<Arc<HostSlots>>) -> Self {
+    pub(crate) fn new(
+        inner: C,
+        default: Option<Duration>,
+        slots: Option<Arc<HostSlots>>,
+        accounting: Accounting,
+    ) -> Self {
         Timed {
             inner,
             default,
             slots,
+            budget: accounting.budget,
+            pool: accounting.pool,
+            http2_only: accounting.http2_only,
         }
     }
+}
+
+impl<C> fmt::Debug for Timed<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timed")
+            .field("default", &self.default)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `err` says the process (or the system) is out of file descriptors.
+fn out_of_descriptors(err: &BoxError) -> bool {
+    crate::error::causes(&**err).into_iter().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| matches!(io.raw_os_error(), Some(23 | 24)))
+    })
 }
 
 impl<C> Service<Uri> for Timed<C>
 where
     C: Service<Uri> + Clone + Send + 'static,
+    C::Response: Connection + Send,
     C::Future: Send + 'static,
     C::Error: Into<BoxError>,
 {
@@ -108,25 +149,41 @@ where
         let slots = self.slots.clone();
         let mut inner = self.inner.clone();
         let default = self.default;
+        let budget = self.budget.clone();
+        let pool = self.pool.clone();
+        let http2_only = self.http2_only;
+        // The request's task: hyper-util moves the connect to a task of its own when the
+        // request is served by a connection that fell idle meanwhile.
+        let task = tokio::task::try_id();
         Box::pin(async move {
-            // Waiting for a slot is not connecting: the connect timeout starts after it.
+            let origin: Arc<str> = format!(
+                "{}://{}",
+                dst.scheme_str().unwrap_or("http"),
+                dst.authority().map_or("", |a| a.as_str())
+            )
+            .into();
+            // Waiting for a slot or a descriptor is not connecting: the connect timeout
+            // starts after both.
             let slot = match &slots {
                 Some(slots) => slots.acquire(&dst).await,
                 None => None,
             };
+            let shared = budget.shared();
+            let permit = budget::acquire(shared, &origin, &pool, task).await?;
             #[cfg(feature = "tracing")]
             let (host, connect_started) = (
                 dst.authority().map(|a| a.to_string()).unwrap_or_default(),
                 Instant::now(),
             );
-            let connecting = inner.call(dst);
-            let result = match scope.timeout.or(default) {
-                None => connecting.await.map_err(Into::into),
-                Some(limit) => match tokio::time::timeout(limit, connecting).await {
-                    Ok(result) => result.map_err(Into::into),
-                    Err(_) => Err(Box::new(ConnectTimeout(limit)) as BoxError),
-                },
-            };
+            let limit = scope.timeout.or(default);
+            let mut result = connect(&mut inner, dst.clone(), limit).await;
+            if result.as_ref().is_err_and(out_of_descriptors) {
+                // Another part of the program took the descriptors: close an idle
+                // connection, give it a moment to go, and try once more.
+                budget::report(shared.registry.evict_for_os());
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                result = connect(&mut inner, dst, limit).await;
+            }
             if let Some(watch) = &scope.watch {
                 watch.finished();
             }
@@ -139,7 +196,31 @@ where
                 ),
                 Err(err) => tracing::debug!(%host, error = %err, "connecting failed"),
             }
-            result.map(|io| Stamped::new(io, slot))
+            let io = result?;
+            let http2 = http2_only || io.connected().is_negotiated_h2();
+            let unclaimed = tokio::task::try_id() != task;
+            let conn = shared.registry.register(&pool, origin, unclaimed);
+            Ok(Stamped::new(io, Usage::new(conn, permit, http2), slot))
         })
+    }
+}
+
+/// Connects through `inner`, within `limit`.
+async fn connect<C>(
+    inner: &mut C,
+    dst: Uri,
+    limit: Option<Duration>,
+) -> Result<C::Response, BoxError>
+where
+    C: Service<Uri>,
+    C::Error: Into<BoxError>,
+{
+    let connecting = inner.call(dst);
+    match limit {
+        None => connecting.await.map_err(Into::into),
+        Some(limit) => match tokio::time::timeout(limit, connecting).await {
+            Ok(result) => result.map_err(Into::into),
+            Err(_) => Err(Box::new(ConnectTimeout(limit)) as BoxError),
+        },
     }
 }

@@ -1,0 +1,422 @@
+//! The book of every open connection under one budget: which are idle, in least recently
+//! used order, who waits for a descriptor, and which idle connection to close for them.
+//!
+//! One mutex guards it. It is taken when a connection opens or closes, when an exchange
+//! starts or ends on one, and when a connect has to wait: a few times per request, never
+//! per byte.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use futures_util::task::AtomicWaker;
+use slab::Slab;
+
+/// How long a new connection is spared from eviction before its first exchange starts: its
+/// request writes within microseconds, but a busy runtime may delay that task.
+pub(crate) const FRESH_GRACE: Duration = Duration::from_secs(2);
+
+/// No link in the idle list.
+const NIL: usize = usize::MAX;
+
+/// A connection's life as eviction sees it; stored in [`Conn::life`].
+pub(crate) mod life {
+    /// Open, as far as eviction goes.
+    pub(crate) const LIVE: u8 = 0;
+    /// Chosen for eviction; its next read ends the connection, unless a write starting an
+    /// exchange gets there first and takes it back.
+    pub(crate) const EVICTING: u8 = 1;
+    /// Its reader was told the connection is over.
+    pub(crate) const CLOSED: u8 = 2;
+}
+
+/// The counters of one transport's pool, read without the lock by [`PoolStatus`]
+/// snapshots, written under it.
+///
+/// [`PoolStatus`]: grequests_transport::PoolStatus
+#[derive(Debug)]
+pub(crate) struct PoolCounters {
+    pub(crate) max_idle: usize,
+    pub(crate) open: AtomicUsize,
+    pub(crate) idle: AtomicUsize,
+    pub(crate) waiting: AtomicUsize,
+}
+
+impl PoolCounters {
+    pub(crate) fn new(max_idle: usize) -> Self {
+        PoolCounters {
+            max_idle,
+            open: AtomicUsize::new(0),
+            idle: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// One open connection's entry, shared by its I/O (which starts exchanges and ends the
+/// connection when evicted) and by the responses it carries (which end exchanges).
+#[derive(Debug)]
+pub(crate) struct Conn {
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) pool: Arc<PoolCounters>,
+    key: usize,
+    pub(crate) life: AtomicU8,
+    /// The reader's waker, woken to end an evicted connection.
+    pub(crate) reader: AtomicWaker,
+}
+
+#[derive(Debug)]
+struct Node {
+    conn: Arc<Conn>,
+    /// Its key in [`State::origins`].
+    origin: usize,
+    /// Exchanges started and not yet ended.
+    pending: usize,
+    /// Spared from eviction until then, while it waits for its first exchange.
+    fresh_until: Option<Instant>,
+    idle_since: Instant,
+    idle: bool,
+    prev: usize,
+    next: usize,
+}
+
+/// An eviction, for the trace: the origin, how long the connection was idle, and why.
+pub(crate) type Report = (Arc<str>, Duration, Eviction);
+
+/// Why an idle connection was closed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Eviction {
+    /// A connect needed its descriptor.
+    Budget,
+    /// Its pool had more idle connections than it keeps.
+    IdleCap,
+}
+
+/// What the registry knows of one `scheme://host:port` in one transport's pool (another
+/// pool's idle connection cannot serve a request).
+#[derive(Debug)]
+struct Origin {
+    pool: usize,
+    name: Arc<str>,
+    conns: usize,
+    idle: usize,
+    waiting: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    nodes: Slab<Node>,
+    /// Origins with a connection or a waiter; nodes name them by key, so that the hot path
+    /// counts without hashing.
+    origins: Slab<Origin>,
+    by_name: HashMap<(usize, Arc<str>), usize>,
+    /// Least recently used first.
+    head: usize,
+    tail: usize,
+    idle: usize,
+    /// Connects waiting for a descriptor.
+    waiting: usize,
+    /// Connections chosen for eviction that have not closed yet.
+    evicting: usize,
+}
+
+/// The registry of one budget; see the module doc.
+#[derive(Debug)]
+pub(crate) struct Registry {
+    state: Mutex<State>,
+}
+
+impl Registry {
+    pub(crate) fn new() -> Self {
+        Registry {
+            state: Mutex::new(State {
+                head: NIL,
+                tail: NIL,
+                ..State::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state stays consistent at every await-free step, so a panic elsewhere while
+        // it was held leaves nothing half-done worth refusing.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Enters a new connection, idle but spared from eviction for [`FRESH_GRACE`] unless
+    /// `unclaimed` (made in the background for a request that was served meanwhile).
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        pool: &Arc<PoolCounters>,
+        origin: Arc<str>,
+        unclaimed: bool,
+    ) -> Arc<Conn> {
+        let mut state = self.lock();
+        let now = Instant::now();
+        let origin = state.origin_key(pool, &origin);
+        state.origins[origin].conns += 1;
+        let entry = state.nodes.vacant_entry();
+        let conn = Arc::new(Conn {
+            registry: self.clone(),
+            pool: pool.clone(),
+            key: entry.key(),
+            life: AtomicU8::new(life::LIVE),
+            reader: AtomicWaker::new(),
+        });
+        entry.insert(Node {
+            conn: conn.clone(),
+            origin,
+            pending: 0,
+            fresh_until: (!unclaimed).then(|| now + FRESH_GRACE),
+            idle_since: now,
+            idle: false,
+            prev: NIL,
+            next: NIL,
+        });
+        pool.open.fetch_add(1, Ordering::Relaxed);
+        state.push_idle(conn.key);
+        drop(state);
+        conn
+    }
+
+    /// Removes a connection that closed.
+    pub(crate) fn unregister(&self, conn: &Conn) {
+        let mut state = self.lock();
+        state.unlink(conn.key);
+        if conn.life.load(Ordering::Relaxed) != life::LIVE {
+            state.evicting = state.evicting.saturating_sub(1);
+        }
+        if let Some(node) = state.nodes.try_remove(conn.key) {
+            conn.pool.open.fetch_sub(1, Ordering::Relaxed);
+            state.origins[node.origin].conns -= 1;
+            state.release_origin(node.origin);
+        }
+    }
+
+    /// An exchange starts on `conn`. False when the connection is already being closed and
+    /// the exchange must fail (the reader saw the eviction first).
+    pub(crate) fn start(&self, conn: &Conn) -> bool {
+        let mut state = self.lock();
+        if conn
+            .life
+            .compare_exchange(
+                life::EVICTING,
+                life::LIVE,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+        {
+            // Taken back before its reader noticed: the waiter it was meant for is served
+            // by the next connection to fall idle, or by its own recheck.
+            state.evicting = state.evicting.saturating_sub(1);
+        } else if conn.life.load(Ordering::Acquire) == life::CLOSED {
+            return false;
+        }
+        state.unlink(conn.key);
+        if let Some(node) = state.nodes.get_mut(conn.key) {
+            node.pending += 1;
+            node.fresh_until = None;
+        }
+        true
+    }
+
+    /// An exchange on `conn` ended (its response body finished or was dropped, or it
+    /// failed). The connection falls idle when none is left, and the caps are applied.
+    pub(crate) fn finish(&self, conn: &Conn) -> Vec<Report> {
+        let mut state = self.lock();
+        let Some(node) = state.nodes.get_mut(conn.key) else {
+            return Vec::new();
+        };
+        node.pending = node.pending.saturating_sub(1);
+        if node.pending > 0 || node.idle || conn.life.load(Ordering::Relaxed) != life::LIVE {
+            return Vec::new();
+        }
+        node.idle_since = Instant::now();
+        let origin = node.origin;
+        state.push_idle(conn.key);
+        let mut evicted = Vec::new();
+        if conn.pool.idle.load(Ordering::Relaxed) > conn.pool.max_idle {
+            let pool = conn.pool.clone();
+            evicted
+                .extend(state.evict_lru(|n| Arc::ptr_eq(&n.conn.pool, &pool), Eviction::IdleCap));
+        }
+        // Waiters for this origin are served by this connection through the pool; a
+        // waiter for another origin needs a descriptor freed.
+        let same = state.origins[origin].waiting;
+        if state.waiting.saturating_sub(same) > state.evicting {
+            evicted.extend(state.evict_lru(|_| true, Eviction::Budget));
+        }
+        evicted
+    }
+
+    /// A connect for `origin` starts waiting for a descriptor: unless an idle connection
+    /// of its own origin will serve its request, one idle connection is evicted for it,
+    /// when there is one and no eviction already under way covers it. Returns the
+    /// origin's key, for [`recheck`](Self::recheck) and [`done_waiting`](Self::done_waiting).
+    pub(crate) fn wait(&self, origin: &Arc<str>, pool: &PoolCounters) -> (usize, Option<Report>) {
+        let mut state = self.lock();
+        let key = state.origin_key(pool, origin);
+        state.waiting += 1;
+        state.origins[key].waiting += 1;
+        pool.waiting.fetch_add(1, Ordering::Relaxed);
+        (key, state.relieve(key))
+    }
+
+    /// The waiting connect looks again (a fresh connection's grace may have ended).
+    pub(crate) fn recheck(&self, origin: usize) -> Option<Report> {
+        self.lock().relieve(origin)
+    }
+
+    /// The waiting connect got its descriptor, or gave up.
+    pub(crate) fn done_waiting(&self, origin: usize, pool: &PoolCounters) {
+        let mut state = self.lock();
+        state.waiting = state.waiting.saturating_sub(1);
+        if let Some(entry) = state.origins.get_mut(origin) {
+            entry.waiting = entry.waiting.saturating_sub(1);
+        }
+        state.release_origin(origin);
+        pool.waiting.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Evicts the least recently used idle connection whatever the waiters, for a connect
+    /// that the OS refused a descriptor (another part of the program took them).
+    pub(crate) fn evict_for_os(&self) -> Option<Report> {
+        self.lock().evict_lru(|_| true, Eviction::Budget)
+    }
+
+    /// `(open, idle, waiting)` under this budget.
+    pub(crate) fn totals(&self) -> (usize, usize, usize) {
+        let state = self.lock();
+        (state.nodes.len(), state.idle, state.waiting)
+    }
+
+    /// The origins of the idle connections, least recently used first (for tests).
+    #[cfg(test)]
+    pub(crate) fn idle_origins(&self) -> Vec<String> {
+        let state = self.lock();
+        let mut out = Vec::new();
+        let mut at = state.head;
+        while let Some(node) = state.nodes.get(at) {
+            out.push(state.origins[node.origin].name.to_string());
+            at = node.next;
+        }
+        out
+    }
+}
+
+impl State {
+    /// Evicts for a waiter of `origin`, unless an idle connection of its own will serve
+    /// it or an eviction under way already covers it.
+    fn relieve(&mut self, origin: usize) -> Option<Report> {
+        let own_idle = self.origins.get(origin).is_some_and(|o| o.idle > 0);
+        if !own_idle && self.waiting > self.evicting {
+            self.evict_lru(|_| true, Eviction::Budget)
+        } else {
+            None
+        }
+    }
+
+    /// The key of `name` in `origins`, entered if new.
+    fn origin_key(&mut self, pool: &PoolCounters, name: &Arc<str>) -> usize {
+        let pool = std::ptr::from_ref(pool) as usize;
+        if let Some(&key) = self.by_name.get(&(pool, name.clone())) {
+            return key;
+        }
+        let key = self.origins.insert(Origin {
+            pool,
+            name: name.clone(),
+            conns: 0,
+            idle: 0,
+            waiting: 0,
+        });
+        self.by_name.insert((pool, name.clone()), key);
+        key
+    }
+
+    /// Forgets an origin that has neither connections nor waiters.
+    fn release_origin(&mut self, key: usize) {
+        let unused = self
+            .origins
+            .get(key)
+            .is_some_and(|o| o.conns == 0 && o.waiting == 0);
+        if unused {
+            let origin = self.origins.remove(key);
+            self.by_name.remove(&(origin.pool, origin.name));
+        }
+    }
+
+    /// Marks the least recently used idle connection that `eligible` accepts for closing,
+    /// and wakes its reader to close it.
+    fn evict_lru(&mut self, eligible: impl Fn(&Node) -> bool, why: Eviction) -> Option<Report> {
+        let now = Instant::now();
+        let mut at = self.head;
+        while let Some(node) = self.nodes.get(at) {
+            let spared = node.fresh_until.is_some_and(|until| until > now);
+            if !spared && eligible(node) {
+                break;
+            }
+            at = node.next;
+        }
+        let node = self.nodes.get(at)?;
+        let conn = node.conn.clone();
+        let report = (
+            self.origins[node.origin].name.clone(),
+            now - node.idle_since,
+            why,
+        );
+        self.unlink(at);
+        conn.life.store(life::EVICTING, Ordering::Release);
+        self.evicting += 1;
+        conn.reader.wake();
+        Some(report)
+    }
+
+    fn push_idle(&mut self, key: usize) {
+        let tail = self.tail;
+        let Some(node) = self.nodes.get_mut(key) else {
+            return;
+        };
+        if node.idle {
+            return;
+        }
+        node.idle = true;
+        node.prev = tail;
+        node.next = NIL;
+        node.conn.pool.idle.fetch_add(1, Ordering::Relaxed);
+        let origin = node.origin;
+        self.origins[origin].idle += 1;
+        match self.nodes.get_mut(tail) {
+            Some(last) => last.next = key,
+            None => self.head = key,
+        }
+        self.tail = key;
+        self.idle += 1;
+    }
+
+    fn unlink(&mut self, key: usize) {
+        let Some(node) = self.nodes.get_mut(key) else {
+            return;
+        };
+        if !node.idle {
+            return;
+        }
+        node.idle = false;
+        let (prev, next) = (node.prev, node.next);
+        node.conn.pool.idle.fetch_sub(1, Ordering::Relaxed);
+        let origin = node.origin;
+        self.origins[origin].idle -= 1;
+        match self.nodes.get_mut(prev) {
+            Some(p) => p.next = next,
+            None => self.head = next,
+        }
+        match self.nodes.get_mut(next) {
+            Some(n) => n.prev = prev,
+            None => self.tail = prev,
+        }
+        self.idle -= 1;
+    }
+}
