@@ -10,9 +10,14 @@ use crate::connect::{Born, ConnectTimeout, ProxyError};
 use crate::dns::DnsError;
 
 /// Classifies a failed exchange by the causes in its chain; `started` is when the request
-/// was handed to the pool, to tell a reused connection from a fresh one.
-pub(crate) fn classify(err: hyper_util::client::legacy::Error, started: Instant) -> Error {
-    if is_stale(&err, started) {
+/// was handed to the pool, to tell a reused connection from a fresh one, and `evicted` says
+/// the connection budget closed the connection it was on.
+pub(crate) fn classify(
+    err: hyper_util::client::legacy::Error,
+    started: Instant,
+    evicted: bool,
+) -> Error {
+    if is_stale(&err, started, evicted) {
         return Error::stale_connection(Cause::source(err));
     }
     let mut kind = if err.is_connect() {
@@ -68,20 +73,23 @@ pub(crate) fn classify(err: hyper_util::client::legacy::Error, started: Instant)
 }
 
 /// A failure on a connection made before the request started, before a response arrived:
-/// the server closed (or reset) a connection that sat idle in the pool.
-fn is_stale(err: &hyper_util::client::legacy::Error, started: Instant) -> bool {
+/// the server closed (or reset) a connection that sat idle in the pool. Or one the budget
+/// closed (`evicted`) as the pool handed it out: a race between two threads that only a
+/// retry on another connection settles, fresh connection or not.
+fn is_stale(err: &hyper_util::client::legacy::Error, started: Instant, evicted: bool) -> bool {
     if err.is_connect() {
         return false;
     }
-    let reused = err.connect_info().is_some_and(|connected| {
-        let mut extras = http::Extensions::new();
-        connected.get_extras(&mut extras);
-        extras.get::<Born>().is_some_and(|born| born.0 < started)
-    });
+    let reused = evicted
+        || err.connect_info().is_some_and(|connected| {
+            let mut extras = http::Extensions::new();
+            connected.get_extras(&mut extras);
+            extras.get::<Born>().is_some_and(|born| born.0 < started)
+        });
     reused
         && causes(err).into_iter().any(|cause| {
             if let Some(hyper) = cause.downcast_ref::<hyper::Error>() {
-                return hyper.is_incomplete_message();
+                return hyper.is_incomplete_message() || (evicted && hyper.is_canceled());
             }
             cause.downcast_ref::<io::Error>().is_some_and(|io| {
                 matches!(

@@ -120,10 +120,12 @@ impl Transport for HyperTransport {
             }
         }
         .map_err(|err| {
-            if let Some(tag) = conn_tag(err.connect_info()) {
+            let evicted = conn_tag(err.connect_info()).is_some_and(|tag| {
+                let evicted = tag.0.evicted();
                 tag.finish();
-            }
-            classify(err, started)
+                evicted
+            });
+            classify(err, started, evicted)
         })?;
         let (mut parts, incoming) = response.into_parts();
         let lease = Lease::new(parts.extensions.remove::<ConnTag>());

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use grequests_core::{redirect, Client, Url};
+use grequests_core::{redirect, Client, ConnectionBudget, Url};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -41,6 +41,8 @@ impl NativeClient {
         *, cookies = true, verify = true, ca_file = None, cert = None, key = None,
         proxies = None, trust_env = true, max_redirects = 30, resolve = None,
         pool_idle_timeout = None, max_body_size = Some(grequests_core::limits::DEFAULT_MAX_BODY_SIZE),
+        pool_maxsize = grequests_core::DEFAULT_MAX_IDLE_PER_HOST,
+        pool_max_idle = grequests_core::DEFAULT_MAX_IDLE, budget = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -55,8 +57,13 @@ impl NativeClient {
         resolve: Option<HashMap<String, Option<String>>>,
         pool_idle_timeout: Option<f64>,
         max_body_size: Option<u64>,
+        pool_maxsize: usize,
+        pool_max_idle: usize,
+        budget: Option<PyRef<'_, NativeBudget>>,
     ) -> PyResult<Self> {
         let mut builder = Client::builder()
+            .pool_max_idle_per_host(pool_maxsize)
+            .pool_max_idle(pool_max_idle)
             .cookie_store(cookies)
             .max_body_size(max_body_size)
             .redirect(redirect::Policy::limited(max_redirects))
@@ -109,6 +116,9 @@ impl NativeClient {
                 }
             };
         }
+        if let Some(budget) = budget {
+            builder = builder.connection_budget(budget.0.clone());
+        }
         if let Some(seconds) = pool_idle_timeout {
             builder = builder.pool_idle_timeout(Duration::try_from_secs_f64(seconds).ok());
         }
@@ -133,6 +143,11 @@ impl NativeClient {
             .unwrap_or_default()
     }
 
+    /// What the pool holds now.
+    fn pool_status(&self) -> PoolStatus {
+        PoolStatus::from(self.client.pool_status().unwrap_or_default())
+    }
+
     /// Stores a cookie as if `url` had sent `Set-Cookie: {set_cookie}`.
     fn set_cookie(&self, set_cookie: &str, url: &str) -> PyResult<()> {
         let url = Url::parse(url).map_err(|err| PyValueError::new_err(err.to_string()))?;
@@ -140,6 +155,66 @@ impl NativeClient {
             jar.add(set_cookie, &url);
         }
         Ok(())
+    }
+}
+
+/// A connection budget that the clients given it share (a Session's `max_connections`).
+#[pyclass(frozen, module = "grequests_rs._native")]
+pub(crate) struct NativeBudget(ConnectionBudget);
+
+#[pymethods]
+impl NativeBudget {
+    /// A budget of `max` connections; `None`: the process's default one.
+    #[new]
+    #[pyo3(signature = (max = None))]
+    fn new(max: Option<usize>) -> Self {
+        NativeBudget(max.map_or_else(ConnectionBudget::process_default, ConnectionBudget::new))
+    }
+
+    /// The most connections open at once.
+    #[getter]
+    fn max(&self) -> usize {
+        self.0.max()
+    }
+
+    /// Connections open now under it.
+    #[getter]
+    fn open(&self) -> usize {
+        self.0.open()
+    }
+}
+
+/// A snapshot of a client's pool, as a named structure for Python.
+#[pyclass(frozen, get_all, module = "grequests_rs._native")]
+pub(crate) struct PoolStatus {
+    open: usize,
+    idle: usize,
+    in_use: usize,
+    waiting: usize,
+    budget: usize,
+    budget_open: usize,
+}
+
+impl From<grequests_core::PoolStatus> for PoolStatus {
+    fn from(status: grequests_core::PoolStatus) -> Self {
+        PoolStatus {
+            open: status.open,
+            idle: status.idle,
+            in_use: status.in_use,
+            waiting: status.waiting,
+            budget: status.budget,
+            budget_open: status.budget_open,
+        }
+    }
+}
+
+#[pymethods]
+impl PoolStatus {
+    fn __repr__(&self) -> String {
+        format!(
+            "PoolStatus(open={}, idle={}, in_use={}, waiting={}, budget={}, budget_open={})",
+            self.open, self.idle, self.in_use, self.waiting, self.budget, self.budget_open
+        )
     }
 }
 

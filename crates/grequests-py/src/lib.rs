@@ -16,6 +16,17 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<client::NativeClient>()?;
+    module.add_class::<client::NativeBudget>()?;
+    module.add_class::<client::PoolStatus>()?;
+    module.add(
+        "DEFAULT_MAX_BODY_SIZE",
+        grequests_core::limits::DEFAULT_MAX_BODY_SIZE,
+    )?;
+    module.add(
+        "DEFAULT_POOL_MAXSIZE",
+        grequests_core::DEFAULT_MAX_IDLE_PER_HOST,
+    )?;
+    module.add("DEFAULT_POOL_MAX_IDLE", grequests_core::DEFAULT_MAX_IDLE)?;
     module.add_class::<response::NativeResponse>()?;
     module.add_class::<batch::NativeImap>()?;
     module.add("NativeError", module.py().get_type::<error::NativeError>())?;

@@ -108,6 +108,8 @@ def test_import_has_no_side_effects(run_python):
 def test_ctrl_c_interrupts_a_batch(run_python, httpbin):
     done = run_python(
         "import os, signal, threading, time, grequests_rs as g\n"
+        # A background job starts with SIGINT ignored, and Python then installs no handler.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()\n"
         "started = time.monotonic()\n"
         "try:\n"

@@ -13,9 +13,12 @@ use std::time::{Duration, Instant};
 use futures_util::task::AtomicWaker;
 use slab::Slab;
 
-/// How long a new connection is spared from eviction before its first exchange starts: its
-/// request writes within microseconds, but a busy runtime may delay that task.
-pub(crate) const FRESH_GRACE: Duration = Duration::from_secs(2);
+/// How long at most a new connection is spared from eviction before its first exchange
+/// starts. Its request writes within microseconds, but a starved runtime (a loaded machine,
+/// a debug build) can delay that task by seconds, and closing a connection before its
+/// first request fails that request: the grace ends early only when the request was
+/// cancelled between connect and send, which costs one budget slot for this long.
+pub(crate) const FRESH_GRACE: Duration = Duration::from_secs(30);
 
 /// No link in the idle list.
 const NIL: usize = usize::MAX;
@@ -64,6 +67,14 @@ pub(crate) struct Conn {
     pub(crate) life: AtomicU8,
     /// The reader's waker, woken to end an evicted connection.
     pub(crate) reader: AtomicWaker,
+}
+
+impl Conn {
+    /// Whether the budget chose this connection for eviction: an exchange that fails on it
+    /// failed because of us, not the server.
+    pub(crate) fn evicted(&self) -> bool {
+        self.life.load(Ordering::Acquire) != life::LIVE
+    }
 }
 
 #[derive(Debug)]

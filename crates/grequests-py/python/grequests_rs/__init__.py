@@ -27,11 +27,11 @@ from .api import (
 )
 from .models import PreparedRequest, Response
 from .sessions import Session
-from .structures import CaseInsensitiveDict
+from .structures import CaseInsensitiveDict, PoolStatus
 
 __all__ = (
     "map", "imap", "imap_enumerated", "amap", "aimap", "send",
     "get", "options", "head", "post", "put", "patch", "delete", "request",
-    "AsyncRequest", "Session", "Response", "PreparedRequest", "CaseInsensitiveDict",
+    "AsyncRequest", "Session", "Response", "PreparedRequest", "CaseInsensitiveDict", "PoolStatus",
     "exceptions",
 )

@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any, Optional, Tuple, Union
+from typing import Any, NamedTuple, Optional, Tuple, Union
 
 from . import exceptions as exceptions
 from .structures import CaseInsensitiveDict as CaseInsensitiveDict
@@ -12,7 +12,7 @@ __version__: str
 __all__ = (
     "map", "imap", "imap_enumerated", "amap", "aimap", "send",
     "get", "options", "head", "post", "put", "patch", "delete", "request",
-    "AsyncRequest", "Session", "Response", "PreparedRequest", "CaseInsensitiveDict",
+    "AsyncRequest", "Session", "Response", "PreparedRequest", "CaseInsensitiveDict", "PoolStatus",
     "exceptions",
 )
 
@@ -88,7 +88,11 @@ class Session:
     trust_env: bool
     max_redirects: int
     max_body_size: Optional[int]
+    pool_maxsize: int
+    pool_max_idle: int
+    max_connections: Optional[int]
     def __init__(self, resolve: Optional[Mapping[str, Optional[str]]] = None) -> None: ...
+    def pool_status(self) -> PoolStatus: ...
     def request(self, method: str, url: str, **kwargs: Any) -> Response: ...
     def get(self, url: str, **kwargs: Any) -> Response: ...
     def options(self, url: str, **kwargs: Any) -> Response: ...
@@ -100,6 +104,14 @@ class Session:
     def close(self) -> None: ...
     def __enter__(self) -> Session: ...
     def __exit__(self, *args: Any) -> None: ...
+
+class PoolStatus(NamedTuple):
+    open: int
+    idle: int
+    in_use: int
+    waiting: int
+    budget: int
+    budget_open: int
 
 class AsyncRequest:
     method: str

@@ -3,9 +3,15 @@
 from collections.abc import Iterable, Iterator
 from typing import Any, Optional, Tuple, Union, final
 
-__all__ = ["NativeClient", "NativeResponse", "NativeImap", "NativeError", "ENGINE_VERSION"]
+__all__ = [
+    "NativeClient", "NativeBudget", "PoolStatus", "NativeResponse", "NativeImap", "NativeError",
+    "ENGINE_VERSION", "DEFAULT_MAX_BODY_SIZE", "DEFAULT_POOL_MAXSIZE", "DEFAULT_POOL_MAX_IDLE",
+]
 
 ENGINE_VERSION: str
+DEFAULT_MAX_BODY_SIZE: int
+DEFAULT_POOL_MAXSIZE: int
+DEFAULT_POOL_MAX_IDLE: int
 
 class NativeError(Exception):
     """``args == (kind, message)``."""
@@ -26,9 +32,36 @@ class NativeClient:
         resolve: Optional[dict[str, Optional[str]]] = None,
         pool_idle_timeout: Optional[float] = None,
         max_body_size: Optional[int] = ...,
+        pool_maxsize: int = ...,
+        pool_max_idle: int = ...,
+        budget: Optional[NativeBudget] = None,
     ) -> NativeClient: ...
     def cookies(self) -> list[Tuple[str, str, str, str, bool]]: ...
+    def pool_status(self) -> PoolStatus: ...
     def set_cookie(self, set_cookie: str, url: str) -> None: ...
+
+@final
+class NativeBudget:
+    def __new__(cls, max: Optional[int] = None) -> NativeBudget: ...
+    @property
+    def max(self) -> int: ...
+    @property
+    def open(self) -> int: ...
+
+@final
+class PoolStatus:
+    @property
+    def open(self) -> int: ...
+    @property
+    def idle(self) -> int: ...
+    @property
+    def in_use(self) -> int: ...
+    @property
+    def waiting(self) -> int: ...
+    @property
+    def budget(self) -> int: ...
+    @property
+    def budget_open(self) -> int: ...
 
 @final
 class NativeResponse:

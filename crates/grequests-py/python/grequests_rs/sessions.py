@@ -3,12 +3,14 @@
 import os
 from collections.abc import MutableMapping
 
-from ._native import NativeClient, NativeError
+from ._native import (
+    DEFAULT_MAX_BODY_SIZE, DEFAULT_POOL_MAX_IDLE, DEFAULT_POOL_MAXSIZE, NativeBudget, NativeClient,
+    NativeError,
+)
 from . import exceptions
-from .structures import CaseInsensitiveDict
+from .structures import CaseInsensitiveDict, PoolStatus
 
 _NO_PROXIES = ()
-DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 
 
 class SessionCookies(MutableMapping):
@@ -84,6 +86,13 @@ class Session:
     downloads (``stream=True``). The engine's other defaults against hostile servers apply
     too: decompression at most 100:1 past 8 MiB, at least 1 KiB every 60 s.
 
+    Connections, as requests' ``HTTPAdapter`` keeps them: ``pool_maxsize`` idle ones per
+    host (32 unless set), ``pool_max_idle`` idle ones in all (256), the least recently used
+    closed first. ``max_connections`` bounds how many are open at once; unset, every session
+    shares the process's budget, derived from the soft ``RLIMIT_NOFILE`` (``ulimit -n``),
+    so that a batch waits for a connection rather than failing with "Too many open files".
+    ``pool_status()`` tells what the pools hold now.
+
     ``resolve`` maps host names to ``"ip:port"`` (or ``None``: never resolves), without
     DNS; an addition of this package, for tests.
     """
@@ -100,6 +109,10 @@ class Session:
         self.trust_env = True
         self.max_redirects = 30
         self.max_body_size = DEFAULT_MAX_BODY_SIZE
+        self.pool_maxsize = DEFAULT_POOL_MAXSIZE
+        self.pool_max_idle = DEFAULT_POOL_MAX_IDLE
+        self.max_connections = None
+        self._budgets = {}
         self._resolve = dict(resolve or {})
         self._keeps_cookies = _cookies
         self._clients = {}
@@ -114,11 +127,16 @@ class Session:
             or self.verify is not True or self.cert is not None or self.stream
             or self.cookies.unscoped or self.trust_env is not True or self.max_redirects != 30
             or self.max_body_size != DEFAULT_MAX_BODY_SIZE
+            or self.pool_maxsize != DEFAULT_POOL_MAXSIZE
+            or self.pool_max_idle != DEFAULT_POOL_MAX_IDLE or self.max_connections is not None
         )
 
     def _client(self, verify, cert, proxies):
         """The engine client for these connection settings (one pool each)."""
-        key = (verify, cert, proxies, self.trust_env, self.max_redirects, self.max_body_size)
+        key = (
+            verify, cert, proxies, self.trust_env, self.max_redirects, self.max_body_size,
+            self.pool_maxsize, self.pool_max_idle, self.max_connections,
+        )
         client = self._clients.get(key)
         if client is None:
             client = _native_client(
@@ -129,12 +147,38 @@ class Session:
                 trust_env=self.trust_env,
                 max_redirects=self.max_redirects,
                 max_body_size=self.max_body_size,
+                pool_maxsize=self.pool_maxsize,
+                pool_max_idle=self.pool_max_idle,
+                budget=self._budget(),
                 resolve=self._resolve,
             )
             # Requests with other TLS or proxy settings share the session's cookies only
             # through its first client; see the package's notes.
             self._clients[key] = client
         return client
+
+    def _budget(self):
+        """The budget the session's pools share: its own when ``max_connections`` is set."""
+        if self.max_connections is None:
+            return None
+        budget = self._budgets.get(self.max_connections)
+        if budget is None:
+            budget = self._budgets[self.max_connections] = NativeBudget(self.max_connections)
+        return budget
+
+    def pool_status(self):
+        """What the session's pools hold now, added up: a ``PoolStatus`` of ``open``,
+        ``idle``, ``in_use``, ``waiting`` (for the budget), ``budget`` and ``budget_open``."""
+        # The plain client is made with the session, so there is always one.
+        statuses = [client.pool_status() for client in self._clients.values()]
+        return PoolStatus(
+            open=sum(s.open for s in statuses),
+            idle=sum(s.idle for s in statuses),
+            in_use=sum(s.in_use for s in statuses),
+            waiting=sum(s.waiting for s in statuses),
+            budget=statuses[-1].budget,
+            budget_open=statuses[-1].budget_open,
+        )
 
     def request(self, method, url, **kwargs):
         """Sends one request now and returns its ``Response`` (raises on failure), as

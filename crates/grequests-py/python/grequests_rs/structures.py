@@ -1,6 +1,21 @@
-"""``CaseInsensitiveDict``, as requests' (headers are looked up in any case)."""
+"""``CaseInsensitiveDict``, as requests' (headers are looked up in any case), and
+``PoolStatus``."""
 
 from collections.abc import Mapping, MutableMapping
+from typing import NamedTuple
+
+
+class PoolStatus(NamedTuple):
+    """What a session's connection pools hold: ``open`` connections, of which ``idle`` and
+    ``in_use``; new ones ``waiting`` for the connection budget; the ``budget`` and how many
+    connections are open under it (``budget_open``), whichever session made them."""
+
+    open: int
+    idle: int
+    in_use: int
+    waiting: int
+    budget: int
+    budget_open: int
 
 
 class CaseInsensitiveDict(MutableMapping):
