@@ -60,7 +60,8 @@ pub use grequests_hyper::HickoryResolver;
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use grequests_hyper::{
     CachingResolver, ConnectionBudget, HyperTransport, HyperTransportBuilder, Resolve, Resolving,
-    SystemResolver, TlsVersion, DEFAULT_MAX_IDLE, DEFAULT_MAX_IDLE_PER_HOST,
+    SystemResolver, TlsVersion, DEFAULT_DNS_CACHE_HOSTS, DEFAULT_DNS_TTL, DEFAULT_MAX_IDLE,
+    DEFAULT_MAX_IDLE_PER_HOST,
 };
 
 /// Re-exported so that backends and users speak the same `http` types.

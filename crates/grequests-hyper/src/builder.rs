@@ -227,9 +227,9 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Resolves names with `resolver` instead of the system's `getaddrinfo`, e.g. a
-    /// [`CachingResolver`](crate::CachingResolver) for a crawl over many hosts. Overrides
-    /// and `.invalid` names are still answered first.
+    /// Resolves names with `resolver` instead of the default,
+    /// [`CachingResolver::system`](crate::CachingResolver::system) (`getaddrinfo`, answers
+    /// kept 30 s). Overrides and `.invalid` names are still answered first.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -431,7 +431,7 @@ impl HyperTransportBuilder {
 
         let inner = self
             .resolver
-            .unwrap_or_else(|| Arc::new(crate::SystemResolver::new()));
+            .unwrap_or_else(|| Arc::new(crate::CachingResolver::system()));
         let resolver = Resolver::new(self.overrides, inner);
         let mut http = HttpConnector::new_with_resolver(resolver.clone());
         http.enforce_http(false);

@@ -36,7 +36,10 @@ pub use connect::ConnectTimeout;
 #[cfg(feature = "hickory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hickory")))]
 pub use dns::HickoryResolver;
-pub use dns::{CachingResolver, DnsError, Resolve, Resolving, SystemResolver};
+pub use dns::{
+    CachingResolver, DnsError, Resolve, Resolving, SystemResolver, DEFAULT_DNS_CACHE_HOSTS,
+    DEFAULT_DNS_TTL,
+};
 pub use grequests_transport::PoolStatus;
 pub use tls::TlsVersion;
 pub use transport::HyperTransport;

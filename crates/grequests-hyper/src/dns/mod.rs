@@ -1,4 +1,4 @@
-//! Name resolution: a pluggable [`Resolve`]r (the system's by default, or a caching one),
+//! Name resolution: a pluggable [`Resolve`]r (by default the system's behind a short cache),
 //! behind the per-client overrides and RFC 6761's `.invalid` names, answered locally.
 
 mod cache;
@@ -6,7 +6,7 @@ mod cache;
 mod hickory;
 mod resolve;
 
-pub use cache::CachingResolver;
+pub use cache::{CachingResolver, DEFAULT_DNS_CACHE_HOSTS, DEFAULT_DNS_TTL};
 #[cfg(feature = "hickory")]
 pub use hickory::HickoryResolver;
 pub use resolve::{Resolve, Resolving, SystemResolver};
