@@ -134,8 +134,9 @@ impl ClientBuilder {
         decompress(enabled: bool);
     }
 
-    /// Resolves names with `resolver` (e.g. a [`CachingResolver`](grequests_hyper::CachingResolver))
-    /// instead of the system's `getaddrinfo`; overrides are still answered first.
+    /// Resolves names with `resolver` instead of the default
+    /// ([`CachingResolver::system`](grequests_hyper::CachingResolver::system): `getaddrinfo`,
+    /// answers kept 30 s); overrides are still answered first.
     ///
     /// A setting of the default backend: unused when [`transport`](ClientBuilder::transport)
     /// chooses another.

@@ -1,0 +1,139 @@
+//! `grequests fetch`, start to end: resume, read, queue by host, fetch, write; stop cleanly
+//! on Ctrl-C or SIGTERM.
+
+use std::io::{self, BufRead, BufReader};
+use std::sync::Arc;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::mpsc;
+
+use crate::args::Fetch;
+use crate::fetch::{Fetched, Fetcher};
+use crate::frontier::Frontier;
+use crate::input::{spawn_reader, Filter, Job};
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::resume;
+
+/// How a run ended.
+pub enum Ended {
+    Done,
+    Interrupted,
+}
+
+/// Runs a fetch to its end; an error is fatal (the output cannot be written, say).
+pub async fn run(args: Fetch) -> Result<Ended, String> {
+    let fetcher = Arc::new(Fetcher::new(&args)?);
+    let mut done = resume::Done::default();
+    if args.resume {
+        if let Some(path) = &args.output {
+            let resumed = resume::read(path).map_err(|err| err.to_string())?;
+            if let Some(warc) = &args.warc {
+                resume::repair_warc(warc, resumed.warc_end).map_err(|err| err.to_string())?;
+            }
+            done = resumed.done;
+        }
+    }
+    let already = done.len();
+    let mut output = Output::open(
+        args.output.as_deref(),
+        args.warc.as_deref(),
+        args.save_bodies.as_deref(),
+        args.resume,
+    )
+    .map_err(|err| err.to_string())?;
+
+    let (source, size): (Box<dyn BufRead + Send>, Option<u64>) = if args.input == "-" {
+        (Box::new(BufReader::new(io::stdin())), None)
+    } else {
+        let file = std::fs::File::open(&args.input).map_err(|err| format!("{}: {err}", args.input))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(BufReader::with_capacity(1 << 16, file)), size)
+    };
+    let progress = Progress::new(size, already, args.quiet);
+    let (jobs, mut incoming) = mpsc::channel::<Job>(1024);
+    let reading = progress.clone();
+    let filter = Filter {
+        shard: args.shard,
+        done,
+    };
+    let reader = spawn_reader(source, filter, jobs, move |bytes| reading.read(bytes));
+
+    let concurrency = args.concurrency as usize;
+    let window = args.window as usize;
+    let mut frontier = Frontier::new(args.per_host as usize, args.delay_per_host);
+    let mut in_flight = FuturesUnordered::new();
+    let mut input_open = true;
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    let ended = loop {
+        let now = tokio::time::Instant::now();
+        while in_flight.len() < concurrency {
+            let Some((host, job)) = frontier.pop(now) else { break };
+            in_flight.push(start(&fetcher, Some(host), job));
+        }
+        if !input_open && frontier.queued() == 0 && in_flight.is_empty() {
+            break Ended::Done;
+        }
+        let wake = frontier.next_wake();
+        tokio::select! {
+            biased;
+            () = &mut shutdown => break Ended::Interrupted,
+            Some((host, fetched)) = in_flight.next(), if !in_flight.is_empty() => {
+                if let Some(host) = host {
+                    frontier.done(&host);
+                }
+                progress.wrote(fetched.record.error.is_some());
+                output.write(fetched).map_err(|err| format!("writing the output: {err}"))?;
+            }
+            job = incoming.recv(), if input_open && frontier.queued() < window => match job {
+                // A bad line has no host to wait for.
+                Some(job) if job.spec.is_err() => in_flight.push(start(&fetcher, None, job)),
+                Some(job) => frontier.push(job.host_key(), job),
+                None => input_open = false,
+            },
+            () = sleep_until(wake), if wake.is_some() => {}
+        }
+    };
+    // In-flight requests are cancelled by dropping them; the reader stops at its next send.
+    drop(in_flight);
+    drop(incoming);
+    progress.finish();
+    if let Ended::Done = ended {
+        match reader.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => return Err(format!("reading {}: {err}", args.input)),
+            Err(_) => return Err("the input reader panicked".into()),
+        }
+    }
+    Ok(ended)
+}
+
+type Started = futures_util::future::BoxFuture<'static, (Option<String>, Fetched)>;
+
+fn start(fetcher: &Arc<Fetcher>, host: Option<String>, job: Job) -> Started {
+    let fetcher = fetcher.clone();
+    Box::pin(async move { (host, fetcher.fetch(job).await) })
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what Kubernetes and systemd send to stop a process).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

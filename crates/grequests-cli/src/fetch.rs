@@ -1,0 +1,232 @@
+//! One line's fetch: its request built on the shared client, sent, and turned into what
+//! the writer needs (the record, the WARC records, the body to save).
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use grequests::tower::{Rate, TowerTransport};
+use grequests::{Client, HyperTransport, Response};
+use sha2::{Digest, Sha256};
+
+use crate::args::{BodyMode, Fetch};
+use crate::input::{Body, Job};
+use crate::record::{headers_object, version_name, ErrorRecord, Record};
+use crate::robots::Robots;
+use crate::warc;
+
+/// What a finished line hands to the writer.
+pub struct Fetched {
+    pub record: Record,
+    /// Its WARC records, gzipped, when `--warc` is on.
+    pub warc: Option<Vec<u8>>,
+    /// Its body, when `--save-bodies` is on.
+    pub body: Option<Bytes>,
+}
+
+/// Everything a fetch shares with the others.
+pub struct Fetcher {
+    client: Client,
+    robots: Option<Robots>,
+    method: String,
+    headers: Vec<(String, String)>,
+    data: Option<String>,
+    body_mode: BodyMode,
+    warc: bool,
+    save_bodies: bool,
+}
+
+impl Fetcher {
+    /// The client and settings `args` ask for; an error says which argument is wrong.
+    pub fn new(args: &Fetch) -> Result<Self, String> {
+        let mut hyper = HyperTransport::builder()
+            .connect_timeout(Some(args.timeout))
+            // A crawl visits many origins and few pages of each at a time.
+            .pool_max_idle_per_host(args.per_host as usize)
+            // WARC keeps bodies as transferred.
+            .decompress(args.warc.is_none());
+        if let Some(proxy) = &args.proxy {
+            hyper = hyper.proxy_all(proxy);
+        }
+        if let Some(path) = &args.cacert {
+            let pem = std::fs::read(path)
+                .map_err(|err| format!("--cacert {}: {err}", path.display()))?;
+            hyper = hyper.add_root_certificate_pem(&pem);
+        }
+        for rule in &args.resolve {
+            let bad = || format!("--resolve {rule:?}: write HOST:PORT:ADDR, e.g. a.test:443:127.0.0.1");
+            let (host, rest) = rule.split_once(':').ok_or_else(bad)?;
+            let (port, addr) = rest.split_once(':').ok_or_else(bad)?;
+            let port: u16 = port.parse().map_err(|_| bad())?;
+            let ip: std::net::IpAddr = addr.trim_matches(['[', ']']).parse().map_err(|_| bad())?;
+            hyper = hyper.resolve(host, std::net::SocketAddr::new(ip, port));
+        }
+        let hyper = hyper.build().map_err(|err| err.to_string())?;
+        let mut tower = TowerTransport::builder()
+            .transport(hyper)
+            .max_retries(args.retries)
+            .per_host_concurrency_limit(args.per_host as usize)
+            .attempt_timeout(args.timeout);
+        if let Some(rate) = args.rate {
+            tower = tower.rate_limit(Rate::new(rate, Duration::from_secs(1)));
+        }
+        let transport = tower.build().map_err(|err| err.to_string())?;
+        let client = Client::builder()
+            .transport(transport)
+            .user_agent(args.user_agent.as_str())
+            .timeout(args.timeout)
+            .max_body_size(args.max_body_size)
+            .build()
+            .map_err(|err| err.to_string())?;
+        let headers = args
+            .headers
+            .iter()
+            .map(|header| {
+                header
+                    .split_once(':')
+                    .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+                    .ok_or_else(|| format!("-H {header:?}: write NAME: VALUE"))
+            })
+            .collect::<Result<_, _>>()?;
+        let robots = args
+            .respect_robots
+            .then(|| Robots::new(client.clone(), &args.user_agent));
+        Ok(Fetcher {
+            client,
+            robots,
+            method: args.method.clone(),
+            headers,
+            data: args.data.clone(),
+            body_mode: args.body,
+            warc: args.warc.is_some(),
+            save_bodies: args.save_bodies.is_some(),
+        })
+    }
+
+    /// Fetches `job`; never fails: a failure is a record with its error.
+    pub async fn fetch(&self, job: Job) -> Fetched {
+        let started = Instant::now();
+        let mut record = Record {
+            index: job.index,
+            id: job.id,
+            url: job.url,
+            ..Record::default()
+        };
+        let fail = |mut record: Record, error: ErrorRecord| {
+            record.elapsed_ms = started.elapsed().as_millis() as u64;
+            record.error = Some(error);
+            Fetched {
+                record,
+                warc: None,
+                body: None,
+            }
+        };
+        let spec = match job.spec {
+            Ok(spec) => spec,
+            Err(message) => return fail(record, ErrorRecord::new("builder", message)),
+        };
+        if let Some(robots) = &self.robots {
+            if let Err(why) = robots.check(&spec.url).await {
+                return fail(record, ErrorRecord::new("robots", why));
+            }
+        }
+        let method = spec.method.as_deref().unwrap_or(&self.method);
+        let mut request = self.client.request(method, spec.url.clone());
+        for (name, value) in self.headers.iter().chain(&spec.headers) {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let sent_body: Bytes = match (spec.body, &self.data) {
+            (Some(Body::Json(json)), _) => {
+                request = request.json(&json);
+                serde_json::to_vec(&json).map(Bytes::from).unwrap_or_default()
+            }
+            (Some(Body::Text(text)), _) => Bytes::from(text),
+            (None, Some(data)) => Bytes::from(data.clone()),
+            (None, None) => Bytes::new(),
+        };
+        if !sent_body.is_empty() && request.body().is_none() {
+            request = request.data(sent_body.clone());
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(err) => return fail(record, ErrorRecord::from_error(&err)),
+        };
+        let body = match response.bytes() {
+            Ok(body) => body,
+            Err(err) => return fail(record, ErrorRecord::from_error(&err)),
+        };
+        let warc = if self.warc {
+            match warc_records(&response, &sent_body, &body) {
+                Ok(bytes) => Some(bytes),
+                Err(err) => return fail(record, ErrorRecord::new("request", format!("WARC: {err}"))),
+            }
+        } else {
+            None
+        };
+        describe(&mut record, &response, &body, self.body_mode);
+        record.elapsed_ms = started.elapsed().as_millis() as u64;
+        Fetched {
+            record,
+            warc,
+            body: self.save_bodies.then_some(body),
+        }
+    }
+}
+
+/// Fills `record` from a response.
+fn describe(record: &mut Record, response: &Response, body: &Bytes, mode: BodyMode) {
+    record.final_url = Some(response.url().to_string());
+    record.status = Some(response.status().as_u16());
+    record.reason = Some(response.reason().to_owned());
+    record.http_version = Some(version_name(response.version()));
+    record.headers = Some(headers_object(response.headers()));
+    record.redirects = response.history().iter().map(|r| r.status().as_u16()).collect();
+    record.attempts = Some(
+        response
+            .extensions()
+            .get::<grequests::tower::Attempts>()
+            .map_or(1, |attempts| attempts.0),
+    );
+    record.remote_addr = response.remote_addr().map(|addr| addr.to_string());
+    record.content_length = Some(body.len() as u64);
+    record.body_sha256 = Some(hex_sha256(body));
+    record.body = match mode {
+        BodyMode::None => None,
+        BodyMode::Text => response.text().ok(),
+        BodyMode::Base64 => {
+            use base64::Engine;
+            Some(base64::engine::general_purpose::STANDARD.encode(body))
+        }
+    };
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(bytes))
+}
+
+/// Every hop's request and response records.
+fn warc_records(response: &Response, sent_body: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let hops = response.history().iter().map(|hop| (hop, &[][..]));
+    for (hop, hop_body) in hops.chain(std::iter::once((response, body))) {
+        let head = hop.request();
+        let request_headers = head.headers();
+        // A redirect that became a GET sent no body.
+        let request_body = if head.method() == grequests::http::Method::GET { &[][..] } else { sent_body };
+        warc::write_exchange(
+            &mut out,
+            &warc::Exchange {
+                method: head.method(),
+                url: head.url(),
+                request_headers: &request_headers,
+                request_body,
+                status: hop.status().as_u16(),
+                reason: hop.reason(),
+                version: hop.version(),
+                response_headers: hop.headers(),
+                body: hop_body,
+                remote_ip: hop.remote_addr().map(|addr| addr.ip()),
+            },
+        )?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,157 @@
+//! The frontier: lines read ahead, queued by host, handed out so that no host has more
+//! than `per_host` requests in flight or starts two within `delay`. A list sorted by host
+//! thus keeps every other host busy instead of waiting behind the first one.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::input::Job;
+
+/// Lines waiting for their host, by host.
+pub struct Frontier {
+    hosts: HashMap<String, Host>,
+    /// Hosts with a line queued, a free slot, and no delay to wait.
+    ready: VecDeque<String>,
+    /// Hosts with a line queued and a free slot, waiting for their delay.
+    later: BinaryHeap<Reverse<(Instant, String)>>,
+    queued: usize,
+    per_host: usize,
+    delay: Option<Duration>,
+}
+
+#[derive(Default)]
+struct Host {
+    queue: VecDeque<Job>,
+    in_flight: usize,
+    next_start: Option<Instant>,
+    /// In `ready` or `later`.
+    scheduled: bool,
+}
+
+impl Frontier {
+    pub fn new(per_host: usize, delay: Option<Duration>) -> Self {
+        Frontier {
+            hosts: HashMap::new(),
+            ready: VecDeque::new(),
+            later: BinaryHeap::new(),
+            queued: 0,
+            per_host: per_host.max(1),
+            delay,
+        }
+    }
+
+    /// Lines queued, not yet handed out.
+    pub fn queued(&self) -> usize {
+        self.queued
+    }
+
+    pub fn push(&mut self, host: String, job: Job) {
+        self.hosts.entry(host.clone()).or_default().queue.push_back(job);
+        self.queued += 1;
+        self.schedule(&host, Instant::now());
+    }
+
+    /// The next line whose host may start one now.
+    pub fn pop(&mut self, now: Instant) -> Option<(String, Job)> {
+        while let Some(Reverse((at, _))) = self.later.peek() {
+            if *at > now {
+                break;
+            }
+            if let Some(Reverse((_, host))) = self.later.pop() {
+                self.ready.push_back(host);
+            }
+        }
+        let host = self.ready.pop_front()?;
+        let entry = self.hosts.get_mut(&host)?;
+        entry.scheduled = false;
+        let job = entry.queue.pop_front()?;
+        entry.in_flight += 1;
+        entry.next_start = self.delay.map(|delay| now + delay);
+        self.queued -= 1;
+        self.schedule(&host, now);
+        Some((host, job))
+    }
+
+    /// A line of `host` finished.
+    pub fn done(&mut self, host: &str) {
+        let Some(entry) = self.hosts.get_mut(host) else {
+            return;
+        };
+        entry.in_flight = entry.in_flight.saturating_sub(1);
+        if entry.in_flight == 0 && entry.queue.is_empty() {
+            self.hosts.remove(host);
+        } else {
+            self.schedule(host, Instant::now());
+        }
+    }
+
+    /// When the next host's delay ends, if one is waiting for it.
+    pub fn next_wake(&self) -> Option<Instant> {
+        self.later.peek().map(|Reverse((at, _))| *at)
+    }
+
+    fn schedule(&mut self, host: &str, now: Instant) {
+        let Some(entry) = self.hosts.get_mut(host) else {
+            return;
+        };
+        if entry.scheduled || entry.queue.is_empty() || entry.in_flight >= self.per_host {
+            return;
+        }
+        entry.scheduled = true;
+        match entry.next_start {
+            Some(at) if at > now => self.later.push(Reverse((at, host.to_owned()))),
+            _ => self.ready.push_back(host.to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(index: u64) -> Job {
+        crate::input::parse(index, "http://a.test/")
+    }
+
+    #[test]
+    fn a_host_gets_at_most_per_host_slots_and_others_go_around_it() {
+        let mut frontier = Frontier::new(2, None);
+        for i in 0..10 {
+            frontier.push("a".into(), job(i));
+        }
+        frontier.push("b".into(), job(10));
+        let now = Instant::now();
+        let handed: Vec<String> = std::iter::from_fn(|| frontier.pop(now).map(|(h, _)| h)).collect();
+        assert_eq!(handed, ["a", "b", "a"]);
+        frontier.done("a");
+        assert_eq!(frontier.pop(now).map(|(h, j)| (h, j.index)), Some(("a".into(), 2)));
+        assert!(frontier.pop(now).is_none());
+        assert_eq!(frontier.queued(), 7);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_host_waits_its_delay_between_starts() {
+        let mut frontier = Frontier::new(5, Some(Duration::from_secs(1)));
+        for i in 0..3 {
+            frontier.push("a".into(), job(i));
+        }
+        let start = Instant::now();
+        assert!(frontier.pop(start).is_some());
+        assert!(frontier.pop(start).is_none());
+        assert_eq!(frontier.next_wake(), Some(start + Duration::from_secs(1)));
+        assert!(frontier.pop(start + Duration::from_millis(999)).is_none());
+        assert!(frontier.pop(start + Duration::from_secs(1)).is_some());
+    }
+
+    #[test]
+    fn finished_hosts_are_forgotten() {
+        let mut frontier = Frontier::new(1, None);
+        frontier.push("a".into(), job(1));
+        assert!(frontier.pop(Instant::now()).is_some());
+        frontier.done("a");
+        assert!(frontier.hosts.is_empty());
+    }
+}

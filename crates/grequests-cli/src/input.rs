@@ -1,0 +1,302 @@
+//! The URL list, read a line at a time on a thread of its own and handed over through a
+//! bounded channel: memory holds the lines in flight and the read-ahead window, never the
+//! input.
+
+use std::io::{self, BufRead};
+
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use url::Url;
+
+use crate::resume::Done;
+use crate::shard::Shard;
+
+/// The longest line read; a longer one is an error record (and the rest of it skipped).
+const MAX_LINE: usize = 1 << 20;
+
+/// One input line to fetch, or the reason it cannot be.
+#[derive(Debug)]
+pub struct Job {
+    /// The line number, from 1.
+    pub index: u64,
+    /// The line's own `id`, carried to its record.
+    pub id: Option<serde_json::Value>,
+    /// The URL as written.
+    pub url: String,
+    pub spec: Result<Spec, String>,
+}
+
+/// A request a line asks for.
+#[derive(Debug)]
+pub struct Spec {
+    pub url: Url,
+    pub method: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Body>,
+}
+
+/// A line's body.
+#[derive(Debug)]
+pub enum Body {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+impl Job {
+    /// The host its politeness and shard go by: the URL's host, or for a bad line its text.
+    pub fn host_key(&self) -> String {
+        match &self.spec {
+            Ok(spec) => host_of(&spec.url),
+            Err(_) => self.url.trim().to_owned(),
+        }
+    }
+}
+
+/// `host` or `host:port` as it appears in the URL, lowercase.
+pub fn host_of(url: &Url) -> String {
+    url.host_str().unwrap_or_default().to_ascii_lowercase()
+}
+
+/// A JSON line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    url: String,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    headers: Option<Headers>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    json: Option<serde_json::Value>,
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Headers {
+    Map(serde_json::Map<String, serde_json::Value>),
+    Pairs(Vec<(String, String)>),
+}
+
+/// Parses one line (already trimmed, neither blank nor a comment).
+pub fn parse(index: u64, text: &str) -> Job {
+    if !text.starts_with('{') {
+        let spec = parse_url(text).map(|url| Spec {
+            url,
+            method: None,
+            headers: Vec::new(),
+            body: None,
+        });
+        return Job {
+            index,
+            id: None,
+            url: text.to_owned(),
+            spec,
+        };
+    }
+    let line: Line = match serde_json::from_str(text) {
+        Ok(line) => line,
+        Err(err) => {
+            // The id and URL of a line that is JSON but not a valid request still show.
+            let loose: Option<serde_json::Value> = serde_json::from_str(text).ok();
+            let field = |name: &str| loose.as_ref().and_then(|v| v.get(name)).cloned();
+            let url = field("url").and_then(|u| u.as_str().map(str::to_owned));
+            return Job {
+                index,
+                id: field("id"),
+                url: url.unwrap_or_else(|| text.to_owned()),
+                spec: Err(format!("bad JSON line: {err}")),
+            };
+        }
+    };
+    let spec = (|| {
+        if line.body.is_some() && line.json.is_some() {
+            return Err("a line has `body` or `json`, not both".to_owned());
+        }
+        let headers = match line.headers {
+            None => Vec::new(),
+            Some(Headers::Pairs(pairs)) => pairs,
+            Some(Headers::Map(map)) => map
+                .into_iter()
+                .map(|(name, value)| match value {
+                    serde_json::Value::String(value) => Ok((name, value)),
+                    other => Err(format!("header {name:?} is not a string: {other}")),
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let body = match (line.body, line.json) {
+            (Some(text), _) => Some(Body::Text(text)),
+            (None, Some(json)) => Some(Body::Json(json)),
+            (None, None) => None,
+        };
+        Ok(Spec {
+            url: parse_url(&line.url)?,
+            method: line.method,
+            headers,
+            body,
+        })
+    })();
+    Job {
+        index,
+        id: line.id,
+        url: line.url,
+        spec,
+    }
+}
+
+fn parse_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|err| format!("bad URL {text:?}: {err}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+        "http" | "https" => Err(format!("bad URL {text:?}: no host")),
+        scheme => Err(format!("bad URL {text:?}: scheme {scheme:?} is not http or https")),
+    }
+}
+
+/// What the reader skips.
+pub struct Filter {
+    pub shard: Option<Shard>,
+    pub done: Done,
+}
+
+/// Reads `source` on a thread of its own, sending the jobs of this shard not yet done;
+/// `read` counts the bytes read, for the progress bar. Ends when the input ends, or when
+/// the receiver is dropped.
+pub fn spawn_reader(
+    mut source: Box<dyn BufRead + Send>,
+    filter: Filter,
+    jobs: mpsc::Sender<Job>,
+    on_bytes: impl Fn(u64) + Send + 'static,
+) -> std::thread::JoinHandle<io::Result<()>> {
+    std::thread::spawn(move || {
+        let mut buffer = Vec::new();
+        let mut index = 0u64;
+        loop {
+            buffer.clear();
+            let (read, too_long) = read_line(&mut source, &mut buffer)?;
+            if read == 0 {
+                return Ok(());
+            }
+            on_bytes(read as u64);
+            index += 1;
+            if filter.done.contains(index) {
+                continue;
+            }
+            let job = match std::str::from_utf8(&buffer) {
+                _ if too_long => Job {
+                    index,
+                    id: None,
+                    url: String::from_utf8_lossy(&buffer[..256.min(buffer.len())]).into_owned(),
+                    spec: Err(format!("line longer than {MAX_LINE} bytes")),
+                },
+                Ok(text) => {
+                    let text = text.trim();
+                    if text.is_empty() || text.starts_with('#') {
+                        continue;
+                    }
+                    parse(index, text)
+                }
+                Err(_) => Job {
+                    index,
+                    id: None,
+                    url: String::from_utf8_lossy(&buffer).trim().to_owned(),
+                    spec: Err("the line is not UTF-8".to_owned()),
+                },
+            };
+            if filter.shard.is_some_and(|shard| !shard.holds(&job.host_key())) {
+                continue;
+            }
+            if jobs.blocking_send(job).is_err() {
+                return Ok(());
+            }
+        }
+    })
+}
+
+/// Reads a line into `buffer` (without its newline), keeping at most [`MAX_LINE`] bytes
+/// of it: the bytes consumed, and whether the line was longer.
+fn read_line(source: &mut dyn BufRead, buffer: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut too_long = false;
+    loop {
+        let available = match source.fill_buf() {
+            Ok(available) => available,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if available.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (line, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(end) => (&available[..end], end + 1),
+            None => (available, available.len()),
+        };
+        let room = MAX_LINE.saturating_sub(buffer.len());
+        too_long |= line.len() > room;
+        buffer.extend_from_slice(&line[..line.len().min(room)]);
+        let found_end = done > line.len();
+        source.consume(done);
+        consumed += done;
+        if found_end {
+            return Ok((consumed, too_long));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_and_json_lines() {
+        let job = parse(1, "http://a.test/x");
+        assert_eq!(job.spec.map(|s| s.url.to_string()), Ok("http://a.test/x".into()));
+        let job = parse(
+            2,
+            r#"{"url":"https://B.test/","method":"POST","headers":{"X-A":"1"},"json":{"k":1},"id":"row-7"}"#,
+        );
+        assert_eq!(job.id, Some(serde_json::json!("row-7")));
+        let spec = job.spec.expect("a valid line");
+        assert_eq!(spec.method.as_deref(), Some("POST"));
+        assert_eq!(spec.headers, vec![("X-A".to_owned(), "1".to_owned())]);
+        assert!(matches!(spec.body, Some(Body::Json(_))));
+        assert_eq!(host_of(&spec.url), "b.test");
+    }
+
+    #[test]
+    fn bad_lines_are_jobs_with_an_error() {
+        for (text, says) in [
+            ("not a url", "bad URL"),
+            ("ftp://a.test/", "scheme"),
+            ("http://", "bad URL"),
+            (r#"{"url": 1}"#, "bad JSON line"),
+            (r#"{"id": 3}"#, "bad JSON line"),
+            (r#"{"url":"http://a.test","body":"x","json":{}}"#, "not both"),
+            (r#"{"url":"http://a.test","headers":{"a":1}}"#, "not a string"),
+            ("{broken", "bad JSON line"),
+        ] {
+            let job = parse(1, text);
+            let err = job.spec.expect_err(text);
+            assert!(err.contains(says), "{text}: {err}");
+        }
+        assert_eq!(parse(1, r#"{"id": 3}"#).id, Some(serde_json::json!(3)));
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_flagged() {
+        let mut input: &[u8] = &[b'a'; MAX_LINE + 10];
+        let text = [&[b'a'; MAX_LINE + 10][..], b"\nnext\n"].concat();
+        let mut source = io::BufReader::with_capacity(4096, &text[..]);
+        let mut buffer = Vec::new();
+        assert_eq!(read_line(&mut source, &mut buffer).ok(), Some((MAX_LINE + 11, true)));
+        assert_eq!(buffer.len(), MAX_LINE);
+        buffer.clear();
+        assert_eq!(read_line(&mut source, &mut buffer).ok(), Some((5, false)));
+        assert_eq!(buffer, b"next");
+        buffer.clear();
+        assert_eq!(read_line(&mut input, &mut buffer).ok(), Some((MAX_LINE + 10, true)));
+    }
+}
