@@ -144,7 +144,9 @@ pub enum BodyMode {
 fn parse_rate(text: &str) -> Result<u64, String> {
     let count = text.strip_suffix("/s").unwrap_or(text);
     match count.parse::<u64>() {
-        Ok(0) | Err(_) => Err(format!("{text:?} is not a rate: write a count per second, e.g. 100/s")),
+        Ok(0) | Err(_) => Err(format!(
+            "{text:?} is not a rate: write a count per second, e.g. 100/s"
+        )),
         Ok(n) => Ok(n),
     }
 }

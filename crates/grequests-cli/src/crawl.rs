@@ -46,7 +46,8 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
     let (source, size): (Box<dyn BufRead + Send>, Option<u64>) = if args.input == "-" {
         (Box::new(BufReader::new(io::stdin())), None)
     } else {
-        let file = std::fs::File::open(&args.input).map_err(|err| format!("{}: {err}", args.input))?;
+        let file =
+            std::fs::File::open(&args.input).map_err(|err| format!("{}: {err}", args.input))?;
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 16, file)), size)
     };
@@ -69,7 +70,9 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
     let ended = loop {
         let now = tokio::time::Instant::now();
         while in_flight.len() < concurrency {
-            let Some((host, job)) = frontier.pop(now) else { break };
+            let Some((host, job)) = frontier.pop(now) else {
+                break;
+            };
             in_flight.push(start(&fetcher, Some(host), job));
         }
         if !input_open && frontier.queued() == 0 && in_flight.is_empty() {

@@ -48,12 +48,13 @@ impl Fetcher {
             hyper = hyper.proxy_all(proxy);
         }
         if let Some(path) = &args.cacert {
-            let pem = std::fs::read(path)
-                .map_err(|err| format!("--cacert {}: {err}", path.display()))?;
+            let pem =
+                std::fs::read(path).map_err(|err| format!("--cacert {}: {err}", path.display()))?;
             hyper = hyper.add_root_certificate_pem(&pem);
         }
         for rule in &args.resolve {
-            let bad = || format!("--resolve {rule:?}: write HOST:PORT:ADDR, e.g. a.test:443:127.0.0.1");
+            let bad =
+                || format!("--resolve {rule:?}: write HOST:PORT:ADDR, e.g. a.test:443:127.0.0.1");
             let (host, rest) = rule.split_once(':').ok_or_else(bad)?;
             let (port, addr) = rest.split_once(':').ok_or_else(bad)?;
             let port: u16 = port.parse().map_err(|_| bad())?;
@@ -137,7 +138,9 @@ impl Fetcher {
         let sent_body: Bytes = match (spec.body, &self.data) {
             (Some(Body::Json(json)), _) => {
                 request = request.json(&json);
-                serde_json::to_vec(&json).map(Bytes::from).unwrap_or_default()
+                serde_json::to_vec(&json)
+                    .map(Bytes::from)
+                    .unwrap_or_default()
             }
             (Some(Body::Text(text)), _) => Bytes::from(text),
             (None, Some(data)) => Bytes::from(data.clone()),
@@ -157,7 +160,9 @@ impl Fetcher {
         let warc = if self.warc {
             match warc_records(&response, &sent_body, &body) {
                 Ok(bytes) => Some(bytes),
-                Err(err) => return fail(record, ErrorRecord::new("request", format!("WARC: {err}"))),
+                Err(err) => {
+                    return fail(record, ErrorRecord::new("request", format!("WARC: {err}")))
+                }
             }
         } else {
             None
@@ -179,7 +184,11 @@ fn describe(record: &mut Record, response: &Response, body: &Bytes, mode: BodyMo
     record.reason = Some(response.reason().to_owned());
     record.http_version = Some(version_name(response.version()));
     record.headers = Some(headers_object(response.headers()));
-    record.redirects = response.history().iter().map(|r| r.status().as_u16()).collect();
+    record.redirects = response
+        .history()
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
     record.attempts = Some(
         response
             .extensions()
@@ -211,7 +220,11 @@ fn warc_records(response: &Response, sent_body: &[u8], body: &[u8]) -> std::io::
         let head = hop.request();
         let request_headers = head.headers();
         // A redirect that became a GET sent no body.
-        let request_body = if head.method() == grequests::http::Method::GET { &[][..] } else { sent_body };
+        let request_body = if head.method() == grequests::http::Method::GET {
+            &[][..]
+        } else {
+            sent_body
+        };
         warc::write_exchange(
             &mut out,
             &warc::Exchange {

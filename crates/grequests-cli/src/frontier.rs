@@ -49,7 +49,11 @@ impl Frontier {
     }
 
     pub fn push(&mut self, host: String, job: Job) {
-        self.hosts.entry(host.clone()).or_default().queue.push_back(job);
+        self.hosts
+            .entry(host.clone())
+            .or_default()
+            .queue
+            .push_back(job);
         self.queued += 1;
         self.schedule(&host, Instant::now());
     }
@@ -124,10 +128,14 @@ mod tests {
         }
         frontier.push("b".into(), job(10));
         let now = Instant::now();
-        let handed: Vec<String> = std::iter::from_fn(|| frontier.pop(now).map(|(h, _)| h)).collect();
+        let handed: Vec<String> =
+            std::iter::from_fn(|| frontier.pop(now).map(|(h, _)| h)).collect();
         assert_eq!(handed, ["a", "b", "a"]);
         frontier.done("a");
-        assert_eq!(frontier.pop(now).map(|(h, j)| (h, j.index)), Some(("a".into(), 2)));
+        assert_eq!(
+            frontier.pop(now).map(|(h, j)| (h, j.index)),
+            Some(("a".into(), 2))
+        );
         assert!(frontier.pop(now).is_none());
         assert_eq!(frontier.queued(), 7);
     }

@@ -152,7 +152,9 @@ fn parse_url(text: &str) -> Result<Url, String> {
     match url.scheme() {
         "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
         "http" | "https" => Err(format!("bad URL {text:?}: no host")),
-        scheme => Err(format!("bad URL {text:?}: scheme {scheme:?} is not http or https")),
+        scheme => Err(format!(
+            "bad URL {text:?}: scheme {scheme:?} is not http or https"
+        )),
     }
 }
 
@@ -206,7 +208,10 @@ pub fn spawn_reader(
                     spec: Err("the line is not UTF-8".to_owned()),
                 },
             };
-            if filter.shard.is_some_and(|shard| !shard.holds(&job.host_key())) {
+            if filter
+                .shard
+                .is_some_and(|shard| !shard.holds(&job.host_key()))
+            {
                 continue;
             }
             if jobs.blocking_send(job).is_err() {
@@ -253,7 +258,10 @@ mod tests {
     #[test]
     fn plain_and_json_lines() {
         let job = parse(1, "http://a.test/x");
-        assert_eq!(job.spec.map(|s| s.url.to_string()), Ok("http://a.test/x".into()));
+        assert_eq!(
+            job.spec.map(|s| s.url.to_string()),
+            Ok("http://a.test/x".into())
+        );
         let job = parse(
             2,
             r#"{"url":"https://B.test/","method":"POST","headers":{"X-A":"1"},"json":{"k":1},"id":"row-7"}"#,
@@ -274,8 +282,14 @@ mod tests {
             ("http://", "bad URL"),
             (r#"{"url": 1}"#, "bad JSON line"),
             (r#"{"id": 3}"#, "bad JSON line"),
-            (r#"{"url":"http://a.test","body":"x","json":{}}"#, "not both"),
-            (r#"{"url":"http://a.test","headers":{"a":1}}"#, "not a string"),
+            (
+                r#"{"url":"http://a.test","body":"x","json":{}}"#,
+                "not both",
+            ),
+            (
+                r#"{"url":"http://a.test","headers":{"a":1}}"#,
+                "not a string",
+            ),
             ("{broken", "bad JSON line"),
         ] {
             let job = parse(1, text);
@@ -291,12 +305,18 @@ mod tests {
         let text = [&[b'a'; MAX_LINE + 10][..], b"\nnext\n"].concat();
         let mut source = io::BufReader::with_capacity(4096, &text[..]);
         let mut buffer = Vec::new();
-        assert_eq!(read_line(&mut source, &mut buffer).ok(), Some((MAX_LINE + 11, true)));
+        assert_eq!(
+            read_line(&mut source, &mut buffer).ok(),
+            Some((MAX_LINE + 11, true))
+        );
         assert_eq!(buffer.len(), MAX_LINE);
         buffer.clear();
         assert_eq!(read_line(&mut source, &mut buffer).ok(), Some((5, false)));
         assert_eq!(buffer, b"next");
         buffer.clear();
-        assert_eq!(read_line(&mut input, &mut buffer).ok(), Some((MAX_LINE + 10, true)));
+        assert_eq!(
+            read_line(&mut input, &mut buffer).ok(),
+            Some((MAX_LINE + 10, true))
+        );
     }
 }

@@ -59,7 +59,10 @@ impl Progress {
     /// A record was written.
     pub fn wrote(&self, failed: bool) {
         let written = self.counts.written.fetch_add(1, Ordering::Relaxed) + 1;
-        let failed = self.counts.failed.fetch_add(u64::from(failed), Ordering::Relaxed)
+        let failed = self
+            .counts
+            .failed
+            .fetch_add(u64::from(failed), Ordering::Relaxed)
             + u64::from(failed);
         if written % 64 == 1 {
             self.bar.set_message(self.message(written, failed));

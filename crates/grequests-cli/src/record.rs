@@ -88,9 +88,12 @@ impl ErrorRecord {
     }
 }
 
+/// One of the library's error predicates, and the kind's name in records.
+type NamedKind = (fn(&grequests::Error) -> bool, &'static str);
+
 /// The library's error kinds, named.
 fn kind_of(err: &grequests::Error) -> &'static str {
-    let kinds: [(fn(&grequests::Error) -> bool, &'static str); 12] = [
+    let kinds: [NamedKind; 12] = [
         (grequests::Error::is_builder, "builder"),
         (grequests::Error::is_dns, "dns"),
         (grequests::Error::is_tls, "tls"),

@@ -143,18 +143,18 @@ mod tests {
     #[test]
     fn a_partial_last_line_is_cut_off() {
         let dir = std::env::temp_dir().join(format!("grequests-resume-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).expect("test file");
         let path = dir.join("out.jsonl");
         let whole = "{\"index\":1}\n{\"index\":3,\"warc\":{\"offset\":0,\"length\":90}}\n";
-        std::fs::write(&path, format!("{whole}{{\"index\":4,\"ur")).unwrap();
-        let resumed = read(&path).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), whole);
+        std::fs::write(&path, format!("{whole}{{\"index\":4,\"ur")).expect("test file");
+        let resumed = read(&path).expect("test file");
+        assert_eq!(std::fs::read_to_string(&path).expect("test file"), whole);
         assert!(resumed.done.contains(1) && resumed.done.contains(3));
         assert!(!resumed.done.contains(4));
         assert_eq!(resumed.warc_end, 90);
 
-        std::fs::write(&path, "{\"index\":1}\nnot json\n{\"index\":2}\n").unwrap();
-        let err = read(&path).unwrap_err();
+        std::fs::write(&path, "{\"index\":1}\nnot json\n{\"index\":2}\n").expect("test file");
+        let err = read(&path).expect_err("a bad line");
         assert!(err.to_string().contains("line 2"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -68,7 +68,11 @@ impl Robots {
     fn fetch(&self, robots_url: String) -> impl std::future::Future<Output = Arc<Rules>> {
         let (client, agent) = (self.client.clone(), self.agent.clone());
         async move {
-            let response = client.get(&robots_url).max_body_size(MAX_ROBOTS_SIZE).send().await;
+            let response = client
+                .get(&robots_url)
+                .max_body_size(MAX_ROBOTS_SIZE)
+                .send()
+                .await;
             let rules = match response {
                 Ok(r) if r.status().is_success() => match r.bytes() {
                     Ok(body) => match Robot::new(&agent, &body) {

@@ -73,8 +73,16 @@ mod tests {
 
     #[test]
     fn every_key_is_in_exactly_one_shard() {
-        let shards: Vec<Shard> = (0..5).map(|i| format!("{i}/5").parse().unwrap()).collect();
-        for host in ["a.test", "b.test", "xn--bcher-kva.example", "[::1]", "127.0.0.1"] {
+        let shards: Vec<Shard> = (0..5)
+            .map(|i| format!("{i}/5").parse().expect("test value"))
+            .collect();
+        for host in [
+            "a.test",
+            "b.test",
+            "xn--bcher-kva.example",
+            "[::1]",
+            "127.0.0.1",
+        ] {
             assert_eq!(shards.iter().filter(|s| s.holds(host)).count(), 1, "{host}");
         }
     }
@@ -84,6 +92,9 @@ mod tests {
         for text in ["", "1", "5/5", "-1/3", "0/0", "a/b", "1/2/3"] {
             assert!(text.parse::<Shard>().is_err(), "{text}");
         }
-        assert_eq!("3/8".parse::<Shard>().map(|s| s.to_string()), Ok("3/8".into()));
+        assert_eq!(
+            "3/8".parse::<Shard>().map(|s| s.to_string()),
+            Ok("3/8".into())
+        );
     }
 }

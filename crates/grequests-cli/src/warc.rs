@@ -56,7 +56,10 @@ pub fn write_exchange(out: &mut Vec<u8>, exchange: &Exchange<'_>) -> std::io::Re
         ("WARC-Record-ID", response_id.clone()),
         ("WARC-Date", date.clone()),
         ("WARC-Target-URI", target.to_owned()),
-        ("Content-Type", "application/http;msgtype=response".to_owned()),
+        (
+            "Content-Type",
+            "application/http;msgtype=response".to_owned(),
+        ),
         ("WARC-Payload-Digest", digest(&[exchange.body])),
         ("WARC-Block-Digest", digest(&[&head, exchange.body])),
     ];
@@ -81,7 +84,10 @@ pub fn write_exchange(out: &mut Vec<u8>, exchange: &Exchange<'_>) -> std::io::Re
         ("WARC-Date", date),
         ("WARC-Target-URI", target.to_owned()),
         ("WARC-Concurrent-To", response_id),
-        ("Content-Type", "application/http;msgtype=request".to_owned()),
+        (
+            "Content-Type",
+            "application/http;msgtype=request".to_owned(),
+        ),
         ("WARC-Block-Digest", digest(&[&head, exchange.request_body])),
     ];
     write_record(out, &fields, &[&head, exchange.request_body])
@@ -95,7 +101,11 @@ fn push_field(head: &mut Vec<u8>, name: &str, value: &[u8]) {
 }
 
 /// One record, its own gzip member.
-fn write_record(out: &mut Vec<u8>, fields: &[(&str, String)], block: &[&[u8]]) -> std::io::Result<()> {
+fn write_record(
+    out: &mut Vec<u8>,
+    fields: &[(&str, String)],
+    block: &[&[u8]],
+) -> std::io::Result<()> {
     let length: usize = block.iter().map(|part| part.len()).sum();
     let mut gzip = GzEncoder::new(out, Compression::default());
     gzip.write_all(b"WARC/1.1\r\n")?;

@@ -16,7 +16,8 @@
 //! `/cookies`, `/cookies/set`, `/cookies/delete`, `/redirect/{n}`,
 //! `/relative-redirect/{n}`, `/absolute-redirect/{n}`, `/redirect-to?url=&status_code=`,
 //! `/basic-auth/{user}/{passwd}`, `/bearer`, `/bytes/{n}`, `/stream/{n}`, `/drip`,
-//! `/gzip`, `/deflate`, `/deflate-raw`, `/brotli`, `/zstd`, `/response-headers`.
+//! `/gzip`, `/deflate`, `/deflate-raw`, `/brotli`, `/zstd`, `/response-headers`,
+//! `/robots.txt` (everything but `/deny`).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -25,6 +26,7 @@ mod dns;
 mod hostile;
 mod multipart;
 mod proxy;
+pub mod python;
 mod request;
 mod routes;
 mod server;
@@ -34,5 +36,6 @@ mod tls;
 pub use dns::TestDns;
 pub use hostile::{HostileServer, MAX_BYTES, MAX_CONNECTION_TIME, PATHS as HOSTILE_PATHS};
 pub use proxy::{ProxiedRequest, TestProxy};
+pub use python::PythonEnv;
 pub use server::{TestServer, TestServerBuilder};
 pub use socks::{SocksRequest, TestSocksProxy};

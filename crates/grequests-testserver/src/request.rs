@@ -23,6 +23,41 @@ pub(crate) struct Echo {
 pub(crate) struct ServerState {
     /// `/unstable`'s failures so far, per key.
     pub(crate) failures: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+    /// Connections accepted.
+    pub(crate) accepted: std::sync::atomic::AtomicUsize,
+    /// Per `Host` header: requests being answered now, and the most there ever were.
+    pub(crate) in_flight: std::sync::Mutex<std::collections::HashMap<String, (usize, usize)>>,
+}
+
+impl ServerState {
+    /// Counts a request to `host` until the guard is dropped.
+    pub(crate) fn enter(self: &std::sync::Arc<Self>, host: String) -> InFlight {
+        if let Ok(mut hosts) = self.in_flight.lock() {
+            let (now, peak) = hosts.entry(host.clone()).or_default();
+            *now += 1;
+            *peak = (*peak).max(*now);
+        }
+        InFlight {
+            state: self.clone(),
+            host,
+        }
+    }
+}
+
+/// One request being answered, counted in [`ServerState::in_flight`].
+pub(crate) struct InFlight {
+    state: std::sync::Arc<ServerState>,
+    host: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut hosts) = self.state.in_flight.lock() {
+            if let Some((now, _)) = hosts.get_mut(&self.host) {
+                *now = now.saturating_sub(1);
+            }
+        }
+    }
 }
 
 impl Echo {

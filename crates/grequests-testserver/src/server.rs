@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ pub struct TestServer {
     base_url: String,
     ca_pem: Option<String>,
     client_identity: Option<(String, String)>,
-    connections: Arc<AtomicUsize>,
+    state: Arc<ServerState>,
     running: Running,
 }
 
@@ -107,7 +107,7 @@ impl TestServerBuilder {
         &self,
         addr: SocketAddr,
         certificates: &Option<TestCertificates>,
-        connections: Arc<AtomicUsize>,
+        state: Arc<ServerState>,
         running: Running,
     ) -> TestServer {
         let scheme = if self.tls { "https" } else { "http" };
@@ -118,7 +118,7 @@ impl TestServerBuilder {
             client_identity: certificates
                 .as_ref()
                 .and_then(|c| c.client_identity.clone()),
-            connections,
+            state,
             running,
         }
     }
@@ -128,9 +128,9 @@ impl TestServerBuilder {
         let (listener, certificates) = self.bind().await?;
         let addr = listener.local_addr()?;
         let acceptor = certificates.as_ref().map(|c| c.acceptor.clone());
-        let connections = Arc::new(AtomicUsize::new(0));
-        let task = tokio::spawn(serve(listener, acceptor, connections.clone()));
-        Ok(self.server(addr, &certificates, connections, Running::Task(task)))
+        let state = Arc::new(ServerState::default());
+        let task = tokio::spawn(serve(listener, acceptor, state.clone()));
+        Ok(self.server(addr, &certificates, state, Running::Task(task)))
     }
 
     /// Starts the server on a runtime of its own, on its own thread: for blocking code, and
@@ -139,8 +139,8 @@ impl TestServerBuilder {
     pub fn spawn_thread(self) -> io::Result<TestServer> {
         let (ready, started) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel::<()>();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let counter = connections.clone();
+        let state = Arc::new(ServerState::default());
+        let counter = state.clone();
         let options = self.clone();
         let thread = std::thread::Builder::new()
             .name("grequests-testserver".into())
@@ -178,7 +178,7 @@ impl TestServerBuilder {
             .recv()
             .map_err(|_| io::Error::other("the test server thread ended before starting"))??;
         let running = Running::Thread(Some(stop), Some(thread));
-        Ok(self.server(addr, &certificates, connections, running))
+        Ok(self.server(addr, &certificates, state, running))
     }
 }
 
@@ -228,7 +228,22 @@ impl TestServer {
 
     /// How many connections the server has accepted: what a connection pool saves shows here.
     pub fn connections_accepted(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
+        self.state.accepted.load(Ordering::SeqCst)
+    }
+
+    /// The most requests this server was answering at once, per `Host` header (lowercase,
+    /// with its port): what a client's per-host limit looks like from the server.
+    pub fn peak_in_flight_by_host(&self) -> std::collections::HashMap<String, usize> {
+        self.state
+            .in_flight
+            .lock()
+            .map(|hosts| {
+                hosts
+                    .iter()
+                    .map(|(host, (_, peak))| (host.clone(), *peak))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -257,18 +272,13 @@ impl std::fmt::Debug for TestServer {
 }
 
 /// Accepts connections until dropped; dropping the set of connections closes them all.
-async fn serve(
-    listener: TcpListener,
-    acceptor: Option<TlsAcceptor>,
-    accepted_count: Arc<AtomicUsize>,
-) {
+async fn serve(listener: TcpListener, acceptor: Option<TlsAcceptor>, state: Arc<ServerState>) {
     let mut connections = JoinSet::new();
-    let state = Arc::new(ServerState::default());
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    accepted_count.fetch_add(1, Ordering::SeqCst);
+                    state.accepted.fetch_add(1, Ordering::SeqCst);
                     connections.spawn(connection(stream, peer, acceptor.clone(), state.clone()));
                 }
                 // Out of file descriptors, most likely: let clients finish, then go on.
@@ -304,6 +314,13 @@ where
         let state = state.clone();
         async move {
             let (parts, body) = request.into_parts();
+            let host = parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let _counted = state.enter(host);
             let response = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
                 Ok(collected) => {
                     let echo = Echo {

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use grequests_testserver::{TestProxy, TestServer};
+use grequests_testserver::{PythonEnv, TestProxy, TestServer};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,63 +19,29 @@ fn workspace() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| {
-            if dir.is_absolute() {
-                dir
-            } else {
-                workspace().join(dir)
-            }
-        })
-        .unwrap_or_else(|| workspace().join("target"))
+    PythonEnv::target_dir(&workspace())
 }
 
 /// Runs `command`, failing the test with its output when it fails.
 fn run(command: &mut Command, what: &str) -> Output {
-    let output = command
-        .output()
-        .unwrap_or_else(|err| panic!("{what}: can't run {command:?}: {err}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    grequests_testserver::python::run(command, what).unwrap_or_else(|err| panic!("{err}"))
 }
 
 /// The virtualenv with the build and test tools, made once and reused.
 fn virtualenv() -> PathBuf {
-    let venv = target_dir().join("python-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        run(
-            Command::new("python3").args(["-m", "venv"]).arg(&venv),
-            "python3 -m venv (is python3 with venv installed?)",
-        );
-    }
-    let ready = Command::new(&python)
-        .args(["-c", "import pytest, requests, mypy"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-        && venv.join("bin/maturin").exists();
-    if !ready {
-        run(
-            Command::new(venv.join("bin/pip")).args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "maturin>=1.9.4,<2",
-                "pytest>=7",
-                "requests>=2.28",
-                "mypy>=1.10",
-            ]),
-            "pip install maturin pytest requests mypy",
-        );
-    }
-    venv
+    PythonEnv::ensure(
+        target_dir().join("python-venv"),
+        "import pytest, requests, mypy, maturin",
+        &[
+            "maturin>=1.9.4,<2",
+            "pytest>=7",
+            "requests>=2.28",
+            "mypy>=1.10",
+        ],
+    )
+    .unwrap_or_else(|err| panic!("{err}"))
+    .dir()
+    .to_path_buf()
 }
 
 /// Builds the wheel (incrementally, in a target directory of its own: the outer cargo holds

@@ -30,6 +30,7 @@ pub(crate) async fn route(echo: Echo) -> Response {
         // httpbin's index; grequests' own tests ask for `//`.
         ([""] | ["", ""], _) => index(),
         (["get"], &Method::GET) | (["get"], &Method::HEAD) => json_ok(echo.basic()),
+        (["robots.txt"], _) => robots(),
         (["post"], &Method::POST)
         | (["put"], &Method::PUT)
         | (["patch"], &Method::PATCH)
@@ -99,6 +100,16 @@ fn index() -> Response {
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// httpbin's robots.txt: everything but `/deny`.
+fn robots() -> Response {
+    let mut response = Response::new(body("User-agent: *\nDisallow: /deny\n"));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain"),
     );
     response
 }
