@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use grequests_transport::{Cause, Error};
 
-use crate::connect::{Born, ConnectTimeout, ProxyError};
+use crate::budget::ConnTag;
+use crate::connect::{ConnectTimeout, ProxyError};
 use crate::dns::DnsError;
 
 /// Classifies a failed exchange by the causes in its chain; `started` is when the request
@@ -84,7 +85,9 @@ fn is_stale(err: &hyper_util::client::legacy::Error, started: Instant, evicted: 
         || err.connect_info().is_some_and(|connected| {
             let mut extras = http::Extensions::new();
             connected.get_extras(&mut extras);
-            extras.get::<Born>().is_some_and(|born| born.0 < started)
+            extras
+                .get::<ConnTag>()
+                .is_some_and(|tag| tag.born < started)
         });
     reused
         && causes(err).into_iter().any(|cause| {

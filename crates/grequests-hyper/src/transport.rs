@@ -121,22 +121,20 @@ impl Transport for HyperTransport {
         }
         .map_err(|err| {
             let evicted = conn_tag(err.connect_info()).is_some_and(|tag| {
-                let evicted = tag.0.evicted();
+                let evicted = tag.conn.evicted();
                 tag.finish();
                 evicted
             });
             classify(err, started, evicted)
         })?;
         let (mut parts, incoming) = response.into_parts();
-        let lease = Lease::new(parts.extensions.remove::<ConnTag>());
+        let tag = parts.extensions.remove::<ConnTag>();
         #[cfg(feature = "tracing")]
         if tracing::enabled!(tracing::Level::TRACE) {
-            let reused = parts
-                .extensions
-                .get::<crate::connect::Born>()
-                .is_some_and(|born| born.0 < started);
+            let reused = tag.as_ref().is_some_and(|tag| tag.born < started);
             tracing::trace!(reused, version = ?parts.version, "response head");
         }
+        let lease = Lease::new(tag);
         if let Some(info) = parts.extensions.get::<HttpInfo>() {
             let addr = grequests_transport::RemoteAddr(info.remote_addr());
             parts.extensions.insert(addr);

@@ -2,19 +2,24 @@
 //! carried it exactly once, when its body finishes or is dropped.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::acquire::report;
 use super::registry::Conn;
 
-/// The connection a response came on, attached by the connector as hyper-util "extra"
-/// information, so that it reaches the response's (and a failed exchange's) extensions.
+/// The connection a response came on and when it was made, attached by the connector as
+/// hyper-util "extra" information, so that it reaches the response's (and a failed
+/// exchange's) extensions: a failure can then tell a reused connection from a fresh one.
 #[derive(Clone, Debug)]
-pub(crate) struct ConnTag(pub(crate) Arc<Conn>);
+pub(crate) struct ConnTag {
+    pub(crate) conn: Arc<Conn>,
+    pub(crate) born: Instant,
+}
 
 impl ConnTag {
     /// Ends the exchange of a request that failed on this connection.
     pub(crate) fn finish(self) {
-        report(self.0.registry.finish(&self.0));
+        report(self.conn.registry.finish(&self.conn));
     }
 }
 

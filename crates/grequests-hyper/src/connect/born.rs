@@ -14,10 +14,6 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use crate::budget::{ConnTag, Usage};
 
-/// When a connection was established; attached to it as hyper-util "extra" information.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Born(pub(crate) Instant);
-
 /// A connection stamped with the moment it was made, holding its budget descriptor and its
 /// host's connection slot (see [`HostSlots`](super::HostSlots)) until it closes.
 pub(crate) struct Stamped<T> {
@@ -42,8 +38,11 @@ impl<T: Connection> Connection for Stamped<T> {
     fn connected(&self) -> Connected {
         self.inner
             .connected()
-            .extra(Born(self.born))
-            .extra(ConnTag(self.usage.conn().clone()))
+            // One extra, not two: hyper-util copies each into every response's extensions.
+            .extra(ConnTag {
+                conn: self.usage.conn().clone(),
+                born: self.born,
+            })
     }
 }
 

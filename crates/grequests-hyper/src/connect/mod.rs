@@ -11,7 +11,6 @@ mod slots;
 mod socks;
 pub(crate) mod timed;
 
-pub(crate) use born::Born;
 pub(crate) use proxy::{ProxyConnector, ProxyError};
 pub(crate) use slots::HostSlots;
 pub use timed::ConnectTimeout;
