@@ -125,7 +125,13 @@ pub struct Fetch {
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub window: u32,
 
-    /// No progress bar (it is drawn on standard error, and only on a terminal).
+    /// Also write the run's figures (records, failures, by status class and error kind,
+    /// requests per second) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+
+    /// No progress and no summary (both go to standard error: a bar on a terminal, a
+    /// status line every 10 s otherwise).
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -86,7 +86,7 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
                 if let Some(host) = host {
                     frontier.done(&host);
                 }
-                progress.wrote(fetched.record.error.is_some());
+                progress.wrote(&fetched.record);
                 output.write(fetched).map_err(|err| format!("writing the output: {err}"))?;
             }
             job = incoming.recv(), if input_open && frontier.queued() < window => match job {
@@ -101,7 +101,11 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
     // In-flight requests are cancelled by dropping them; the reader stops at its next send.
     drop(in_flight);
     drop(incoming);
-    progress.finish();
+    let stats = progress.finish(matches!(ended, Ended::Interrupted));
+    if let Some(path) = &args.stats_json {
+        let json = serde_json::to_vec_pretty(&stats).map_err(|err| err.to_string())?;
+        std::fs::write(path, json).map_err(|err| format!("{}: {err}", path.display()))?;
+    }
     if let Ended::Done = ended {
         match reader.join() {
             Ok(Ok(())) => {}

@@ -1,54 +1,84 @@
-//! The progress bar, on standard error (and only on a terminal): bytes of the input read
-//! when its size is known, and records written, with the failures among them.
+//! Progress and the summary, on standard error: a bar on a terminal (input bytes read when
+//! its size is known, records written, failures, requests per second, body bytes), a status
+//! line every 10 s otherwise; at the end a summary by status class and error kind, also
+//! written as JSON by `--stats-json`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::record::Record;
 
 /// Shared by the reader thread and the writer.
 #[derive(Clone)]
 pub struct Progress {
     bar: ProgressBar,
-    counts: Arc<Counts>,
+    stats: Arc<Mutex<Stats>>,
+    started: Instant,
+    /// Neither bar nor status lines: `--quiet`.
+    quiet: bool,
 }
 
-struct Counts {
-    written: AtomicU64,
-    failed: AtomicU64,
-    resumed: u64,
+/// What a run did, as `--stats-json` writes it.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Stats {
+    /// Records written by this run.
+    pub records: u64,
+    /// Records an earlier run had written (`--resume`).
+    pub resumed: u64,
+    pub failed: u64,
+    /// Body bytes received.
+    pub bytes: u64,
+    pub elapsed_s: f64,
+    pub requests_per_s: f64,
+    /// `2xx`, `3xx`, `4xx`, `5xx`: responses by class.
+    pub by_status_class: BTreeMap<String, u64>,
+    /// Failures by error kind.
+    pub by_error_kind: BTreeMap<String, u64>,
+    pub interrupted: bool,
 }
 
 impl Progress {
     /// `input_size` in bytes when the input is a file; `resumed` records already written.
     pub fn new(input_size: Option<u64>, resumed: u64, quiet: bool) -> Self {
-        let target = if quiet {
+        let terminal = std::io::stderr().is_terminal();
+        let target = if quiet || !terminal {
             ProgressDrawTarget::hidden()
         } else {
             ProgressDrawTarget::stderr()
         };
-        let bar = match input_size {
-            Some(size) => ProgressBar::with_draw_target(Some(size), target).with_style(
-                ProgressStyle::with_template(
-                    "{bar:30} {percent:>3}% of the input  {msg}  {elapsed_precise} (eta {eta})",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            ),
-            None => ProgressBar::with_draw_target(None, target).with_style(
-                ProgressStyle::with_template("{spinner} {msg}  {elapsed_precise}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            ),
+        let template = match input_size {
+            Some(_) => "{bar:30} {percent:>3}% of the input  {msg}  {elapsed_precise} (eta {eta})",
+            None => "{spinner} {msg}  {elapsed_precise}",
         };
+        let bar = ProgressBar::with_draw_target(input_size, target).with_style(
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress {
+        let progress = Progress {
             bar,
-            counts: Arc::new(Counts {
-                written: AtomicU64::new(0),
-                failed: AtomicU64::new(0),
+            stats: Arc::new(Mutex::new(Stats {
                 resumed,
-            }),
+                ..Stats::default()
+            })),
+            started: Instant::now(),
+            quiet,
+        };
+        if !quiet && !terminal {
+            let ticker = progress.clone();
+            std::thread::spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(10));
+                if ticker.bar.is_finished() {
+                    return;
+                }
+                eprintln!("grequests: {}", ticker.line());
+            });
         }
+        progress
     }
 
     /// The reader consumed `bytes` more of the input.
@@ -56,30 +86,76 @@ impl Progress {
         self.bar.inc(bytes);
     }
 
-    /// A record was written.
-    pub fn wrote(&self, failed: bool) {
-        let written = self.counts.written.fetch_add(1, Ordering::Relaxed) + 1;
-        let failed = self
-            .counts
-            .failed
-            .fetch_add(u64::from(failed), Ordering::Relaxed)
-            + u64::from(failed);
-        if written % 64 == 1 {
-            self.bar.set_message(self.message(written, failed));
+    /// `record` was written.
+    pub fn wrote(&self, record: &Record) {
+        let records = {
+            let Ok(mut stats) = self.stats.lock() else {
+                return;
+            };
+            stats.records += 1;
+            stats.bytes += record.content_length.unwrap_or(0);
+            match (&record.error, record.status) {
+                (Some(error), _) => {
+                    stats.failed += 1;
+                    *stats
+                        .by_error_kind
+                        .entry(error.kind.to_owned())
+                        .or_default() += 1;
+                }
+                (None, Some(status)) => {
+                    *stats
+                        .by_status_class
+                        .entry(format!("{}xx", status / 100))
+                        .or_default() += 1;
+                }
+                (None, None) => {}
+            }
+            stats.records
+        };
+        if records % 64 == 1 {
+            self.bar.set_message(self.line());
         }
     }
 
-    pub fn finish(&self) {
-        let written = self.counts.written.load(Ordering::Relaxed);
-        let failed = self.counts.failed.load(Ordering::Relaxed);
-        self.bar.finish_with_message(self.message(written, failed));
+    /// Ends the bar and prints the summary (unless quiet); the figures, for `--stats-json`.
+    pub fn finish(&self, interrupted: bool) -> Stats {
+        let stats = self.snapshot(interrupted);
+        self.bar.finish_and_clear();
+        if !self.quiet {
+            let mut outcomes: Vec<String> = stats
+                .by_status_class
+                .iter()
+                .chain(&stats.by_error_kind)
+                .map(|(name, n)| format!("{name} {n}"))
+                .collect();
+            if outcomes.is_empty() {
+                outcomes.push("nothing to fetch".into());
+            }
+            eprintln!("grequests: {}; {}", self.line(), outcomes.join(", "));
+        }
+        stats
     }
 
-    fn message(&self, written: u64, failed: u64) -> String {
-        let resumed = match self.counts.resumed {
+    fn snapshot(&self, interrupted: bool) -> Stats {
+        let mut stats = self.stats.lock().map(|s| s.clone()).unwrap_or_default();
+        stats.elapsed_s = self.started.elapsed().as_secs_f64();
+        stats.requests_per_s = stats.records as f64 / stats.elapsed_s.max(1e-9);
+        stats.interrupted = interrupted;
+        stats
+    }
+
+    fn line(&self) -> String {
+        let stats = self.snapshot(false);
+        let resumed = match stats.resumed {
             0 => String::new(),
             n => format!(" (+{n} resumed)"),
         };
-        format!("{written} records{resumed}, {failed} failed")
+        format!(
+            "{} records{resumed}, {} failed, {:.0}/s, {}",
+            stats.records,
+            stats.failed,
+            stats.requests_per_s,
+            indicatif::HumanBytes(stats.bytes)
+        )
     }
 }

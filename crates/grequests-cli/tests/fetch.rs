@@ -549,3 +549,45 @@ print("ok")
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_503_with_retry_after_is_retried_after_it_and_the_stats_add_up() {
+    let server = server();
+    let dir = scratch("retry");
+    let input = dir.join("urls.txt");
+    let base = server.base_url();
+    write_lines(
+        &input,
+        [
+            format!("{base}/unstable?key=a&failures=1&status=503&retry_after=1"),
+            format!("{base}/status/404"),
+            "http://x.invalid/".into(),
+        ],
+    );
+    let (out, stats) = (dir.join("out.jsonl"), dir.join("stats.json"));
+    let started = Instant::now();
+    let output = binary()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--stats-json")
+        .arg(&stats)
+        .output();
+    succeeded(&output.expect("grequests runs"));
+    let records = records(&out);
+    let retried = records.iter().find(|r| r["index"] == 1).expect("line 1");
+    assert_eq!(retried["status"], 200);
+    assert_eq!(retried["attempts"], 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was not waited for"
+    );
+    let stats: Value =
+        serde_json::from_slice(&std::fs::read(&stats).expect("stats")).expect("stats JSON");
+    assert_eq!(stats["records"], 3);
+    assert_eq!(stats["failed"], 1);
+    assert_eq!(stats["by_status_class"]["2xx"], 1);
+    assert_eq!(stats["by_status_class"]["4xx"], 1);
+    assert_eq!(stats["by_error_kind"]["dns"], 1);
+    assert_eq!(stats["interrupted"], false);
+}
