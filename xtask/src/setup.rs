@@ -3,12 +3,15 @@
 use std::process::Command;
 
 /// The packages the benchmark needs: nginx (the server for throughput scenarios, not ours,
-/// so nobody tunes the server to the client) and wrk (the server's ceiling).
-const PACKAGES: &[&str] = &["nginx-light", "wrk"];
+/// so nobody tunes the server to the client) and wrk (the server's ceiling); and the
+/// command-line peers of `bench --cli` (curl, wget2, aria2c).
+const PACKAGES: &[&str] = &["nginx-light", "wrk", "curl", "wget2", "aria2"];
 
 pub fn run() -> Result<(), String> {
-    if missing().is_empty() {
-        println!("nginx and wrk are installed");
+    let peers = ["curl", "wget2", "aria2c"];
+    let peers_missing = peers.iter().any(|tool| !on_path(tool));
+    if missing().is_empty() && !peers_missing {
+        println!("nginx, wrk, curl, wget2 and aria2c are installed");
         return Ok(());
     }
     let root = Command::new("id")
@@ -47,13 +50,15 @@ pub fn run() -> Result<(), String> {
 pub fn missing() -> Vec<&'static str> {
     [("nginx", "/usr/sbin/nginx"), ("wrk", "/usr/bin/wrk")]
         .into_iter()
-        .filter(|(name, path)| {
-            !std::path::Path::new(path).exists()
-                && !Command::new("sh")
-                    .args(["-c", &format!("command -v {name}")])
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-        })
+        .filter(|(name, path)| !std::path::Path::new(path).exists() && !on_path(name))
         .map(|(name, _)| name)
         .collect()
+}
+
+/// Whether `tool` is a command on the PATH.
+pub(crate) fn on_path(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

@@ -241,8 +241,16 @@ fn killed_at_any_moment_and_resumed_every_index_is_there_once() {
         "20".into(),
     ];
     args.extend(resolve(&server, &hosts));
+    // Three kills, each at a random point of its third of the run.
+    let random = |below: usize| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_usize(below);
+        hasher.finish() as usize % below
+    };
     for round in 0..3 {
-        let mut child = start_and_wait(&args, &out, 40 + 60 * round);
+        let at = 10 + 80 * round + random(60);
+        let mut child = start_and_wait(&args, &out, at);
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         // Whatever the kill left, a crash can also leave half a line and half a WARC record.
@@ -345,19 +353,20 @@ fn shards_split_the_list_by_host() {
     let dir = scratch("shards");
     let input = dir.join("urls.txt");
     // Names under .invalid fail at once: the split is all this test looks at.
-    let urls: Vec<String> = (0..200)
-        .map(|i| format!("http://h{}.invalid/p{i}", i % 37))
+    let urls: Vec<String> = (0..10_000)
+        .map(|i| format!("http://h{}.invalid/p{i}", i % 500))
         .collect();
     write_lines(&input, urls.clone());
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut host_shard: HashMap<String, usize> = HashMap::new();
-    for shard in 0..3 {
+    let mut documented: HashMap<String, usize> = HashMap::new();
+    for shard in 0..4 {
         let out = dir.join(format!("out-{shard}.jsonl"));
         let output = binary()
             .arg(&input)
             .arg("-o")
             .arg(&out)
-            .arg(format!("--shard={shard}/3"))
+            .arg(format!("--shard={shard}/4"))
             .output();
         succeeded(&output.expect("grequests runs"));
         for record in records(&out) {
@@ -368,16 +377,19 @@ fn shards_split_the_list_by_host() {
                 .nth(2)
                 .unwrap_or("")
                 .to_owned();
-            let expected = documented_shard(&host, 3);
+            let expected = *documented
+                .entry(host.clone())
+                .or_insert_with(|| documented_shard(&host, 4));
             assert_eq!(expected, shard, "{host}");
             assert_eq!(*host_shard.entry(host).or_insert(shard), shard);
         }
     }
-    assert_eq!(seen.len(), 200);
+    assert_eq!(seen.len(), 10_000);
+    assert_eq!(host_shard.len(), 500);
     assert!(seen.values().all(|&n| n == 1));
     let output = binary()
         .arg(&input)
-        .arg("--shard=3/3")
+        .arg("--shard=4/4")
         .output()
         .expect("runs");
     assert_eq!(

@@ -8,6 +8,8 @@ pub struct Args {
     pub flavor: String,
     pub h2c: bool,
     pub ca: Option<String>,
+    /// `--urls FILE`: the URLs to fetch (one per line), instead of `--url` N times.
+    pub urls: Vec<String>,
 }
 
 impl Args {
@@ -22,6 +24,7 @@ impl Args {
             flavor: "mt".into(),
             h2c: false,
             ca: None,
+            urls: Vec::new(),
         };
         while let Some(flag) = raw.next() {
             let mut value = || raw.next().ok_or(format!("{flag} needs a value"));
@@ -32,6 +35,12 @@ impl Args {
                 "--flavor" => args.flavor = value()?,
                 "--ca" => args.ca = Some(value()?),
                 "--h2c" => args.h2c = true,
+                "--urls" => {
+                    let path = value()?;
+                    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                    args.urls = text.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
+                    args.requests = args.urls.len();
+                }
                 other => return Err(format!("unknown flag {other}")),
             }
         }

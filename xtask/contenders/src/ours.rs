@@ -19,7 +19,10 @@ fn client(args: &Args) -> Result<Client, String> {
 }
 
 fn requests<'a>(client: &'a Client, args: &'a Args) -> impl Iterator<Item = grequests::Request> + 'a {
-    (0..args.requests).map(move |_| client.get(args.url.as_str()))
+    (0..args.requests).map(move |i| match args.urls.get(i) {
+        Some(url) => client.get(url.as_str()),
+        None => client.get(args.url.as_str()),
+    })
 }
 
 pub async fn map(args: &Args) -> Result<usize, String> {

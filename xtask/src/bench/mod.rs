@@ -7,6 +7,7 @@
 
 mod build;
 mod chart;
+mod cli;
 mod instructions;
 mod machine;
 mod python;
@@ -40,6 +41,10 @@ pub struct BenchArgs {
     /// Only the scenarios whose id contains this text.
     #[arg(long)]
     pub only: Option<String>,
+    /// Instead of the library's scenarios: `grequests fetch` against curl, xargs + curl,
+    /// wget2, aria2c and the library's `imap` on 100 000 URLs over 1 000 origins.
+    #[arg(long)]
+    pub cli: bool,
 }
 
 /// Where the benchmark keeps its files.
@@ -56,6 +61,11 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         ));
     }
     std::fs::create_dir_all(work_dir()).map_err(|e| format!("target/bench: {e}"))?;
+    if args.cli {
+        build::release()?;
+        let rounds = args.rounds.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
+        return cli::run_cli(args.quick, rounds, args.docs);
+    }
     let binaries = build::release()?;
     let python = if args.peers.iter().any(|p| p == "python") {
         Some(python::Peers::prepare()?)

@@ -120,7 +120,7 @@ fn limited(program: &std::path::Path) -> Command {
 }
 
 /// Runs one contender, bounded by [`RUN_LIMIT`], and parses its JSON line.
-fn run(command: &mut Command) -> Result<Sample, String> {
+pub(super) fn run(command: &mut Command) -> Result<Sample, String> {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -122,7 +122,7 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| e.to_string())
 }
 
-fn wait_for(port: u16) -> Result<(), String> {
+pub(super) fn wait_for(port: u16) -> Result<(), String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(10) {

@@ -1,0 +1,44 @@
+"""Runs one command-line contender of `cargo xtask bench --cli` and prints the JSON line the
+bench reads: wall time, CPU and peak RSS of the command and everything it started
+(RUSAGE_CHILDREN), and how many of the URLs it fetched with a 200.
+
+usage: _cli_run.py NAME COUNT OK_RULE -- COMMAND...
+OK_RULE: `codes` (stdout holds one status code per line), `jsonl:PATH` (grequests fetch
+records), `exit` (all or nothing, by exit status), `files:DIR` (one file per fetched URL).
+"""
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+
+def fetched(rule: str, stdout: bytes, returncode: int, count: int) -> int:
+    if rule == "codes":
+        return sum(1 for line in stdout.split() if line == b"200")
+    if rule.startswith("jsonl:"):
+        with open(rule[len("jsonl:"):], "rb") as records:
+            return sum(1 for line in records if json.loads(line).get("status") == 200)
+    if rule.startswith("files:"):
+        return len(os.listdir(rule[len("files:"):]))
+    return count if returncode == 0 else 0
+
+
+def main() -> None:
+    name, count, rule = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    command = sys.argv[sys.argv.index("--") + 1:]
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({
+        "contender": name, "flavor": "cli", "requests": count,
+        "ok": fetched(rule, done.stdout, done.returncode, count),
+        "wall_s": wall, "rps": count / wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+        "max_rss_kib": usage.ru_maxrss,
+    }))
+
+
+if __name__ == "__main__":
+    main()

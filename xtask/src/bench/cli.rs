@@ -1,0 +1,286 @@
+//! `cargo xtask bench --cli`: `grequests fetch` against the command-line tools people use
+//! for a file of URLs (curl's `--parallel`, `xargs -P` over curl, wget2, aria2c) and the
+//! library's own `imap`, on one list of URLs over 1 000 origins (nginx on 1 000 ports),
+//! 50 at a time, in interleaved rounds.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::runner::{run, Sample};
+use super::servers::{spawn_limited, wait_for};
+use super::work_dir;
+
+/// Origins: nginx listens on this many ports from [`FIRST_PORT`].
+const ORIGINS: u16 = 1_000;
+const FIRST_PORT: u16 = 42_000;
+/// Requests in flight at once, for every contender.
+const CONCURRENCY: usize = 50;
+
+/// One contender: its name, and the command that fetches the list.
+struct Contender {
+    name: &'static str,
+    /// `_cli_run.py`'s rule for counting what it fetched.
+    ok_rule: String,
+    command: Vec<String>,
+}
+
+pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
+    let count = if quick { 10_000 } else { 100_000 };
+    let dir = std::fs::canonicalize(work_dir())
+        .map_err(|e| e.to_string())?
+        .join("cli");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(&cargo)
+        .args(["build", "--release", "--quiet", "-p", "grequests-cli"])
+        .status()
+        .map_err(|e| format!("can't run cargo: {e}"))?;
+    if !built.success() {
+        return Err("cargo build -p grequests-cli failed".into());
+    }
+    let mut nginx = start_nginx(&dir)?;
+    let urls = write_lists(&dir, count)?;
+    let contenders = contenders(&dir, &urls);
+    let mut samples: Vec<(&'static str, Vec<Sample>)> =
+        contenders.iter().map(|c| (c.name, Vec::new())).collect();
+    for round in 1..=rounds {
+        for (contender, (_, runs)) in contenders.iter().zip(samples.iter_mut()) {
+            let _ = std::fs::remove_dir_all(dir.join("out"));
+            std::fs::create_dir_all(dir.join("out")).map_err(|e| e.to_string())?;
+            let mut command = Command::new("python3");
+            command
+                .arg("xtask/peers/_cli_run.py")
+                .args([contender.name, &count.to_string(), &contender.ok_rule, "--"])
+                .args(&contender.command);
+            match run(&mut command) {
+                Ok(sample) => {
+                    eprintln!(
+                        "   round {round}: {:<22} {:>8.0} req/s  {:>6.1} µs CPU/req  {:>6.1} MiB  {}/{} ok",
+                        contender.name,
+                        sample.rps,
+                        sample.cpu_s * 1e6 / count as f64,
+                        sample.max_rss_kib / 1024.0,
+                        sample.ok,
+                        sample.requests
+                    );
+                    runs.push(sample);
+                }
+                Err(err) => eprintln!("   round {round}: {:<22} skipped: {err}", contender.name),
+            }
+        }
+    }
+    let _ = nginx.kill();
+    let _ = nginx.wait();
+    let table = table(&samples, count);
+    println!("{table}");
+    if docs {
+        write_docs(&table)?;
+    }
+    Ok(())
+}
+
+/// The contenders whose tools are installed (`cargo xtask bench-setup` installs them).
+fn contenders(dir: &Path, urls: &Path) -> Vec<Contender> {
+    let out = dir.join("out");
+    let path = |p: &Path| p.display().to_string();
+    let ours = vec![
+        "target/release/grequests".to_owned(),
+        "fetch".into(),
+        "--quiet".into(),
+        path(urls),
+        "-o".into(),
+        path(&out.join("out.jsonl")),
+        "--concurrency".into(),
+        CONCURRENCY.to_string(),
+    ];
+    let mut all = vec![
+        Contender {
+            name: "grequests fetch",
+            ok_rule: format!("jsonl:{}", path(&out.join("out.jsonl"))),
+            command: ours,
+        },
+        Contender {
+            name: "library imap",
+            ok_rule: "exit".into(),
+            command: vec![
+                "target/contenders/release/grequests-contenders".into(),
+                "grequests-imap".into(),
+                "--urls".into(),
+                path(urls),
+                "--size".into(),
+                CONCURRENCY.to_string(),
+            ],
+        },
+    ];
+    if crate::setup::on_path("curl") {
+        let codes = ["-s", "-o", "/dev/null", "-w", "%{http_code}\\n"].map(String::from);
+        let mut parallel = vec![
+            "curl".to_owned(),
+            "--parallel".into(),
+            "--parallel-immediate".into(),
+        ];
+        parallel.extend(["--parallel-max".into(), CONCURRENCY.to_string()]);
+        parallel.extend(["-K".into(), path(&dir.join("urls.curl"))]);
+        all.push(Contender {
+            name: "curl --parallel",
+            ok_rule: "codes".into(),
+            command: parallel,
+        });
+        let xargs = format!(
+            "xargs -P {CONCURRENCY} -n 1 curl {} < {}",
+            codes.map(|c| format!("'{c}'")).join(" "),
+            path(urls)
+        );
+        all.push(Contender {
+            name: "xargs -P 50 curl",
+            ok_rule: "codes".into(),
+            command: vec!["sh".into(), "-c".into(), xargs],
+        });
+    }
+    if crate::setup::on_path("wget2") {
+        all.push(Contender {
+            name: "wget2",
+            ok_rule: "exit".into(),
+            command: [
+                "wget2",
+                "-q",
+                "--max-threads",
+                "50",
+                "--no-robots",
+                "-O",
+                "/dev/null",
+                "-i",
+            ]
+            .map(String::from)
+            .into_iter()
+            .chain([path(urls)])
+            .collect(),
+        });
+    }
+    if crate::setup::on_path("aria2c") {
+        all.push(Contender {
+            name: "aria2c -i",
+            ok_rule: format!("files:{}", path(&out)),
+            command: vec![
+                "aria2c".into(),
+                "-q".into(),
+                "-j".into(),
+                CONCURRENCY.to_string(),
+                "-x".into(),
+                "1".into(),
+                "--allow-overwrite=true".into(),
+                "--auto-file-renaming=false".into(),
+                "-d".into(),
+                path(&out),
+                "-i".into(),
+                path(&dir.join("urls.aria2")),
+            ],
+        });
+    }
+    all
+}
+
+/// The list in each tool's format: plain, curl's config, aria2's input (a file name each).
+fn write_lists(dir: &Path, count: usize) -> Result<PathBuf, String> {
+    let (mut plain, mut aria) = (String::new(), String::new());
+    let mut curl = String::from("silent\nwrite-out = \"%{http_code}\\n\"\n");
+    for i in 0..count {
+        let url = format!(
+            "http://127.0.0.1:{}/small?i={i}",
+            FIRST_PORT + (i % ORIGINS as usize) as u16
+        );
+        let _ = writeln!(plain, "{url}");
+        let _ = writeln!(curl, "url = \"{url}\"\noutput = \"/dev/null\"");
+        let _ = writeln!(aria, "{url}\n  out={i}");
+    }
+    let urls = dir.join("urls.txt");
+    for (name, text) in [
+        ("urls.txt", plain),
+        ("urls.curl", curl),
+        ("urls.aria2", aria),
+    ] {
+        std::fs::write(dir.join(name), text).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(urls)
+}
+
+/// nginx with one worker answering on [`ORIGINS`] ports.
+fn start_nginx(dir: &Path) -> Result<std::process::Child, String> {
+    let root = dir.join("nginx");
+    std::fs::create_dir_all(root.join("logs")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(root.join("www")).map_err(|e| e.to_string())?;
+    std::fs::write(root.join("www/small"), "Hello, World!").map_err(|e| e.to_string())?;
+    let listens: String = (0..ORIGINS)
+        .map(|i| format!("    listen 127.0.0.1:{};\n", FIRST_PORT + i))
+        .collect();
+    let config = format!(
+        "worker_processes 1;\ndaemon off;\nmaster_process off;\nuser root;\n\
+         error_log {root}/logs/error.log warn;\npid {root}/nginx.pid;\n\
+         events {{ worker_connections 16384; }}\n\
+         http {{\n  access_log off;\n  keepalive_requests 10000000;\n  keepalive_timeout 120;\n\
+           server {{\n{listens}    location / {{ root {root}/www; }}\n  }}\n}}\n",
+        root = root.display(),
+    );
+    let conf = root.join("nginx.conf");
+    std::fs::write(&conf, config).map_err(|e| e.to_string())?;
+    let (conf, prefix) = (conf.display().to_string(), root.display().to_string());
+    let child = spawn_limited(Path::new("/usr/sbin/nginx"), &["-c", &conf, "-p", &prefix])?;
+    wait_for(FIRST_PORT + ORIGINS - 1)?;
+    Ok(child)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn table(samples: &[(&'static str, Vec<Sample>)], count: usize) -> String {
+    let ours = samples
+        .first()
+        .map(|(_, runs)| median(runs.iter().map(|s| s.rps).collect()))
+        .unwrap_or(0.0);
+    let mut out = format!(
+        "## Command line: {count} URLs over {ORIGINS} origins (nginx), 50 at a time\n\n\
+         | contender | req/s | min–max | CPU µs/req | peak MiB | fetched | grequests fetch vs it |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n"
+    );
+    for (name, runs) in samples {
+        if runs.is_empty() {
+            let _ = writeln!(out, "| {name} | not run | | | | | |");
+            continue;
+        }
+        let rps: Vec<f64> = runs.iter().map(|s| s.rps).collect();
+        let (min, max) = rps
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+        let rate = median(rps);
+        let cpu = median(runs.iter().map(|s| s.cpu_s * 1e6 / count as f64).collect());
+        let rss = median(runs.iter().map(|s| s.max_rss_kib / 1024.0).collect());
+        let ok = runs.iter().map(|s| s.ok).min().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "| {name} | {rate:.0} | {min:.0}–{max:.0} | {cpu:.1} | {rss:.1} | {ok} | {:.2}x |",
+            ours / rate.max(1e-9)
+        );
+    }
+    out
+}
+
+/// Replaces docs/bench.md's command-line section (or appends it).
+fn write_docs(table: &str) -> Result<(), String> {
+    let path = Path::new("docs/bench.md");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let start = text.find("## Command line:");
+    let kept = match start {
+        Some(at) => {
+            let end = text[at + 1..]
+                .find("\n## ")
+                .map_or(text.len(), |e| at + 1 + e + 1);
+            format!("{}{}", &text[..at], &text[end..])
+        }
+        None => text,
+    };
+    let updated = format!("{}\n{table}", kept.trim_end());
+    std::fs::write(path, updated + "\n").map_err(|e| format!("docs/bench.md: {e}"))
+}
