@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::args::{BodyMode, Fetch};
 use crate::input::{Body, Job};
-use crate::record::{headers_object, version_name, ErrorRecord, Record};
+use crate::record::{version_name, ErrorRecord, Record};
 use crate::robots::Robots;
 use crate::warc;
 
@@ -183,7 +183,7 @@ fn describe(record: &mut Record, response: &Response, body: &Bytes, mode: BodyMo
     record.status = Some(response.status().as_u16());
     record.reason = Some(response.reason().to_owned());
     record.http_version = Some(version_name(response.version()));
-    record.headers = Some(headers_object(response.headers()));
+    record.headers = Some(response.headers().clone());
     record.redirects = response
         .history()
         .iter()

@@ -20,8 +20,11 @@ pub struct Record {
     pub http_version: Option<&'static str>,
     /// Lowercase names; a repeated field's values joined by `, ` (RFC 9110 §5.3), but
     /// `set-cookie`'s by a newline, since cookies may hold commas.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub headers: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_headers"
+    )]
+    pub headers: Option<grequests::http::HeaderMap>,
     /// The statuses of the redirects followed, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub redirects: Vec<u16>,
@@ -125,19 +128,32 @@ pub fn version_name(version: grequests::http::Version) -> &'static str {
     }
 }
 
-/// A header map as a record holds it.
-pub fn headers_object(
-    headers: &grequests::http::HeaderMap,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut object = serde_json::Map::new();
+/// A header map as a record holds it, written straight from the `HeaderMap` (a map built
+/// first would cost two allocations a field, on every record).
+fn serialize_headers<S: serde::Serializer>(
+    headers: &Option<grequests::http::HeaderMap>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let Some(headers) = headers else {
+        return serializer.serialize_none();
+    };
+    let mut map = serializer.serialize_map(Some(headers.keys_len()))?;
     for name in headers.keys() {
-        let separator = if name == "set-cookie" { "\n" } else { ", " };
-        let values: Vec<String> = headers
-            .get_all(name)
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect();
-        object.insert(name.as_str().to_owned(), values.join(separator).into());
+        let mut values = headers.get_all(name).iter();
+        let first = values.next().map(|v| v.as_bytes()).unwrap_or_default();
+        match values.next() {
+            None => map.serialize_entry(name.as_str(), &String::from_utf8_lossy(first))?,
+            Some(second) => {
+                let separator = if name == "set-cookie" { "\n" } else { ", " };
+                let mut joined = String::from_utf8_lossy(first).into_owned();
+                for value in std::iter::once(second).chain(values) {
+                    joined.push_str(separator);
+                    joined.push_str(&String::from_utf8_lossy(value.as_bytes()));
+                }
+                map.serialize_entry(name.as_str(), &joined)?;
+            }
+        }
     }
-    object
+    map.end()
 }
