@@ -4,8 +4,10 @@
 use std::io::{self, BufRead, BufReader};
 use std::sync::Arc;
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::collections::HashMap;
+
 use tokio::sync::mpsc;
+use tokio::task::{Id, JoinSet};
 
 use crate::args::Fetch;
 use crate::fetch::{Fetched, Fetcher};
@@ -63,7 +65,7 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
     let concurrency = args.concurrency as usize;
     let window = args.window as usize;
     let mut frontier = Frontier::new(args.per_host as usize, args.delay_per_host);
-    let mut in_flight = FuturesUnordered::new();
+    let mut in_flight = InFlight::default();
     let mut input_open = true;
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
@@ -73,7 +75,7 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
             let Some((host, job)) = frontier.pop(now) else {
                 break;
             };
-            in_flight.push(start(&fetcher, Some(host), job));
+            in_flight.start(&fetcher, Some(host), job);
         }
         if !input_open && frontier.queued() == 0 && in_flight.is_empty() {
             break Ended::Done;
@@ -91,14 +93,15 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
             }
             job = incoming.recv(), if input_open && frontier.queued() < window => match job {
                 // A bad line has no host to wait for.
-                Some(job) if job.spec.is_err() => in_flight.push(start(&fetcher, None, job)),
+                Some(job) if job.spec.is_err() => in_flight.start(&fetcher, None, job),
                 Some(job) => frontier.push(job.host_key(), job),
                 None => input_open = false,
             },
             () = sleep_until(wake), if wake.is_some() => {}
         }
     };
-    // In-flight requests are cancelled by dropping them; the reader stops at its next send.
+    // In-flight requests are cancelled by dropping their tasks (a JoinSet aborts them); the
+    // reader stops at its next send.
     drop(in_flight);
     drop(incoming);
     let stats = progress.finish(matches!(ended, Ended::Interrupted));
@@ -116,11 +119,48 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
     Ok(ended)
 }
 
-type Started = futures_util::future::BoxFuture<'static, (Option<String>, Fetched)>;
+/// The fetches running, each a task of its own so that both cores work, and what each is
+/// for, so that even a fetch that panicked gets its record.
+#[derive(Default)]
+struct InFlight {
+    tasks: JoinSet<(Option<String>, Fetched)>,
+    lines: HashMap<Id, (Option<String>, u64, String)>,
+}
 
-fn start(fetcher: &Arc<Fetcher>, host: Option<String>, job: Job) -> Started {
-    let fetcher = fetcher.clone();
-    Box::pin(async move { (host, fetcher.fetch(job).await) })
+impl InFlight {
+    fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    fn start(&mut self, fetcher: &Arc<Fetcher>, host: Option<String>, job: Job) {
+        let fetcher = fetcher.clone();
+        let line = (host.clone(), job.index, job.url.clone());
+        let task = self
+            .tasks
+            .spawn(async move { (host, fetcher.fetch(job).await) });
+        self.lines.insert(task.id(), line);
+    }
+
+    /// The next fetch to finish.
+    async fn next(&mut self) -> Option<(Option<String>, Fetched)> {
+        let finished = self.tasks.join_next_with_id().await?;
+        let id = match &finished {
+            Ok((id, _)) => *id,
+            Err(err) => err.id(),
+        };
+        let line = self.lines.remove(&id);
+        match finished {
+            Ok((_, done)) => Some(done),
+            Err(err) => {
+                let (host, index, url) = line?;
+                Some((host, Fetched::internal_error(index, url, &err)))
+            }
+        }
+    }
 }
 
 async fn sleep_until(at: Option<tokio::time::Instant>) {

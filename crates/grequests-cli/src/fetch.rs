@@ -23,6 +23,25 @@ pub struct Fetched {
     pub body: Option<Bytes>,
 }
 
+impl Fetched {
+    /// The record of a line whose fetch panicked: a bug, reported as one, never a lost line.
+    pub fn internal_error(index: u64, url: String, err: &dyn std::fmt::Display) -> Self {
+        Fetched {
+            record: Record {
+                index,
+                url,
+                error: Some(ErrorRecord::new(
+                    "internal",
+                    format!("grequests fetch failed: {err}"),
+                )),
+                ..Record::default()
+            },
+            warc: None,
+            body: None,
+        }
+    }
+}
+
 /// Everything a fetch shares with the others.
 pub struct Fetcher {
     client: Client,

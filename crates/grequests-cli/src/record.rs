@@ -62,7 +62,8 @@ pub struct WarcSpan {
 #[derive(Debug, Serialize)]
 pub struct ErrorRecord {
     /// `builder` (a bad line), `dns`, `tls`, `proxy`, `connect`, `timeout`, `redirect`,
-    /// `body`, `decode`, `request`, `robots` (disallowed by robots.txt), `canceled`.
+    /// `body`, `decode`, `request`, `robots` (disallowed by robots.txt), `canceled`,
+    /// `internal` (a fetch that panicked: a bug).
     pub kind: &'static str,
     pub message: String,
 }
