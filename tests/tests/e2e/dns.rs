@@ -33,8 +33,19 @@ impl Resolve for Counting {
 /// connection of its own, and each new connection asks the resolver unless it caches.
 async fn crawl(client: &Client, port: u16, hosts: usize, per_host: usize) -> usize {
     let urls = (0..hosts * per_host).map(|i| format!("http://h{}.test:{port}/get", i / per_host));
-    let results = grequests::map(urls.map(|u| client.get(u))).size(50).await;
-    assert!(results.iter().all(Option::is_some));
+    let results = grequests::try_map(urls.map(|u| client.get(u)))
+        .size(50)
+        .await;
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| format!("{e:#}")))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed, e.g. {:?}",
+        failed.len(),
+        &failed[..failed.len().min(3)]
+    );
     results.len()
 }
 
