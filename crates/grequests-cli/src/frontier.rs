@@ -17,6 +17,9 @@ pub struct Frontier {
     ready: VecDeque<String>,
     /// Hosts with a line queued and a free slot, waiting for their delay.
     later: BinaryHeap<Reverse<(Instant, String)>>,
+    /// Hosts with nothing queued or in flight, remembered until their delay ends so that a
+    /// line arriving meanwhile still waits for it.
+    cooling: BinaryHeap<Reverse<(Instant, String)>>,
     queued: usize,
     per_host: usize,
     delay: Option<Duration>,
@@ -37,6 +40,7 @@ impl Frontier {
             hosts: HashMap::new(),
             ready: VecDeque::new(),
             later: BinaryHeap::new(),
+            cooling: BinaryHeap::new(),
             queued: 0,
             per_host: per_host.max(1),
             delay,
@@ -60,6 +64,7 @@ impl Frontier {
 
     /// The next line whose host may start one now.
     pub fn pop(&mut self, now: Instant) -> Option<(String, Job)> {
+        self.forget_cooled(now);
         while let Some(Reverse((at, _))) = self.later.peek() {
             if *at > now {
                 break;
@@ -85,10 +90,35 @@ impl Frontier {
             return;
         };
         entry.in_flight = entry.in_flight.saturating_sub(1);
+        let now = Instant::now();
         if entry.in_flight == 0 && entry.queue.is_empty() {
-            self.hosts.remove(host);
+            match entry.next_start {
+                Some(at) if at > now => self.cooling.push(Reverse((at, host.to_owned()))),
+                _ => {
+                    self.hosts.remove(host);
+                }
+            }
         } else {
-            self.schedule(host, Instant::now());
+            self.schedule(host, now);
+        }
+    }
+
+    /// Forgets the idle hosts whose delay has ended.
+    fn forget_cooled(&mut self, now: Instant) {
+        while let Some(Reverse((at, _))) = self.cooling.peek() {
+            if *at > now {
+                break;
+            }
+            let Some(Reverse((_, host))) = self.cooling.pop() else {
+                break;
+            };
+            if self
+                .hosts
+                .get(&host)
+                .is_some_and(|h| h.in_flight == 0 && h.queue.is_empty())
+            {
+                self.hosts.remove(&host);
+            }
         }
     }
 
@@ -152,6 +182,29 @@ mod tests {
         assert_eq!(frontier.next_wake(), Some(start + Duration::from_secs(1)));
         assert!(frontier.pop(start + Duration::from_millis(999)).is_none());
         assert!(frontier.pop(start + Duration::from_secs(1)).is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_arriving_after_its_host_went_idle_still_waits_for_the_delay() {
+        let mut frontier = Frontier::new(2, Some(Duration::from_secs(1)));
+        frontier.push("a".into(), job(1));
+        let start = Instant::now();
+        assert!(frontier.pop(start).is_some());
+        frontier.done("a");
+        frontier.push("a".into(), job(2));
+        assert!(
+            frontier.pop(Instant::now()).is_none(),
+            "the delay was forgotten"
+        );
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(frontier.pop(Instant::now()).is_some());
+        frontier.done("a");
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert!(frontier.pop(Instant::now()).is_none());
+        assert!(
+            frontier.hosts.is_empty(),
+            "an idle host past its delay is forgotten"
+        );
     }
 
     #[test]
