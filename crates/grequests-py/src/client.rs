@@ -34,6 +34,12 @@ impl NativeClient {
     }
 }
 
+/// The engine's low-speed guard as `(bytes, seconds)`, the form the package takes it in.
+pub(crate) fn default_low_speed_limit() -> (u64, f64) {
+    let limit = grequests_core::LowSpeedLimit::default();
+    (limit.bytes(), limit.window().as_secs_f64())
+}
+
 #[pymethods]
 impl NativeClient {
     #[new]
@@ -43,6 +49,9 @@ impl NativeClient {
         pool_idle_timeout = None, max_body_size = Some(grequests_core::limits::DEFAULT_MAX_BODY_SIZE),
         pool_maxsize = grequests_core::DEFAULT_MAX_IDLE_PER_HOST,
         pool_max_idle = grequests_core::DEFAULT_MAX_IDLE, budget = None,
+        low_speed_limit = Some(default_low_speed_limit()),
+        max_decompression_ratio = grequests_core::DecodeLimits::default().max_ratio,
+        max_decoded_body_size = grequests_core::DecodeLimits::default().max_decoded_size,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -60,8 +69,25 @@ impl NativeClient {
         pool_maxsize: usize,
         pool_max_idle: usize,
         budget: Option<PyRef<'_, NativeBudget>>,
+        low_speed_limit: Option<(u64, f64)>,
+        max_decompression_ratio: Option<u32>,
+        max_decoded_body_size: Option<u64>,
     ) -> PyResult<Self> {
+        let low_speed_limit = match low_speed_limit {
+            None => None,
+            Some((bytes, seconds)) => {
+                let window = Duration::try_from_secs_f64(seconds).map_err(|_| {
+                    PyValueError::new_err(format!(
+                        "low_speed_limit: {seconds} is not a number of seconds"
+                    ))
+                })?;
+                Some(grequests_core::LowSpeedLimit::new(bytes, window))
+            }
+        };
         let mut builder = Client::builder()
+            .low_speed_limit(low_speed_limit)
+            .max_decompression_ratio(max_decompression_ratio)
+            .max_decoded_body_size(max_decoded_body_size)
             .pool_max_idle_per_host(pool_maxsize)
             .pool_max_idle(pool_max_idle)
             .cookie_store(cookies)

@@ -27,6 +27,10 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
         grequests_core::DEFAULT_MAX_IDLE_PER_HOST,
     )?;
     module.add("DEFAULT_POOL_MAX_IDLE", grequests_core::DEFAULT_MAX_IDLE)?;
+    module.add("DEFAULT_LOW_SPEED_LIMIT", client::default_low_speed_limit())?;
+    let decode = grequests_core::DecodeLimits::default();
+    module.add("DEFAULT_MAX_DECOMPRESSION_RATIO", decode.max_ratio)?;
+    module.add("DEFAULT_MAX_DECODED_BODY_SIZE", decode.max_decoded_size)?;
     module.add_class::<response::NativeResponse>()?;
     module.add_class::<batch::NativeImap>()?;
     module.add("NativeError", module.py().get_type::<error::NativeError>())?;

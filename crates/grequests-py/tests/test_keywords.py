@@ -203,6 +203,27 @@ def test_a_body_over_the_sessions_limit_fails_and_streaming_is_not_bounded(httpb
     assert len(send(grequests.get(httpbin("bytes/5000"), session=s)).content) == 5000
 
 
+def test_the_engines_guards_are_session_settings_with_the_engines_defaults(httpbin):
+    from grequests_rs import _native
+
+    s = grequests.Session()
+    assert s.low_speed_limit == _native.DEFAULT_LOW_SPEED_LIMIT == (1024, 60.0)
+    assert s.max_decompression_ratio == _native.DEFAULT_MAX_DECOMPRESSION_RATIO == 100
+    assert s.max_decoded_body_size is _native.DEFAULT_MAX_DECODED_BODY_SIZE is None
+    # A trickle: 10 bytes over 2 s is under 1 000 bytes per half second.
+    s.low_speed_limit = (1000, 0.5)
+    with pytest.raises(requests.exceptions.Timeout, match="low_speed_limit"):
+        send(grequests.get(httpbin("drip?numbytes=10&duration=2"), session=s))
+    s.low_speed_limit = None
+    assert send(grequests.get(httpbin("drip?numbytes=4&duration=0.4"), session=s)).content == b"****"
+    s.max_decoded_body_size = 100
+    with pytest.raises(requests.exceptions.ContentDecodingError, match="max_decoded_body_size"):
+        send(grequests.get(httpbin("gzip"), session=s))
+    s.max_decoded_body_size = None
+    s.max_decompression_ratio = None
+    assert send(grequests.get(httpbin("gzip"), session=s)).json()["gzipped"] is True
+
+
 def test_uploads_stream_from_files_and_generators(httpbin, tmp_path):
     path = tmp_path / "upload.bin"
     path.write_bytes(b"x" * 300_000)

@@ -91,6 +91,9 @@ class Session:
     pool_maxsize: int
     pool_max_idle: int
     max_connections: Optional[int]
+    low_speed_limit: Optional[Tuple[int, float]]
+    max_decompression_ratio: Optional[int]
+    max_decoded_body_size: Optional[int]
     def __init__(self, resolve: Optional[Mapping[str, Optional[str]]] = None) -> None: ...
     def pool_status(self) -> PoolStatus: ...
     def request(self, method: str, url: str, **kwargs: Any) -> Response: ...

@@ -6,12 +6,16 @@ from typing import Any, Optional, Tuple, Union, final
 __all__ = [
     "NativeClient", "NativeBudget", "PoolStatus", "NativeResponse", "NativeImap", "NativeError",
     "ENGINE_VERSION", "DEFAULT_MAX_BODY_SIZE", "DEFAULT_POOL_MAXSIZE", "DEFAULT_POOL_MAX_IDLE",
+    "DEFAULT_LOW_SPEED_LIMIT", "DEFAULT_MAX_DECOMPRESSION_RATIO", "DEFAULT_MAX_DECODED_BODY_SIZE",
 ]
 
 ENGINE_VERSION: str
 DEFAULT_MAX_BODY_SIZE: int
 DEFAULT_POOL_MAXSIZE: int
 DEFAULT_POOL_MAX_IDLE: int
+DEFAULT_LOW_SPEED_LIMIT: Tuple[int, float]
+DEFAULT_MAX_DECOMPRESSION_RATIO: Optional[int]
+DEFAULT_MAX_DECODED_BODY_SIZE: Optional[int]
 
 class NativeError(Exception):
     """``args == (kind, message)``."""
@@ -35,6 +39,9 @@ class NativeClient:
         pool_maxsize: int = ...,
         pool_max_idle: int = ...,
         budget: Optional[NativeBudget] = None,
+        low_speed_limit: Optional[Tuple[int, float]] = ...,
+        max_decompression_ratio: Optional[int] = ...,
+        max_decoded_body_size: Optional[int] = ...,
     ) -> NativeClient: ...
     def cookies(self) -> list[Tuple[str, str, str, str, bool]]: ...
     def pool_status(self) -> PoolStatus: ...

@@ -4,13 +4,19 @@ import os
 from collections.abc import MutableMapping
 
 from ._native import (
-    DEFAULT_MAX_BODY_SIZE, DEFAULT_POOL_MAX_IDLE, DEFAULT_POOL_MAXSIZE, NativeBudget, NativeClient,
-    NativeError,
+    DEFAULT_LOW_SPEED_LIMIT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_DECODED_BODY_SIZE,
+    DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_POOL_MAX_IDLE, DEFAULT_POOL_MAXSIZE, NativeBudget,
+    NativeClient, NativeError,
 )
 from . import exceptions
 from .structures import CaseInsensitiveDict, PoolStatus
 
 _NO_PROXIES = ()
+
+
+_DEFAULT_GUARDS = (
+    tuple(DEFAULT_LOW_SPEED_LIMIT), DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_DECODED_BODY_SIZE,
+)
 
 
 class SessionCookies(MutableMapping):
@@ -83,8 +89,11 @@ class Session:
 
     ``max_body_size`` bounds a body read into memory (64 MiB unless set; ``None`` removes the
     bound): a larger one fails with ``ChunkedEncodingError`` naming the limit. Stream large
-    downloads (``stream=True``). The engine's other defaults against hostile servers apply
-    too: decompression at most 100:1 past 8 MiB, at least 1 KiB every 60 s.
+    downloads (``stream=True``). The engine's other defaults against hostile servers are
+    settable too: ``low_speed_limit`` (``(bytes, seconds)``: fewer than 1 KiB in 60 s fails
+    with ``Timeout``; ``None`` turns the guard off), ``max_decompression_ratio`` (100 decoded
+    bytes per received byte past 8 MiB; ``None`` turns it off) and ``max_decoded_body_size``
+    (none unless set), both failing with ``ContentDecodingError``.
 
     Connections, as requests' ``HTTPAdapter`` keeps them: ``pool_maxsize`` idle ones per
     host (32 unless set), ``pool_max_idle`` idle ones in all (256), the least recently used
@@ -112,6 +121,9 @@ class Session:
         self.pool_maxsize = DEFAULT_POOL_MAXSIZE
         self.pool_max_idle = DEFAULT_POOL_MAX_IDLE
         self.max_connections = None
+        self.low_speed_limit = DEFAULT_LOW_SPEED_LIMIT
+        self.max_decompression_ratio = DEFAULT_MAX_DECOMPRESSION_RATIO
+        self.max_decoded_body_size = DEFAULT_MAX_DECODED_BODY_SIZE
         self._budgets = {}
         self._resolve = dict(resolve or {})
         self._keeps_cookies = _cookies
@@ -129,13 +141,19 @@ class Session:
             or self.max_body_size != DEFAULT_MAX_BODY_SIZE
             or self.pool_maxsize != DEFAULT_POOL_MAXSIZE
             or self.pool_max_idle != DEFAULT_POOL_MAX_IDLE or self.max_connections is not None
+            or self._guards() != _DEFAULT_GUARDS
         )
+
+    def _guards(self):
+        """The engine's limits against hostile servers, as this session sets them."""
+        low_speed = None if self.low_speed_limit is None else tuple(self.low_speed_limit)
+        return (low_speed, self.max_decompression_ratio, self.max_decoded_body_size)
 
     def _client(self, verify, cert, proxies):
         """The engine client for these connection settings (one pool each)."""
         key = (
             verify, cert, proxies, self.trust_env, self.max_redirects, self.max_body_size,
-            self.pool_maxsize, self.pool_max_idle, self.max_connections,
+            self.pool_maxsize, self.pool_max_idle, self.max_connections, self._guards(),
         )
         client = self._clients.get(key)
         if client is None:
@@ -150,6 +168,9 @@ class Session:
                 pool_maxsize=self.pool_maxsize,
                 pool_max_idle=self.pool_max_idle,
                 budget=self._budget(),
+                low_speed_limit=self._guards()[0],
+                max_decompression_ratio=self.max_decompression_ratio,
+                max_decoded_body_size=self.max_decoded_body_size,
                 resolve=self._resolve,
             )
             # Requests with other TLS or proxy settings share the session's cookies only
