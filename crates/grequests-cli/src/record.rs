@@ -78,17 +78,7 @@ impl ErrorRecord {
 
     /// The kind and full message (every cause) of a library error.
     pub fn from_error(err: &grequests::Error) -> Self {
-        let mut message = err.to_string();
-        let mut cause = std::error::Error::source(err);
-        while let Some(next) = cause {
-            let text = next.to_string();
-            if !message.contains(&text) {
-                message.push_str(": ");
-                message.push_str(&text);
-            }
-            cause = next.source();
-        }
-        ErrorRecord::new(kind_of(err), message)
+        ErrorRecord::new(kind_of(err), format!("{err:#}"))
     }
 }
 

@@ -43,17 +43,7 @@ pub(crate) fn kind(error: &Error) -> &'static str {
 /// `(kind, message)`, the form results carry an error in. The message is the error and its
 /// causes, as `Display` of each level gives only that level.
 pub(crate) fn described(error: &Error) -> (&'static str, String) {
-    let mut message = error.to_string();
-    let mut cause = std::error::Error::source(error);
-    while let Some(level) = cause {
-        let text = level.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        cause = level.source();
-    }
-    (kind(error), message)
+    (kind(error), format!("{error:#}"))
 }
 
 /// `error` raised as a [`NativeError`].

@@ -319,21 +319,45 @@ impl fmt::Debug for Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.describe())?;
+impl Error {
+    /// This level's text: its kind, status, URL and context. The cause is reached through
+    /// `source()`, so that anyhow and eyre reports, which print the chain, show each cause
+    /// once.
+    fn write_level(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        out.write_str(self.describe())?;
         if let Kind::Status(code) = self.inner.kind {
-            write!(f, " ({code})")?;
+            write!(out, " ({code})")?;
         }
         if let Some(url) = &self.inner.url {
-            write!(f, " for {url}")?;
+            write!(out, " for {url}")?;
         }
-        // This level only: the cause is reached through `source()`, so that anyhow and
-        // eyre reports, which print the chain, show each cause once.
         if let Some(context) = &self.inner.context {
-            write!(f, ": {context}")?;
+            write!(out, ": {context}")?;
         }
         Ok(())
+    }
+}
+
+/// `{}` shows this level only; `{:#}` (anyhow's convention) shows it followed by each cause
+/// not already in the text, joined by `: `, for a message that must stand alone (a record
+/// in a file, a Python exception).
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !f.alternate() {
+            return self.write_level(f);
+        }
+        let mut message = String::new();
+        self.write_level(&mut message)?;
+        let mut cause = self.source();
+        while let Some(level) = cause {
+            let text = level.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            cause = level.source();
+        }
+        f.write_str(&message)
     }
 }
 
@@ -446,6 +470,20 @@ mod tests {
             "timed out for http://example.invalid/x: no data for 5s"
         );
         assert!(err.source().is_none());
+    }
+
+    #[test]
+    fn the_alternate_form_adds_each_cause_once() {
+        let refused = || std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert_eq!(
+            format!("{:#}", Error::connect(refused())),
+            "connection failed: refused"
+        );
+        // A context that already quotes its cause does not repeat it.
+        let err = Error::connect(refused()).with_context("gave up: refused");
+        assert_eq!(format!("{err:#}"), "connection failed: gave up: refused");
+        let timeout = Error::timeout("no data for 5s");
+        assert_eq!(format!("{timeout:#}"), timeout.to_string());
     }
 
     #[test]
