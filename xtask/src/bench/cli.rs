@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::report::median;
 use super::runner::{run, Sample};
-use super::servers::{spawn_limited, wait_for};
+use super::servers::{start_nginx, wait_for};
 use super::work_dir;
 
 /// Origins: nginx listens on this many ports from [`FIRST_PORT`].
@@ -39,7 +40,9 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     if !built.success() {
         return Err("cargo build -p grequests-cli failed".into());
     }
-    let mut nginx = start_nginx(&dir)?;
+    let ports: Vec<u16> = (0..ORIGINS).map(|i| FIRST_PORT + i).collect();
+    let mut nginx = start_nginx(&dir.join("nginx"), &ports)?;
+    wait_for(FIRST_PORT + ORIGINS - 1)?;
     let urls = write_lists(&dir, count)?;
     let contenders = contenders(&dir, &urls);
     let mut samples: Vec<(&'static str, Vec<Sample>)> =
@@ -205,41 +208,11 @@ fn write_lists(dir: &Path, count: usize) -> Result<PathBuf, String> {
     Ok(urls)
 }
 
-/// nginx with one worker answering on [`ORIGINS`] ports.
-fn start_nginx(dir: &Path) -> Result<std::process::Child, String> {
-    let root = dir.join("nginx");
-    std::fs::create_dir_all(root.join("logs")).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(root.join("www")).map_err(|e| e.to_string())?;
-    std::fs::write(root.join("www/small"), "Hello, World!").map_err(|e| e.to_string())?;
-    let listens: String = (0..ORIGINS)
-        .map(|i| format!("    listen 127.0.0.1:{};\n", FIRST_PORT + i))
-        .collect();
-    let config = format!(
-        "worker_processes 1;\ndaemon off;\nmaster_process off;\nuser root;\n\
-         error_log {root}/logs/error.log warn;\npid {root}/nginx.pid;\n\
-         events {{ worker_connections 16384; }}\n\
-         http {{\n  access_log off;\n  keepalive_requests 10000000;\n  keepalive_timeout 120;\n\
-           server {{\n{listens}    location / {{ root {root}/www; }}\n  }}\n}}\n",
-        root = root.display(),
-    );
-    let conf = root.join("nginx.conf");
-    std::fs::write(&conf, config).map_err(|e| e.to_string())?;
-    let (conf, prefix) = (conf.display().to_string(), root.display().to_string());
-    let child = spawn_limited(Path::new("/usr/sbin/nginx"), &["-c", &conf, "-p", &prefix])?;
-    wait_for(FIRST_PORT + ORIGINS - 1)?;
-    Ok(child)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values.get(values.len() / 2).copied().unwrap_or(0.0)
-}
-
 fn table(samples: &[(&'static str, Vec<Sample>)], count: usize) -> String {
     let ours = samples
         .first()
-        .map(|(_, runs)| median(runs.iter().map(|s| s.rps).collect()))
-        .unwrap_or(0.0);
+        .map(|(_, runs)| median(runs.iter().map(|s| s.rps).collect()).0)
+        .unwrap_or(f64::NAN);
     let mut out = format!(
         "## Command line: {count} URLs over {ORIGINS} origins (nginx), 50 at a time\n\n\
          | contender | req/s | min–max | CPU µs/req | peak MiB | fetched | grequests fetch vs it |\n\
@@ -250,13 +223,9 @@ fn table(samples: &[(&'static str, Vec<Sample>)], count: usize) -> String {
             let _ = writeln!(out, "| {name} | not run | | | | | |");
             continue;
         }
-        let rps: Vec<f64> = runs.iter().map(|s| s.rps).collect();
-        let (min, max) = rps
-            .iter()
-            .fold((f64::MAX, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
-        let rate = median(rps);
-        let cpu = median(runs.iter().map(|s| s.cpu_s * 1e6 / count as f64).collect());
-        let rss = median(runs.iter().map(|s| s.max_rss_kib / 1024.0).collect());
+        let (rate, min, max) = median(runs.iter().map(|s| s.rps).collect());
+        let (cpu, _, _) = median(runs.iter().map(|s| s.cpu_s * 1e6 / count as f64).collect());
+        let (rss, _, _) = median(runs.iter().map(|s| s.max_rss_kib / 1024.0).collect());
         let ok = runs.iter().map(|s| s.ok).min().unwrap_or(0);
         let _ = writeln!(
             out,

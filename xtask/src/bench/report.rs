@@ -40,7 +40,8 @@ pub struct Report {
     rounds: usize,
 }
 
-fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
+/// The median of `values`, and their minimum and maximum.
+pub(super) fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     if n == 0 {

@@ -28,7 +28,10 @@ impl Servers {
         };
         if needs(Server::Nginx) {
             let port = free_port()?;
-            servers.children.push(start_nginx(port)?);
+            let root = std::fs::canonicalize(work_dir())
+                .map_err(|e| e.to_string())?
+                .join("nginx");
+            servers.children.push(start_nginx(&root, &[port])?);
             wait_for(port)?;
             servers.nginx = Some(port);
         }
@@ -134,11 +137,10 @@ pub(super) fn wait_for(port: u16) -> Result<(), String> {
     Err(format!("nothing listens on port {port} after 10 s"))
 }
 
-/// nginx with one worker on loopback, a 13-byte and a 64 KiB file, keep-alive without limit.
-fn start_nginx(port: u16) -> Result<Child, String> {
-    let root = std::fs::canonicalize(work_dir())
-        .map_err(|e| e.to_string())?
-        .join("nginx");
+/// nginx with one worker on loopback, answering on each of `ports` (the command-line
+/// bench's many origins), files and logs under `root`: a 13-byte and a 64 KiB file,
+/// keep-alive without limit.
+pub(super) fn start_nginx(root: &std::path::Path, ports: &[u16]) -> Result<Child, String> {
     let www = root.join("www");
     std::fs::create_dir_all(root.join("logs")).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&www).map_err(|e| e.to_string())?;
@@ -147,12 +149,16 @@ fn start_nginx(port: u16) -> Result<Child, String> {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
     std::fs::write(www.join("big"), big).map_err(|e| e.to_string())?;
+    let listens: String = ports
+        .iter()
+        .map(|port| format!("    listen 127.0.0.1:{port} backlog=8192;\n"))
+        .collect();
     let config = format!(
         "worker_processes 1;\ndaemon off;\nmaster_process off;\nuser root;\n\
          error_log {root}/logs/error.log warn;\npid {root}/nginx.pid;\n\
          events {{ worker_connections 8192; }}\n\
          http {{\n  access_log off;\n  keepalive_requests 10000000;\n  keepalive_timeout 120;\n\
-           server {{\n    listen 127.0.0.1:{port} backlog=8192;\n    location / {{ root {www}; }}\n  }}\n}}\n",
+           server {{\n{listens}    location / {{ root {www}; }}\n  }}\n}}\n",
         root = root.display(),
         www = www.display(),
     );
