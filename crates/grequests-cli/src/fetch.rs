@@ -154,20 +154,17 @@ impl Fetcher {
         for (name, value) in self.headers.iter().chain(&spec.headers) {
             request = request.header(name.as_str(), value.as_str());
         }
-        let sent_body: Bytes = match (spec.body, &self.data) {
-            (Some(Body::Json(json)), _) => {
-                request = request.json(&json);
-                serde_json::to_vec(&json)
-                    .map(Bytes::from)
-                    .unwrap_or_default()
-            }
-            (Some(Body::Text(text)), _) => Bytes::from(text),
-            (None, Some(data)) => Bytes::from(data.clone()),
-            (None, None) => Bytes::new(),
+        request = match (spec.body, &self.data) {
+            (Some(Body::Json(json)), _) => request.json(&json),
+            (Some(Body::Text(text)), _) if !text.is_empty() => request.data(text),
+            (None, Some(data)) if !data.is_empty() => request.data(data.clone()),
+            _ => request,
         };
-        if !sent_body.is_empty() && request.body().is_none() {
-            request = request.data(sent_body.clone());
-        }
+        // The request body as sent, for its WARC record: a buffered body clones cheaply.
+        let sent_body = self
+            .warc
+            .then(|| request.body().and_then(grequests::Body::try_clone))
+            .flatten();
         let response = match request.send().await {
             Ok(response) => response,
             Err(err) => return fail(record, ErrorRecord::from_error(&err)),
@@ -177,7 +174,8 @@ impl Fetcher {
             Err(err) => return fail(record, ErrorRecord::from_error(&err)),
         };
         let warc = if self.warc {
-            match warc_records(&response, &sent_body, &body) {
+            let sent = sent_body.as_ref().and_then(grequests::Body::as_bytes);
+            match warc_records(&response, sent.unwrap_or_default(), &body) {
                 Ok(bytes) => Some(bytes),
                 Err(err) => {
                     return fail(record, ErrorRecord::new("request", format!("WARC: {err}")))

@@ -6,7 +6,7 @@ mod support;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use support::*;
 
@@ -239,15 +239,10 @@ assert shard == "$(JOB_COMPLETION_INDEX)/" + str(spec["completions"]), shard
 assert "--resume" in command
 print("ok")
 "#;
-    let mut child = Command::new(python.python())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python");
-    child.stdin.take().map(|mut s| s.write_all(yaml.as_bytes()));
-    let output = child.wait_with_output().expect("python");
+    let output = output_with_stdin(
+        Command::new(python.python()).args(["-c", script]),
+        yaml.as_bytes(),
+    );
     assert!(
         output.status.success(),
         "{}",

@@ -105,15 +105,23 @@ pub fn start_and_wait(args: &[String], out: &Path, lines: usize) -> Child {
     panic!("no {lines} records within 60 s");
 }
 
-/// The README's rule, computed with `sha256sum` as a shell user would.
-pub fn documented_shard(host: &str, count: u64) -> usize {
-    let mut child = Command::new("sha256sum")
+/// Runs `command` with `input` on its standard input, capturing what it prints.
+pub fn output_with_stdin(command: &mut Command, input: &[u8]) -> Output {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("sha256sum");
-    child.stdin.take().map(|mut s| s.write_all(host.as_bytes()));
-    let out = child.wait_with_output().expect("sha256sum");
+        .unwrap_or_else(|err| panic!("{command:?}: {err}"));
+    child.stdin.take().map(|mut s| s.write_all(input));
+    child
+        .wait_with_output()
+        .unwrap_or_else(|err| panic!("{command:?}: {err}"))
+}
+
+/// The README's rule, computed with `sha256sum` as a shell user would.
+pub fn documented_shard(host: &str, count: u64) -> usize {
+    let out = output_with_stdin(&mut Command::new("sha256sum"), host.as_bytes());
     let hex = String::from_utf8_lossy(&out.stdout);
     let first = u64::from_str_radix(&hex[..16], 16).expect("hex");
     (first % count) as usize
