@@ -14,11 +14,6 @@ from .structures import CaseInsensitiveDict, PoolStatus
 _NO_PROXIES = ()
 
 
-_DEFAULT_GUARDS = (
-    tuple(DEFAULT_LOW_SPEED_LIMIT), DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_DECODED_BODY_SIZE,
-)
-
-
 class SessionCookies(MutableMapping):
     """A session's cookie jar: the engine's, which scopes each cookie to its domain and
     path. Mapping access goes by name; ``set`` takes a domain and path."""
@@ -141,7 +136,9 @@ class Session:
             or self.max_body_size != DEFAULT_MAX_BODY_SIZE
             or self.pool_maxsize != DEFAULT_POOL_MAXSIZE
             or self.pool_max_idle != DEFAULT_POOL_MAX_IDLE or self.max_connections is not None
-            or self._guards() != _DEFAULT_GUARDS
+            or self.low_speed_limit != DEFAULT_LOW_SPEED_LIMIT
+            or self.max_decompression_ratio != DEFAULT_MAX_DECOMPRESSION_RATIO
+            or self.max_decoded_body_size != DEFAULT_MAX_DECODED_BODY_SIZE
         )
 
     def _guards(self):
@@ -151,9 +148,10 @@ class Session:
 
     def _client(self, verify, cert, proxies):
         """The engine client for these connection settings (one pool each)."""
+        guards = self._guards()
         key = (
             verify, cert, proxies, self.trust_env, self.max_redirects, self.max_body_size,
-            self.pool_maxsize, self.pool_max_idle, self.max_connections, self._guards(),
+            self.pool_maxsize, self.pool_max_idle, self.max_connections, guards,
         )
         client = self._clients.get(key)
         if client is None:
@@ -168,9 +166,9 @@ class Session:
                 pool_maxsize=self.pool_maxsize,
                 pool_max_idle=self.pool_max_idle,
                 budget=self._budget(),
-                low_speed_limit=self._guards()[0],
-                max_decompression_ratio=self.max_decompression_ratio,
-                max_decoded_body_size=self.max_decoded_body_size,
+                low_speed_limit=guards[0],
+                max_decompression_ratio=guards[1],
+                max_decoded_body_size=guards[2],
                 resolve=self._resolve,
             )
             # Requests with other TLS or proxy settings share the session's cookies only
