@@ -61,6 +61,9 @@ async fn a_caching_resolver_asks_once_per_host() {
         .unwrap();
     crawl(&client, port, 200, 10).await;
     let uncached = plain.0.load(Ordering::SeqCst);
+    // Its idle connections (and their other ends, in this process) would count against
+    // the second crawl's descriptors.
+    drop(client);
 
     let counted = Counting::default();
     let cached = CachingResolver::new(counted.clone(), Duration::from_secs(60));

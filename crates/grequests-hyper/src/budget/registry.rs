@@ -6,7 +6,7 @@
 //! per byte.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,14 @@ use slab::Slab;
 /// first request fails that request: the grace ends early only when the request was
 /// cancelled between connect and send, which costs one budget slot for this long.
 pub(crate) const FRESH_GRACE: Duration = Duration::from_secs(30);
+
+/// How long a connection must have been idle before the idle cap closes it. One that just
+/// fell idle may already be on its way to a request the pool handed it to; closed then,
+/// that request can be stranded: hyper queues it on the connection's dispatch channel, and
+/// a message sent as the channel's receiver drops stays there until the sender drops
+/// (tokio's documented mpsc behaviour), which the waiting request itself holds. The cap is
+/// then exceeded for at most this long.
+pub(crate) const SETTLE: Duration = Duration::from_secs(1);
 
 /// No link in the idle list.
 const NIL: usize = usize::MAX;
@@ -44,6 +52,8 @@ pub(crate) struct PoolCounters {
     pub(crate) open: AtomicUsize,
     pub(crate) idle: AtomicUsize,
     pub(crate) waiting: AtomicUsize,
+    /// A later trim to the idle cap is scheduled (written under the registry's lock).
+    trim_scheduled: AtomicBool,
 }
 
 impl PoolCounters {
@@ -53,7 +63,12 @@ impl PoolCounters {
             open: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
+            trim_scheduled: AtomicBool::new(false),
         }
+    }
+
+    fn over_cap(&self) -> bool {
+        self.idle.load(Ordering::Relaxed) > self.max_idle
     }
 }
 
@@ -136,16 +151,24 @@ struct State {
 #[derive(Debug)]
 pub(crate) struct Registry {
     state: Mutex<State>,
+    /// [`SETTLE`], but for tests.
+    settle: Duration,
 }
 
 impl Registry {
     pub(crate) fn new() -> Self {
+        Self::settling_for(SETTLE)
+    }
+
+    /// A registry whose idle cap closes connections idle for at least `settle`.
+    pub(crate) fn settling_for(settle: Duration) -> Self {
         Registry {
             state: Mutex::new(State {
                 head: NIL,
                 tail: NIL,
                 ..State::default()
             }),
+            settle,
         }
     }
 
@@ -249,19 +272,53 @@ impl Registry {
         node.idle_since = Instant::now();
         let origin = node.origin;
         state.push_idle(conn.key);
-        let mut evicted = Vec::new();
-        if conn.pool.idle.load(Ordering::Relaxed) > conn.pool.max_idle {
-            let pool = conn.pool.clone();
-            evicted
-                .extend(state.evict_lru(|n| Arc::ptr_eq(&n.conn.pool, &pool), Eviction::IdleCap));
-        }
+        let mut evicted = state.trim(&conn.pool, self.settle);
+        let trim_later =
+            conn.pool.over_cap() && !conn.pool.trim_scheduled.swap(true, Ordering::Relaxed);
         // Waiters for this origin are served by this connection through the pool; a
         // waiter for another origin needs a descriptor freed.
         let same = state.origins[origin].waiting;
         if state.waiting.saturating_sub(same) > state.evicting {
             evicted.extend(state.evict_lru(|_| true, Eviction::Budget));
         }
+        drop(state);
+        if trim_later {
+            Registry::trim_later(&conn.registry, conn.pool.clone());
+        }
         evicted
+    }
+
+    /// Trims `pool` to its idle cap once its newest idle connections have settled, and
+    /// again until it is within the cap; without a runtime to wait on, the next exchange
+    /// to end on the pool trims it.
+    fn trim_later(this: &Arc<Registry>, pool: Arc<PoolCounters>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            pool.trim_scheduled.store(false, Ordering::Relaxed);
+            return;
+        };
+        let registry = Arc::downgrade(this);
+        runtime.spawn(async move {
+            loop {
+                let Some(settle) = registry.upgrade().map(|r| r.settle) else {
+                    return;
+                };
+                tokio::time::sleep(settle).await;
+                let Some(registry) = registry.upgrade() else {
+                    return;
+                };
+                let mut state = registry.lock();
+                let evicted = state.trim(&pool, registry.settle);
+                let done = !pool.over_cap();
+                if done {
+                    pool.trim_scheduled.store(false, Ordering::Relaxed);
+                }
+                drop(state);
+                super::acquire::report(evicted);
+                if done {
+                    return;
+                }
+            }
+        });
     }
 
     /// A connect for `origin` starts waiting for a descriptor: unless an idle connection
@@ -320,6 +377,23 @@ impl Registry {
 }
 
 impl State {
+    /// Closes `pool`'s least recently used idle connections that have been idle for
+    /// `settle` (see [`SETTLE`]) until it is within its idle cap.
+    fn trim(&mut self, pool: &Arc<PoolCounters>, settle: Duration) -> Vec<Report> {
+        let mut evicted = Vec::new();
+        while pool.over_cap() {
+            let now = Instant::now();
+            let settled_before = now.checked_sub(settle).unwrap_or(now);
+            let of_pool =
+                |n: &Node| Arc::ptr_eq(&n.conn.pool, pool) && n.idle_since <= settled_before;
+            match self.evict_lru(of_pool, Eviction::IdleCap) {
+                Some(report) => evicted.push(report),
+                None => break,
+            }
+        }
+        evicted
+    }
+
     /// Evicts for a waiter of `origin`, unless an idle connection of its own will serve
     /// it or an eviction under way already covers it.
     fn relieve(&mut self, origin: usize) -> Option<Report> {

@@ -83,7 +83,7 @@ fn a_fresh_connection_is_spared_for_its_first_exchange() {
 
 #[test]
 fn a_pool_keeps_at_most_its_idle_cap() {
-    let registry = Arc::new(Registry::new());
+    let registry = Arc::new(Registry::settling_for(std::time::Duration::ZERO));
     let pool = Arc::new(PoolCounters::new(2));
     let other = Arc::new(PoolCounters::new(2));
     let conns: Vec<_> = ["http://a", "http://b", "http://c"]
@@ -103,6 +103,54 @@ fn a_pool_keeps_at_most_its_idle_cap() {
     assert_eq!(&*evicted[0].0, "http://a");
     assert_eq!(origins(&registry), ["http://z", "http://b", "http://c"]);
     drop(foreign);
+}
+
+/// Three connections of a pool capped at two idle, all just fallen idle.
+fn three_idle(registry: &Arc<Registry>) -> (Arc<PoolCounters>, Vec<Arc<registry::Conn>>) {
+    let pool = Arc::new(PoolCounters::new(2));
+    let conns: Vec<_> = ["http://a", "http://b", "http://c"]
+        .iter()
+        .map(|origin| {
+            let c = conn(registry, &pool, origin);
+            assert!(registry.start(&c));
+            c
+        })
+        .collect();
+    for c in &conns {
+        assert!(registry.finish(c).is_empty(), "closed before it settled");
+    }
+    (pool, conns)
+}
+
+#[tokio::test]
+async fn the_idle_cap_closes_a_connection_only_once_it_has_settled() {
+    // A connection that just fell idle may be on its way to a request: over the cap, it
+    // stays until it has been idle a while, and is closed then with no exchange to prompt it.
+    let registry = Arc::new(Registry::settling_for(std::time::Duration::from_millis(20)));
+    let (pool, _conns) = three_idle(&registry);
+    assert_eq!(pool.idle.load(std::sync::atomic::Ordering::Relaxed), 3);
+    for _ in 0..500 {
+        if pool.idle.load(std::sync::atomic::Ordering::Relaxed) == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        origins(&registry),
+        ["http://b", "http://c"],
+        "the oldest went"
+    );
+}
+
+#[test]
+fn without_a_runtime_the_next_exchange_trims_to_the_cap() {
+    let registry = Arc::new(Registry::settling_for(std::time::Duration::from_millis(1)));
+    let (pool, conns) = three_idle(&registry);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    assert!(registry.start(&conns[2]));
+    let evicted = registry.finish(&conns[2]);
+    assert_eq!(evicted.len(), 1, "{evicted:?}");
+    assert_eq!(pool.idle.load(std::sync::atomic::Ordering::Relaxed), 2);
 }
 
 #[test]

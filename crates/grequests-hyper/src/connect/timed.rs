@@ -58,6 +58,29 @@ impl ConnectWatch {
     }
 }
 
+/// A connect in progress for the request watching it. The request's response-head limit
+/// pauses while one is: a connect that never said it ended (dropped when the pool served
+/// the request with a connection that fell idle, or moved to the background) would pause
+/// it for good.
+struct Connecting(Option<Arc<ConnectWatch>>);
+
+impl Connecting {
+    fn start(watch: Option<Arc<ConnectWatch>>) -> Self {
+        if let Some(watch) = &watch {
+            watch.started();
+        }
+        Connecting(watch)
+    }
+}
+
+impl Drop for Connecting {
+    fn drop(&mut self) {
+        if let Some(watch) = &self.0 {
+            watch.finished();
+        }
+    }
+}
+
 /// Connecting (DNS, TCP, proxy tunnel, TLS) took longer than the connect timeout.
 #[derive(Debug)]
 pub struct ConnectTimeout(pub(crate) Duration);
@@ -143,9 +166,7 @@ where
 
     fn call(&mut self, dst: Uri) -> Self::Future {
         let scope = CONNECT_SCOPE.try_with(Clone::clone).unwrap_or_default();
-        if let Some(watch) = &scope.watch {
-            watch.started();
-        }
+        let connecting = Connecting::start(scope.watch.clone());
         let slots = self.slots.clone();
         let mut inner = self.inner.clone();
         let default = self.default;
@@ -156,6 +177,8 @@ where
         // request is served by a connection that fell idle meanwhile.
         let task = tokio::task::try_id();
         Box::pin(async move {
+            // Says the connect is over however it ends: done, failed, abandoned or dropped.
+            let _connecting = connecting;
             let origin: Arc<str> = format!(
                 "{}://{}",
                 dst.scheme_str().unwrap_or("http"),
@@ -183,9 +206,6 @@ where
                 budget::report(shared.registry.evict_for_os());
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 result = connect(&mut inner, dst, limit).await;
-            }
-            if let Some(watch) = &scope.watch {
-                watch.finished();
             }
             #[cfg(feature = "tracing")]
             match &result {
@@ -222,5 +242,22 @@ where
             Ok(result) => result.map_err(Into::into),
             Err(_) => Err(Box::new(ConnectTimeout(limit)) as BoxError),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connect_dropped_before_it_finished_no_longer_pauses_the_head_limit() {
+        let watch = Arc::new(ConnectWatch::default());
+        let connecting = Connecting::start(Some(watch.clone()));
+        assert!(watch.status().0);
+        // The pool served the request with a connection that fell idle: hyper-util drops
+        // (or backgrounds) this connect, whose end must still be told.
+        drop(connecting);
+        let (still_connecting, ready) = watch.status();
+        assert!(!still_connecting && ready.is_some());
     }
 }
