@@ -1,5 +1,5 @@
 //! Batches: [`NativeImap`] yields results as they finish. It pulls requests lazily from a
-//! Python iterator of `(request, spec)` pairs, on the thread that waits, so a generator of a
+//! Python iterator of `(request, RequestSpec)` pairs, on the thread that waits, so a generator of a
 //! million requests is never held in memory.
 
 use std::sync::OnceLock;
@@ -58,7 +58,7 @@ fn build(py: Python<'_>, item: &Bound<'_, PyAny>) -> (Request, Tag) {
         Ok((request, refusal)) if refusal.is_instance_of::<PyBaseException>() => {
             (refused(), (request, Some(PyErr::from_value(refusal))))
         }
-        Ok((request, spec)) => match Spec::from_tuple(&spec).and_then(Spec::into_request) {
+        Ok((request, spec)) => match spec.extract::<Spec>().and_then(Spec::into_request) {
             Ok(built) => (built, (request, None)),
             Err(err) => (refused(), (request, Some(err))),
         },

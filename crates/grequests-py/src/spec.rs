@@ -6,15 +6,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use grequests_core::multipart::{Form, Part};
 use grequests_core::Request;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 
 use crate::client::NativeClient;
 use crate::upload;
 use grequests_core::http::header::CONTENT_LENGTH;
-
-const FIELDS: usize = 14;
 
 /// A body: bytes, or `(iterator of bytes, length if known)` to stream.
 #[derive(FromPyObject)]
@@ -27,7 +24,8 @@ type Pairs = Option<Vec<(String, String)>>;
 /// `(field, file name, content, content type)`.
 type Files = Option<Vec<(String, Option<String>, BodySpec, Option<String>)>>;
 
-/// One request: the tuple `grequests_rs._prepare.spec` builds, fields in this order.
+/// One request: a `grequests_rs._prepare.RequestSpec`, read field by field by name.
+#[derive(FromPyObject)]
 pub(crate) struct Spec {
     client: Py<NativeClient>,
     method: String,
@@ -46,34 +44,6 @@ pub(crate) struct Spec {
 }
 
 impl Spec {
-    /// Reads the spec tuple.
-    pub(crate) fn from_tuple(spec: &Bound<'_, PyAny>) -> PyResult<Spec> {
-        let spec = spec.cast::<PyTuple>()?;
-        if spec.len() != FIELDS {
-            return Err(PyTypeError::new_err(format!(
-                "a request spec has {FIELDS} fields, not {}",
-                spec.len()
-            )));
-        }
-        let field = |index: usize| spec.get_item(index);
-        Ok(Spec {
-            client: field(0)?.extract()?,
-            method: field(1)?.extract()?,
-            url: field(2)?.extract()?,
-            params: field(3)?.extract()?,
-            headers: field(4)?.extract()?,
-            cookies: field(5)?.extract()?,
-            body: field(6)?.extract()?,
-            form: field(7)?.extract()?,
-            files: field(8)?.extract()?,
-            auth: field(9)?.extract()?,
-            connect_timeout: field(10)?.extract()?,
-            read_timeout: field(11)?.extract()?,
-            allow_redirects: field(12)?.extract()?,
-            stream: field(13)?.extract()?,
-        })
-    }
-
     /// The engine's request. Input the engine refuses (a header with a line break) is kept
     /// in the request and reported as its failure.
     pub(crate) fn into_request(self) -> PyResult<Request> {

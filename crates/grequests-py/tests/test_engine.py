@@ -2,6 +2,7 @@
 threads, asyncio, no import-time side effects, and a requests-like Response."""
 
 import asyncio
+import collections
 import datetime
 import os
 import subprocess
@@ -191,3 +192,29 @@ def test_the_type_stubs_match_the_package():
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_engine_reads_the_spec_by_field_name(httpbin):
+    from grequests_rs import _native
+    from grequests_rs._prepare import RequestSpec, spec
+
+    request = grequests.get(httpbin("get"), params={"q": "1"}, timeout=5)
+    built = spec(request, False)
+    assert isinstance(built, RequestSpec)
+    assert (built.params, built.read_timeout, built.allow_redirects) == ([("q", "1")], 5.0, True)
+    ((_, (_, native, error)),) = list(_native.NativeImap([(request, built)]))
+    assert error is None and native.status == 200
+
+    # A spec without a field is refused by that field's name, not by a position.
+    Short = collections.namedtuple("Short", [f for f in RequestSpec._fields if f != "read_timeout"])
+    short = Short(**{f: getattr(built, f) for f in Short._fields})
+    ((_, (_, native, error)),) = list(_native.NativeImap([(request, short)]))
+    assert native is None and "read_timeout" in str(error), error
+
+
+def test_a_plain_request_takes_the_fast_path_to_the_same_spec(httpbin):
+    from grequests_rs._prepare import RequestSpec, spec
+
+    fast = spec(grequests.get(httpbin("get")), False)
+    slow = spec(grequests.get(httpbin("get"), allow_redirects=True), False)
+    assert type(fast) is RequestSpec and fast == slow, (fast, slow)

@@ -23,6 +23,7 @@
 //! | budget | the soft `RLIMIT_NOFILE` less a quarter of it (at least 16, at most 256 kept back) | one descriptor per connection; the reserve is for the program's own files, pipes, the runtime and the resolver |
 //! | idle per origin | 32 | a session that sends batches of up to 32 at a time to one API keeps its connections between batches |
 //! | idle per transport | 256 | a crawl over many origins keeps recent ones warm without holding a quarter of a 1 024 limit idle |
+//! | settled before the idle cap closes it | 1 s | a connection that just fell idle may already be handed to a request; see [`registry::SETTLE`] |
 //! | idle time | 90 s | as before, and as Go's `IdleConnTimeout` |
 
 mod acquire;

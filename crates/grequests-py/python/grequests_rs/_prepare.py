@@ -6,7 +6,7 @@ import json as _json
 import os
 from functools import partial
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple, Optional
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
@@ -23,6 +23,35 @@ KEYWORDS = frozenset(
     ("params", "data", "headers", "cookies", "files", "auth", "timeout", "allow_redirects",
      "proxies", "hooks", "stream", "verify", "cert", "json")
 )
+
+
+class RequestSpec(NamedTuple):
+    """One request as the engine takes it, in requests' terms already: what ``_native``
+    reads, field by field and by name (``src/spec.rs``)."""
+
+    client: Any
+    method: str
+    url: str
+    params: Optional[list] = None
+    headers: Optional[list] = None
+    cookies: Optional[list] = None
+    #: bytes, or ``(iterator of bytes, length or None)`` to stream.
+    body: Any = None
+    form: Optional[list] = None
+    #: ``(field, file name, content, content type)`` each.
+    files: Optional[list] = None
+    auth: Optional[tuple] = None
+    connect_timeout: Optional[float] = None
+    read_timeout: Optional[float] = None
+    allow_redirects: bool = True
+    stream: bool = False
+
+
+# The fast path's spec: a plain GET has no options, so it is built as a tuple (no keyword
+# handling in NamedTuple's Python-level constructor: a microsecond per request).
+_new_spec = partial(tuple.__new__, RequestSpec)
+#: ``params`` to ``read_timeout``, unset.
+_NO_OPTIONS = (None,) * (RequestSpec._fields.index("allow_redirects") - RequestSpec._fields.index("params"))
 
 _INVALID_HEADER_VALUE = ("\r", "\n")
 _HTTP = ("http://", "https://")
@@ -271,8 +300,7 @@ def _spec(request, stream):
         if type(session) is Session and session._is_plain():
             method = request.method
             method = method.upper() if type(method) is str else _text(method).upper()
-            return (session._plain_client, method, url, None, None, None, None, None, None,
-                    None, None, None, True, bool(stream))
+            return _new_spec((session._plain_client, method, url, *_NO_OPTIONS, True, bool(stream)))
     unknown = kwargs.keys() - KEYWORDS
     if unknown:
         raise TypeError(f"request() got an unexpected keyword argument {sorted(unknown)[0]!r}")
@@ -345,21 +373,21 @@ def _spec(request, stream):
     proxies = tuple(sorted((k, v) for k, v in proxies.items() if k in ("http", "https", "all") and v))
     client = session._client(verify if isinstance(verify, str) else bool(verify), 
                              tuple(cert) if isinstance(cert, list) else cert, proxies)
-    return (
+    return RequestSpec(
         client,
         method,
         url,
-        params or None,
-        _header_pairs(headers) or None,
-        cookies or None,
-        body,
-        form,
-        files,
-        basic,
-        connect,
-        read,
-        bool(kwargs.get("allow_redirects", True)),
-        bool(kwargs.get("stream", stream) or stream or settings.stream),
+        params=params or None,
+        headers=_header_pairs(headers) or None,
+        cookies=cookies or None,
+        body=body,
+        form=form,
+        files=files,
+        auth=basic,
+        connect_timeout=connect,
+        read_timeout=read,
+        allow_redirects=bool(kwargs.get("allow_redirects", True)),
+        stream=bool(kwargs.get("stream", stream) or stream or settings.stream),
     )
 
 
