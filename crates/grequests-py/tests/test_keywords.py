@@ -277,3 +277,15 @@ def test_raw_is_a_file_over_the_streamed_body(httpbin, tmp_path):
     assert target.stat().st_size == 100_000 - 10
     r = send(grequests.get(httpbin("bytes/5000"), stream=True))
     assert sum(len(piece) for piece in r.raw.stream(1024)) == 5000
+
+
+def test_a_sessions_stream_setting_streams_and_the_body_is_read_on_first_access(httpbin):
+    # requests: `Session.stream = True` defers the body; `.content` then reads it.
+    s = grequests.Session()
+    s.stream = True
+    s.max_body_size = 1000  # bounds buffered bodies only: these 5000 bytes prove it streamed
+    (r,) = grequests.map([grequests.get(httpbin("bytes/5000"), session=s)])
+    assert len(r.content) == 5000
+    assert r.content is r.content
+    (r,) = grequests.map([grequests.get(httpbin("stream/3"), session=s)])
+    assert len(list(r.iter_lines())) == 3

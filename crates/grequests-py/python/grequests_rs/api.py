@@ -89,7 +89,7 @@ def _specs(requests, stream):
         yield request, spec(request, stream)
 
 
-def _finish(request, native, error, stream):
+def _finish(request, native, error):
     """Sets ``request.response`` or ``request.exception`` for one result, running the
     response hooks (here, on the calling thread)."""
     if request is None:
@@ -101,7 +101,7 @@ def _finish(request, native, error, stream):
         _fail(request, error)
         return
     try:
-        response = Response(native, stream=stream or _streamed(request))
+        response = Response(native)
         _store_cookies(request, response)
         response = _dispatch_hooks(request, response)
     except Exception as err:  # a hook's exception is the request's, as in grequests
@@ -114,10 +114,6 @@ def _fail(request, error):
     request.response = None
     request.exception = error
     request.traceback = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-
-
-def _streamed(request):
-    return bool(request.kwargs.get("stream"))
 
 
 def _dispatch_hooks(request, response):
@@ -242,7 +238,7 @@ def _completed(requests, stream, size, gtimeout=None, compact=False):
     batch = _native.NativeImap(_specs(requests, stream), size, gtimeout, compact)
     try:
         for index, (request, native, error) in batch:
-            _finish(request, native, error, stream)
+            _finish(request, native, error)
             yield index, request
     finally:
         batch.close()
@@ -259,7 +255,7 @@ async def amap(requests, stream=False, size=None, exception_handler=None, gtimeo
     finally:
         batch.close()
     for _index, (request, native, error) in results:
-        _finish(request, native, error, stream)
+        _finish(request, native, error)
     return [_result(request, exception_handler) for request in requests]
 
 
@@ -273,7 +269,7 @@ async def aimap(requests, stream=False, size=2, exception_handler=None):
             if item is None:
                 return
             _index, (request, native, error) = item
-            _finish(request, native, error, stream)
+            _finish(request, native, error)
             value = _result(request, exception_handler)
             if value is not None:
                 yield value

@@ -72,11 +72,13 @@ class Response:
 
     __attrs__ = ["status_code", "url", "headers", "history", "encoding", "reason", "elapsed"]
 
-    def __init__(self, native, stream=False, request_kwargs=None):
+    def __init__(self, native):
         self._native = native
         self.status_code = native.status
-        self._content = None if stream else native.content()
-        self._content_consumed = not stream
+        # The engine decided (the request's, or its session's, ``stream``): a streamed body
+        # has no content yet, and is read on first access.
+        self._content = native.content()
+        self._content_consumed = self._content is not None
         self._headers = None
         self._url = None
         self._encoding = None
