@@ -197,9 +197,10 @@ def test_the_type_stubs_match_the_package():
 def test_the_engine_reads_the_spec_by_field_name(httpbin):
     from grequests_rs import _native
     from grequests_rs._prepare import RequestSpec, spec
+    from grequests_rs.sessions import default_session
 
     request = grequests.get(httpbin("get"), params={"q": "1"}, timeout=5)
-    built = spec(request, False)
+    built = spec(request, default_session(), None, False)
     assert isinstance(built, RequestSpec)
     assert (built.params, built.read_timeout, built.allow_redirects) == ([("q", "1")], 5.0, True)
     ((_, (_, native, error)),) = list(_native.NativeImap([(request, built)]))
@@ -214,7 +215,37 @@ def test_the_engine_reads_the_spec_by_field_name(httpbin):
 
 def test_a_plain_request_takes_the_fast_path_to_the_same_spec(httpbin):
     from grequests_rs._prepare import RequestSpec, spec
+    from grequests_rs.sessions import default_session
 
-    fast = spec(grequests.get(httpbin("get")), False)
-    slow = spec(grequests.get(httpbin("get"), allow_redirects=True), False)
+    session = default_session()
+    fast = spec(grequests.get(httpbin("get")), session, None, False)
+    slow = spec(grequests.get(httpbin("get"), allow_redirects=True), session, None, False)
     assert type(fast) is RequestSpec and fast == slow, (fast, slow)
+
+
+def test_the_modules_import_in_layers_without_a_cycle():
+    # requests' layering: leaves (exceptions, structures, the engine), models, then spec
+    # building and sending (which know no session), sessions, the API. Read from the source,
+    # lazy imports inside functions included, so that no cycle hides behind one.
+    import ast
+    import pathlib
+
+    layers = {
+        "_native": 0, "exceptions": 0, "structures": 0,
+        "models": 1,
+        "_prepare": 2, "sending": 2,
+        "sessions": 3,
+        "api": 4,
+        "__init__": 5,
+    }
+    package = pathlib.Path(grequests.__file__).parent
+    modules = {p.stem for p in package.glob("*.py")}
+    assert modules <= set(layers), f"a module with no layer: {modules - set(layers)}"
+    for name in sorted(modules):
+        tree = ast.parse((package / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                targets = [node.module] if node.module else [a.name for a in node.names]
+                for target in targets:
+                    target = target.split(".")[0]
+                    assert layers[target] < layers[name], f"{name} imports {target}"

@@ -8,10 +8,9 @@ from functools import partial
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional
 from urllib.parse import urlsplit
-from weakref import WeakKeyDictionary
 
 from . import exceptions
-from .sessions import Session, default_session
+from .models import PreparedRequest
 from .structures import CaseInsensitiveDict
 
 try:
@@ -248,8 +247,6 @@ def _auth(auth, method, url, headers):
         return (_text(username), _text(password))
     if callable(auth):
         # requests' AuthBase: called with a prepared request whose headers it may change.
-        from .models import PreparedRequest
-
         prepared = PreparedRequest(method, url, headers)
         auth(prepared)
         return None
@@ -260,51 +257,28 @@ def _text(value):
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
-# A requests.Session given as ``session=``: its pool, made once per session object.
-_adopted: "WeakKeyDictionary[Any, Session]" = WeakKeyDictionary()
-
-
-def _session_of(session):
-    if session is None:
-        return default_session(), None
-    if isinstance(session, Session):
-        return session, None
-    # A requests.Session: its settings are read per request; its cookies are sent per
-    # request (scoped as requests scopes them) and what responses set is stored back.
-    ours = _adopted.get(session)
-    if ours is None:
-        ours = Session(_cookies=False)
-        _adopted[session] = ours
-    ours.verify, ours.cert, ours.trust_env = session.verify, session.cert, session.trust_env
-    ours.max_redirects = session.max_redirects
-    return ours, session
-
-
-def spec(request, stream):
-    """The engine spec of an ``AsyncRequest``, or the exception that says why there is none."""
+def spec(request, session, theirs, stream):
+    """The engine spec of an unsent request sent on ``session`` (ours; ``theirs`` is the
+    requests.Session it adopted, if any), or the exception that says why there is none."""
     try:
-        return _spec(request, stream)
+        return _spec(request, session, theirs, stream)
     except Exception as err:  # bad input fails its own request, never the batch
         return err
 
 
-def _spec(request, stream):
+def _spec(request, session, theirs, stream):
     kwargs = request.kwargs
     url = request.url
     # The common case, kept short: no keywords, a plain session, an http(s) URL (the
     # engine checks the rest of it, and a bad one fails as InvalidURL all the same).
     if not kwargs and type(url) is str and url.startswith(_HTTP) and len(url) > 8:
-        session = request.session
-        if session is None:
-            session = default_session()
-        if type(session) is Session and session._is_plain():
+        if theirs is None and session._is_plain():
             method = request.method
             method = method.upper() if type(method) is str else _text(method).upper()
             return _new_spec((session._plain_client, method, url, *_NO_OPTIONS, True, bool(stream)))
     unknown = kwargs.keys() - KEYWORDS
     if unknown:
         raise TypeError(f"request() got an unexpected keyword argument {sorted(unknown)[0]!r}")
-    session, theirs = _session_of(request.session)
     settings = theirs if theirs is not None else session
     url = _check_url(request.url)
     method = request.method.upper() if isinstance(request.method, str) else _text(request.method).upper()

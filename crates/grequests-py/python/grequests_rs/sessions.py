@@ -2,6 +2,8 @@
 
 import os
 from collections.abc import MutableMapping
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from ._native import (
     DEFAULT_LOW_SPEED_LIMIT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_DECODED_BODY_SIZE,
@@ -9,6 +11,8 @@ from ._native import (
     NativeClient, NativeError,
 )
 from . import exceptions
+from ._prepare import spec
+from .sending import UnsentRequest, send_now
 from .structures import CaseInsensitiveDict, PoolStatus
 
 _NO_PROXIES = ()
@@ -202,9 +206,8 @@ class Session:
     def request(self, method, url, **kwargs):
         """Sends one request now and returns its ``Response`` (raises on failure), as
         requests' ``Session.request``."""
-        from .api import AsyncRequest, _send_now
-
-        return _send_now(AsyncRequest(method, url, session=self, **kwargs))
+        unsent = UnsentRequest(method, url, session=self, **kwargs)
+        return send_now(unsent, spec(unsent, self, None, False))
 
     def get(self, url, **kwargs):
         return self.request("GET", url, **kwargs)
@@ -267,6 +270,23 @@ def _native_client(verify, cert, proxies, **settings):
     except NativeError as err:
         kind, message = err.args
         raise exceptions.from_engine(kind, message) from None
+
+
+# A requests.Session given as ``session=``: its pool, made once per session object.
+_adopted: "WeakKeyDictionary[Any, Session]" = WeakKeyDictionary()
+
+
+def adopt(theirs):
+    """The session of ours that sends for a requests.Session, and that session: its
+    settings are read per request, its cookies sent per request (scoped as requests scopes
+    them), and what responses set is stored back in it."""
+    ours = _adopted.get(theirs)
+    if ours is None:
+        ours = Session(_cookies=False)
+        _adopted[theirs] = ours
+    ours.verify, ours.cert, ours.trust_env = theirs.verify, theirs.cert, theirs.trust_env
+    ours.max_redirects = theirs.max_redirects
+    return ours, theirs
 
 
 _default = None
