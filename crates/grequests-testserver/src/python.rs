@@ -1,5 +1,6 @@
-//! [`PythonEnv`]: the virtualenv a suite needs (pytest and the package's test tools, or
-//! warcio to check WARC files), made under the target directory on first use and reused.
+//! [`PythonEnv`]: the virtualenv a suite or the bench needs (pytest and the package's test
+//! tools, warcio to check WARC files, the Python peers), made under the target directory on
+//! first use and reused, and the wheel of the project's Python package installed into it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -44,6 +45,53 @@ impl PythonEnv {
             )?;
         }
         Ok(env)
+    }
+
+    /// Builds the Python package of `manifest` (a maturin project) into a wheel and installs
+    /// it, replacing any earlier build: in `target` (a target directory of its own, since the
+    /// cargo running the caller holds the workspace's), in release when asked.
+    pub fn install_wheel(
+        &self,
+        manifest: &Path,
+        target: &Path,
+        release: bool,
+    ) -> Result<(), String> {
+        let wheels = target.join("wheels");
+        let _ = std::fs::remove_dir_all(&wheels);
+        let mut build = Command::new(self.bin("maturin"));
+        build
+            .args(["build", "--quiet", "--manifest-path"])
+            .arg(manifest);
+        if release {
+            build.arg("--release");
+        }
+        build
+            .arg("--out")
+            .arg(&wheels)
+            .arg("--interpreter")
+            .arg(self.python())
+            .env("CARGO_TARGET_DIR", target)
+            .env("VIRTUAL_ENV", &self.dir);
+        run(&mut build, "maturin build")?;
+        let wheel = std::fs::read_dir(&wheels)
+            .map_err(|err| format!("{}: {err}", wheels.display()))?
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| path.extension().is_some_and(|e| e == "whl"))
+            .ok_or_else(|| format!("maturin built no wheel into {}", wheels.display()))?;
+        run(
+            Command::new(self.bin("pip"))
+                .args([
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-deps",
+                ])
+                .arg("--force-reinstall")
+                .arg(&wheel),
+            "pip install the wheel",
+        )
+        .map(drop)
     }
 
     /// The virtualenv's directory.

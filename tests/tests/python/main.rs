@@ -28,7 +28,7 @@ fn run(command: &mut Command, what: &str) -> Output {
 }
 
 /// The virtualenv with the build and test tools, made once and reused.
-fn virtualenv() -> PathBuf {
+fn virtualenv() -> PythonEnv {
     PythonEnv::ensure(
         target_dir().join("python-venv"),
         "import pytest, requests, mypy, maturin",
@@ -40,48 +40,17 @@ fn virtualenv() -> PathBuf {
         ],
     )
     .unwrap_or_else(|err| panic!("{err}"))
-    .dir()
-    .to_path_buf()
 }
 
 /// Builds the wheel (incrementally, in a target directory of its own: the outer cargo holds
 /// this one) and installs it into `venv`.
-fn install_wheel(venv: &Path) {
-    let wheels = target_dir().join("python/wheels");
-    let _ = std::fs::remove_dir_all(&wheels);
-    run(
-        Command::new(venv.join("bin/maturin"))
-            .args(["build", "--quiet", "--manifest-path"])
-            .arg(workspace().join("crates/grequests-py/Cargo.toml"))
-            .arg("--out")
-            .arg(&wheels)
-            .args(["--interpreter"])
-            .arg(venv.join("bin/python"))
-            .env("CARGO_TARGET_DIR", target_dir().join("python"))
-            .env("VIRTUAL_ENV", venv),
-        "maturin build",
-    );
-    let wheel = std::fs::read_dir(&wheels)
-        .ok()
-        .and_then(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|e| e == "whl"))
-        })
-        .unwrap_or_else(|| panic!("maturin built no wheel into {}", wheels.display()));
-    run(
-        Command::new(venv.join("bin/pip"))
-            .args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--force-reinstall",
-            ])
-            .arg(&wheel),
-        "pip install the wheel",
-    );
+fn install_wheel(venv: &PythonEnv) {
+    venv.install_wheel(
+        &workspace().join("crates/grequests-py/Cargo.toml"),
+        &target_dir().join("python"),
+        false,
+    )
+    .unwrap_or_else(|err| panic!("{err}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +90,7 @@ async fn the_python_package_passes_its_pytest_suite() {
     .await
     .expect("the build");
 
-    let mut pytest = Command::new(venv.join("bin/python"));
+    let mut pytest = Command::new(venv.python());
     pytest
         .args([
             "-m",
