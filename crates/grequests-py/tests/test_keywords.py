@@ -289,3 +289,24 @@ def test_a_sessions_stream_setting_streams_and_the_body_is_read_on_first_access(
     assert r.content is r.content
     (r,) = grequests.map([grequests.get(httpbin("stream/3"), session=s)])
     assert len(list(r.iter_lines())) == 3
+
+
+def test_response_hooks_and_callbacks_run_on_every_hop_of_a_redirect(httpbin):
+    # requests dispatches the response hook per response: Python grequests' callback sees
+    # 302, 302, 200 for /redirect/2.
+    seen = []
+    r = send(grequests.get(httpbin("redirect/2"), callback=lambda r, **kw: seen.append(r.status_code)))
+    assert seen == [302, 302, 200]
+    assert r.status_code == 200
+
+    s = grequests.Session()
+    s.hooks["response"].append(lambda r, **kw: seen.append(("session", r.status_code)))
+    seen.clear()
+    send(grequests.get(httpbin("redirect/1"), session=s))
+    assert seen == [("session", 302), ("session", 200)]
+
+    # A hook's return value replaces the response it was given, on every hop.
+    tagged = send(grequests.get(httpbin("redirect/1"), hooks={"response": lambda r, **kw: ("tag", r.status_code)}))
+    assert tagged == ("tag", 200)
+    hop_replaced = send(grequests.get(httpbin("redirect/1"), hooks={"response": [lambda r, **kw: "hop" if r.status_code == 302 else None]}))
+    assert hop_replaced.status_code == 200 and hop_replaced.history == ["hop"]

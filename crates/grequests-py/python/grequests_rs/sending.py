@@ -84,18 +84,32 @@ def _fail(request, error):
 
 
 def _dispatch_hooks(request, response):
+    """Runs the response hooks as requests does, on every response of the chain: each
+    redirect's, then the final one's. What a hook returns replaces that response (an
+    earlier hop's in ``history``); the redirects themselves were already followed."""
     hooks = request.kwargs.get("hooks") or {}
     session_hooks = getattr(request.session, "hooks", None) or {}
-    if not hooks and not session_hooks.get("response"):
+    chains = [_chain(source) for source in (session_hooks, hooks)]
+    if not any(chains):
         return response
-    for source in (session_hooks, hooks):
-        chain = source.get("response") if isinstance(source, dict) else None
-        if not chain:
-            continue
-        if callable(chain):
-            chain = [chain]
+    kwargs = _hook_kwargs(request)
+    history = response.history
+    for index, hop in enumerate(history):
+        history[index] = _run_hooks(chains, hop, kwargs)
+    return _run_hooks(chains, response, kwargs)
+
+
+def _chain(hooks):
+    chain = hooks.get("response") if isinstance(hooks, dict) else None
+    if not chain:
+        return []
+    return [chain] if callable(chain) else list(chain)
+
+
+def _run_hooks(chains, response, kwargs):
+    for chain in chains:
         for hook in chain:
-            replaced = hook(response, **_hook_kwargs(request))
+            replaced = hook(response, **kwargs)
             if replaced is not None:
                 response = replaced
     return response
