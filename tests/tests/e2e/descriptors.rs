@@ -225,7 +225,8 @@ async fn settled(
     done: impl Fn(&grequests::PoolStatus) -> bool,
 ) -> grequests::PoolStatus {
     let mut status = client.pool_status().unwrap();
-    for _ in 0..200 {
+    // Idle connections past a cap close once they have been idle a second.
+    for _ in 0..500 {
         if done(&status) {
             break;
         }

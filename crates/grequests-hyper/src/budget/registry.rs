@@ -288,9 +288,8 @@ impl Registry {
         evicted
     }
 
-    /// Trims `pool` to its idle cap once its newest idle connections have settled, and
-    /// again until it is within the cap; without a runtime to wait on, the next exchange
-    /// to end on the pool trims it.
+    /// Trims `pool` to its idle cap as its idle connections settle, until it is within the
+    /// cap; without a runtime to wait on, the next exchange to end on the pool trims it.
     fn trim_later(this: &Arc<Registry>, pool: Arc<PoolCounters>) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             pool.trim_scheduled.store(false, Ordering::Relaxed);
@@ -302,7 +301,9 @@ impl Registry {
                 let Some(settle) = registry.upgrade().map(|r| r.settle) else {
                     return;
                 };
-                tokio::time::sleep(settle).await;
+                // Look again a few times per settle time: the newest idle connections
+                // settle after the oldest ones.
+                tokio::time::sleep(settle / 4).await;
                 let Some(registry) = registry.upgrade() else {
                     return;
                 };
