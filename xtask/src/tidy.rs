@@ -310,3 +310,20 @@ fn the_tower_backend_does_not_require_the_hyper_backend() {
         found.join("\n")
     );
 }
+
+#[test]
+fn architecture_md_links_to_paths_that_exist() {
+    let root = workspace();
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap_or_default();
+    let broken: Vec<&str> = text
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|link| !link.contains("://") && !link.starts_with('#'))
+        .filter(|link| !root.join(link.split('#').next().unwrap_or(link)).exists())
+        .collect();
+    assert!(
+        broken.is_empty(),
+        "ARCHITECTURE.md links to missing paths: {broken:?}"
+    );
+}
