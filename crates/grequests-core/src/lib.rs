@@ -34,8 +34,8 @@ pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
 pub use cookie;
 pub use grequests_transport::{
     async_trait, is_idempotent, limits, transport_fn, Body, BoxError, Cause, DecodeLimits, Error,
-    HeadLimit, LowSpeedLimit, PoolStatus, ReasonPhrase, RemoteAddr, Result, Timeouts, Transport,
-    TransportFn,
+    HeadLimit, Input, LowSpeedLimit, PoolStatus, ReasonPhrase, RemoteAddr, Result, Timeouts,
+    Transport, TransportFn,
 };
 pub use model::multipart;
 pub use model::{

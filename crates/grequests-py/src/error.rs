@@ -1,7 +1,7 @@
 //! How an engine [`Error`] reaches Python: a kind the package maps onto requests' exception
 //! classes, and the message, which names the URL and the cause.
 
-use grequests_core::Error;
+use grequests_core::{Error, Input};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -28,7 +28,11 @@ pub(crate) fn kind(error: &Error) -> &'static str {
     } else if error.is_redirect() {
         "too_many_redirects"
     } else if error.is_builder() {
-        "invalid"
+        match error.invalid_input() {
+            Some(Input::Header | Input::Cookie) => "invalid_header",
+            Some(Input::Url) => "invalid_url",
+            _ => "invalid",
+        }
     } else if error.is_decode() {
         "content_decoding"
     } else if error.is_body() {

@@ -128,3 +128,16 @@ def test_an_exception_from_the_callers_generator_is_raised(httpbin):
 
     with pytest.raises(KeyError, match="broken generator"):
         list(grequests.imap(broken(), size=1))
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    [{"cookies": {"a": "b\x01c"}}, {"headers": {"X-A": "b\x01c"}}],
+    ids=["cookie", "header"],
+)
+def test_a_header_or_cookie_the_engine_refuses_is_invalid_header(httpbin, keywords):
+    # requests raises InvalidHeader; the engine's builder error says which input it was.
+    errors = []
+    grequests.map([grequests.get(httpbin("get"), **keywords)], exception_handler=lambda r, e: errors.append(e))
+    assert isinstance(errors[0], requests.exceptions.InvalidHeader), repr(errors[0])
+    assert not isinstance(errors[0], requests.exceptions.InvalidURL)

@@ -34,6 +34,26 @@ struct Inner {
     /// A failure on a reused connection before any byte of the response: see
     /// [`Error::stale_connection`].
     stale: bool,
+    /// Which input a [builder error](Error::is_builder) is about, when it is known.
+    input: Option<Input>,
+}
+
+/// The input a [builder error](Error::is_builder) is about: what a caller (the Python
+/// package mapping errors onto requests' classes, a form pointing at a field) needs to know
+/// besides the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Input {
+    /// The URL, or the query parameters added to it.
+    Url,
+    /// The method.
+    Method,
+    /// A header's name or value.
+    Header,
+    /// A cookie's name or value.
+    Cookie,
+    /// The body: a form, JSON, a multipart part.
+    Body,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +89,7 @@ impl Error {
                 context,
                 source,
                 stale: false,
+                input: None,
             }),
         }
     }
@@ -77,6 +98,22 @@ impl Error {
     /// cannot be serialised.
     pub fn builder(cause: impl Into<Cause>) -> Self {
         Self::new(Kind::Builder, cause.into())
+    }
+
+    /// Bad input, and which: `Error::invalid(Input::Header, "…")` is a
+    /// [builder error](Error::is_builder) whose [`invalid_input`](Error::invalid_input) is
+    /// `Some(Input::Header)`.
+    ///
+    /// ```
+    /// use grequests_core::{Error, Input};
+    /// let err = Error::invalid(Input::Cookie, "a cookie value with a control character");
+    /// assert!(err.is_builder());
+    /// assert_eq!(err.invalid_input(), Some(Input::Cookie));
+    /// ```
+    pub fn invalid(input: Input, cause: impl Into<Cause>) -> Self {
+        let mut error = Self::new(Kind::Builder, cause.into());
+        error.inner.input = Some(input);
+        error
     }
 
     /// The connection could not be established (refused, unreachable, out of sockets).
@@ -195,6 +232,11 @@ impl Error {
     /// Bad input, found while building the request.
     pub fn is_builder(&self) -> bool {
         self.inner.kind == Kind::Builder
+    }
+
+    /// For a [builder error](Error::is_builder), which input was bad, when it is known.
+    pub fn invalid_input(&self) -> Option<Input> {
+        self.inner.input
     }
 
     /// The connection could not be made; true for DNS and TLS failures as well.

@@ -21,7 +21,7 @@ mod transport;
 
 pub use async_trait::async_trait;
 pub use body::Body;
-pub use error::{BoxError, Cause, Error, Result};
+pub use error::{BoxError, Cause, Error, Input, Result};
 pub use extensions::{ReasonPhrase, RemoteAddr};
 pub use idempotent::is_idempotent;
 pub use limits::{DecodeLimits, LowSpeedLimit};

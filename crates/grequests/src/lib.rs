@@ -68,9 +68,9 @@
 pub use grequests_core::{
     async_trait, cookie, driver, http, imap, imap_enumerated, limits, map, mode, multipart,
     redirect, try_imap, try_imap_enumerated, try_map, Batch, Body, Cause, Client, ClientBuilder,
-    CookieJar, DecodeLimits, EachResponseHook, Error, FailedRequest, IntoMethod, IntoRequest,
-    IntoUrl, LowSpeedLimit, PoolStatus, Progress, ReasonPhrase, RemoteAddr, Request, RequestHead,
-    Response, Result, StoredCookie, Timeouts, Transport, Url,
+    CookieJar, DecodeLimits, EachResponseHook, Error, FailedRequest, Input, IntoMethod,
+    IntoRequest, IntoUrl, LowSpeedLimit, PoolStatus, Progress, ReasonPhrase, RemoteAddr, Request,
+    RequestHead, Response, Result, StoredCookie, Timeouts, Transport, Url,
 };
 
 /// A resolver on hickory-resolver, for [`ClientBuilder::dns_resolver`].

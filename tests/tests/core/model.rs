@@ -238,3 +238,33 @@ async fn sequences_repeat_their_last_reply() {
     }
     assert_eq!(codes, [503, 503, 200, 200]);
 }
+
+#[tokio::test]
+async fn a_builder_error_says_which_input_was_bad() {
+    use grequests_core::Input;
+    let mock = echo();
+    let client = mock.client();
+    let input_of = |request: grequests_core::Request| async move {
+        let err = request.send().await.expect_err("bad input");
+        assert!(err.is_builder(), "{err}");
+        err.invalid_input()
+    };
+    assert_eq!(input_of(client.get("not a url")).await, Some(Input::Url));
+    assert_eq!(
+        input_of(client.get("http://a.test/").header("x-a", "b\u{1}c")).await,
+        Some(Input::Header)
+    );
+    assert_eq!(
+        input_of(client.get("http://a.test/").header("bad name", "v")).await,
+        Some(Input::Header)
+    );
+    assert_eq!(
+        input_of(client.get("http://a.test/").cookie("a", "b\u{1}c")).await,
+        Some(Input::Cookie)
+    );
+    assert_eq!(
+        input_of(client.request("BAD METHOD", "http://a.test/")).await,
+        Some(Input::Method)
+    );
+    assert!(mock.requests().is_empty(), "nothing bad was sent");
+}

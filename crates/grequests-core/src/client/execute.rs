@@ -339,5 +339,5 @@ fn compact_header_values(headers: &mut http::HeaderMap) {
 fn to_uri(url: &url::Url) -> Result<http::Uri> {
     url[..url::Position::AfterQuery]
         .parse()
-        .map_err(|e| Error::builder(format!("URL can't be sent: {e}")))
+        .map_err(|e| Error::invalid(crate::Input::Url, format!("URL can't be sent: {e}")))
 }

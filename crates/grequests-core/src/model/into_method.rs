@@ -34,7 +34,8 @@ impl IntoMethod for &Method {
 impl IntoMethod for &str {
     fn into_method(self) -> Result<Method> {
         Method::from_bytes(self.to_ascii_uppercase().as_bytes()).map_err(|e| {
-            Error::builder(Cause::source(e)).with_context(format!("invalid method {self:?}"))
+            Error::invalid(crate::Input::Method, Cause::source(e))
+                .with_context(format!("invalid method {self:?}"))
         })
     }
 }

@@ -33,10 +33,14 @@ impl IntoUrl for &str {
     fn into_url(self) -> Result<Url> {
         match super::parse_url::parse(self) {
             Ok(url) => check(url),
-            Err(url::ParseError::RelativeUrlWithoutBase) => Err(Error::builder(format!(
-                "invalid URL {self:?}: missing scheme (did you mean \"http://{self}\"?)"
-            ))),
-            Err(e) => Err(Error::builder(format!("invalid URL {self:?}: {e}"))),
+            Err(url::ParseError::RelativeUrlWithoutBase) => Err(Error::invalid(
+                crate::Input::Url,
+                format!("invalid URL {self:?}: missing scheme (did you mean \"http://{self}\"?)"),
+            )),
+            Err(e) => Err(Error::invalid(
+                crate::Input::Url,
+                format!("invalid URL {self:?}: {e}"),
+            )),
         }
     }
 }
@@ -55,13 +59,19 @@ impl IntoUrl for &String {
 
 fn check(url: Url) -> Result<Url> {
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::builder(format!(
-            "unsupported URL scheme {:?} in {url}: only http and https",
-            url.scheme()
-        )));
+        return Err(Error::invalid(
+            crate::Input::Url,
+            format!(
+                "unsupported URL scheme {:?} in {url}: only http and https",
+                url.scheme()
+            ),
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::builder(format!("URL {url} has no host")));
+        return Err(Error::invalid(
+            crate::Input::Url,
+            format!("URL {url} has no host"),
+        ));
     }
     Ok(url)
 }

@@ -110,17 +110,17 @@ impl Form {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_file() => self.part(name, Part::file(path)),
             Ok(_) => {
-                self.error.get_or_insert(Error::builder(format!(
-                    "{} is not a file, for a multipart form",
-                    path.display()
-                )));
+                self.error.get_or_insert(Error::invalid(
+                    crate::Input::Body,
+                    format!("{} is not a file, for a multipart form", path.display()),
+                ));
                 self
             }
             Err(e) => {
-                self.error.get_or_insert(Error::builder(format!(
-                    "can't read {} for a multipart form: {e}",
-                    path.display()
-                )));
+                self.error.get_or_insert(Error::invalid(
+                    crate::Input::Body,
+                    format!("can't read {} for a multipart form: {e}", path.display()),
+                ));
                 self
             }
         }

@@ -173,8 +173,12 @@ impl Request {
     /// ```
     pub fn params<T: Serialize + ?Sized>(self, params: &T) -> Self {
         self.with(|parts| {
-            let pairs = pairs(params)
-                .map_err(|e| Error::builder(format!("query parameters can't be encoded: {e}")))?;
+            let pairs = pairs(params).map_err(|e| {
+                Error::invalid(
+                    crate::Input::Url,
+                    format!("query parameters can't be encoded: {e}"),
+                )
+            })?;
             if !pairs.is_empty() {
                 parts.url.query_pairs_mut().extend_pairs(pairs);
             }
@@ -226,7 +230,7 @@ impl Request {
                 .chars()
                 .any(|c| c == ';' || (c.is_control() && c != '\t'));
             if !valid_name || !valid_value {
-                return Err(Error::builder(format!(
+                return Err(Error::invalid(crate::Input::Cookie, format!(
                     "invalid cookie {name:?}: a name is a token, a value may not hold ';', CR, LF, NUL or other control characters"
                 )));
             }
@@ -253,8 +257,9 @@ impl Request {
     /// same shapes as [`params`](Request::params).
     pub fn form<T: Serialize + ?Sized>(self, form: &T) -> Self {
         self.with(|parts| {
-            let pairs =
-                pairs(form).map_err(|e| Error::builder(format!("form can't be encoded: {e}")))?;
+            let pairs = pairs(form).map_err(|e| {
+                Error::invalid(crate::Input::Body, format!("form can't be encoded: {e}"))
+            })?;
             let encoded = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(pairs)
                 .finish();
@@ -266,8 +271,12 @@ impl Request {
     /// Sends JSON (requests' `json=`); `Content-Type: application/json` unless set.
     pub fn json<T: Serialize + ?Sized>(self, json: &T) -> Self {
         self.with(|parts| {
-            let encoded = serde_json::to_vec(json)
-                .map_err(|e| Error::builder(format!("body can't be serialised as JSON: {e}")))?;
+            let encoded = serde_json::to_vec(json).map_err(|e| {
+                Error::invalid(
+                    crate::Input::Body,
+                    format!("body can't be serialised as JSON: {e}"),
+                )
+            })?;
             set_body(parts, encoded.into(), "application/json");
             Ok(())
         })
@@ -302,8 +311,12 @@ impl Request {
     /// Bearer token authentication.
     pub fn bearer_auth(self, token: &str) -> Self {
         self.with(|parts| {
-            let mut value = HeaderValue::try_from(format!("Bearer {token}"))
-                .map_err(|_| Error::builder("invalid bearer token: control characters"))?;
+            let mut value = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
+                Error::invalid(
+                    crate::Input::Header,
+                    "invalid bearer token: control characters",
+                )
+            })?;
             value.set_sensitive(true);
             parts.headers.insert(AUTHORIZATION, value);
             Ok(())
@@ -515,12 +528,12 @@ where
     <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
 {
     let name = HeaderName::try_from(name).map_err(|e| {
-        Error::builder(crate::Cause::source(e.into())).with_context(
+        Error::invalid(crate::Input::Header, crate::Cause::source(e.into())).with_context(
             "invalid header name: only letters, digits and !#$%&'*+-.^_`|~ are allowed",
         )
     })?;
     let value = HeaderValue::try_from(value).map_err(|e| {
-        Error::builder(crate::Cause::source(e.into())).with_context(format!(
+        Error::invalid(crate::Input::Header, crate::Cause::source(e.into())).with_context(format!(
             "invalid value for header {:?}: control characters such as CR, LF or NUL are not allowed",
             name.as_str()
         ))

@@ -87,6 +87,9 @@ _BY_KIND = {
     "ssl": SSLError,
     "connection": ConnectionError,
     "too_many_redirects": TooManyRedirects,
+    "invalid_header": InvalidHeader,
+    "invalid_url": InvalidURL,
+    # Other bad input (a method, a body, a TLS file): requests has no closer class.
     "invalid": InvalidURL,
     "content_decoding": ContentDecodingError,
     "chunked_encoding": ChunkedEncodingError,
