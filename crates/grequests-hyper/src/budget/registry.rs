@@ -25,7 +25,8 @@ pub(crate) const FRESH_GRACE: Duration = Duration::from_secs(30);
 /// that request can be stranded: hyper queues it on the connection's dispatch channel, and
 /// a message sent as the channel's receiver drops stays there until the sender drops
 /// (tokio's documented mpsc behaviour), which the waiting request itself holds. The cap is
-/// then exceeded for at most this long.
+/// then exceeded only by connections idle for less than this (and a quarter of it, the
+/// deferred trim's period).
 pub(crate) const SETTLE: Duration = Duration::from_secs(1);
 
 /// No link in the idle list.
@@ -295,12 +296,9 @@ impl Registry {
             pool.trim_scheduled.store(false, Ordering::Relaxed);
             return;
         };
-        let registry = Arc::downgrade(this);
+        let (registry, settle) = (Arc::downgrade(this), this.settle);
         runtime.spawn(async move {
             loop {
-                let Some(settle) = registry.upgrade().map(|r| r.settle) else {
-                    return;
-                };
                 // Look again a few times per settle time: the newest idle connections
                 // settle after the oldest ones.
                 tokio::time::sleep(settle / 4).await;
@@ -308,7 +306,7 @@ impl Registry {
                     return;
                 };
                 let mut state = registry.lock();
-                let evicted = state.trim(&pool, registry.settle);
+                let evicted = state.trim(&pool, settle);
                 let done = !pool.over_cap();
                 if done {
                     pool.trim_scheduled.store(false, Ordering::Relaxed);

@@ -86,14 +86,7 @@ fn a_pool_keeps_at_most_its_idle_cap() {
     let registry = Arc::new(Registry::settling_for(std::time::Duration::ZERO));
     let pool = Arc::new(PoolCounters::new(2));
     let other = Arc::new(PoolCounters::new(2));
-    let conns: Vec<_> = ["http://a", "http://b", "http://c"]
-        .iter()
-        .map(|origin| {
-            let c = conn(&registry, &pool, origin);
-            assert!(registry.start(&c));
-            c
-        })
-        .collect();
+    let conns = in_use(&registry, &pool);
     let foreign = conn(&registry, &other, "http://z");
     assert!(registry.finish(&conns[0]).is_empty());
     assert!(registry.finish(&conns[1]).is_empty());
@@ -105,17 +98,22 @@ fn a_pool_keeps_at_most_its_idle_cap() {
     drop(foreign);
 }
 
-/// Three connections of a pool capped at two idle, all just fallen idle.
-fn three_idle(registry: &Arc<Registry>) -> (Arc<PoolCounters>, Vec<Arc<registry::Conn>>) {
-    let pool = Arc::new(PoolCounters::new(2));
-    let conns: Vec<_> = ["http://a", "http://b", "http://c"]
+/// Connections to a, b and c of `pool`, each with an exchange under way.
+fn in_use(registry: &Arc<Registry>, pool: &Arc<PoolCounters>) -> Vec<Arc<registry::Conn>> {
+    ["http://a", "http://b", "http://c"]
         .iter()
         .map(|origin| {
-            let c = conn(registry, &pool, origin);
+            let c = conn(registry, pool, origin);
             assert!(registry.start(&c));
             c
         })
-        .collect();
+        .collect()
+}
+
+/// Three connections of a pool capped at two idle, all just fallen idle.
+fn three_idle(registry: &Arc<Registry>) -> (Arc<PoolCounters>, Vec<Arc<registry::Conn>>) {
+    let pool = Arc::new(PoolCounters::new(2));
+    let conns = in_use(registry, &pool);
     for c in &conns {
         assert!(registry.finish(c).is_empty(), "closed before it settled");
     }

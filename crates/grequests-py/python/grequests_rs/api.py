@@ -29,7 +29,6 @@ class AsyncRequest(UnsentRequest):
         return self
 
 
-
 def request(method, url, **kwargs):
     """An unsent request with any method: ``request('POST', url, data=...)``."""
     return AsyncRequest(method, url, **kwargs)

@@ -89,9 +89,9 @@ def _dispatch_hooks(request, response):
     earlier hop's in ``history``); the redirects themselves were already followed."""
     hooks = request.kwargs.get("hooks") or {}
     session_hooks = getattr(request.session, "hooks", None) or {}
+    if not hooks and not session_hooks.get("response"):
+        return response  # the common case, on every finished request: nothing to run
     chains = [_chain(source) for source in (session_hooks, hooks)]
-    if not any(chains):
-        return response
     kwargs = _hook_kwargs(request)
     history = response.history
     for index, hop in enumerate(history):
