@@ -180,7 +180,10 @@ impl HyperTransportBuilder {
     /// `socks5h://` (the proxy resolves names), `socks5://` (resolved here, overrides
     /// included), `socks4a://` or `socks4://`. Credentials in the URL authenticate to the
     /// proxy only and never appear in an error. Replaces the environment's proxies
-    /// (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, which may name SOCKS proxies too).
+    /// (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, which may name SOCKS proxies too). A URL
+    /// no connector can use (no host, another scheme) fails [`build`](Self::build) with a
+    /// builder error about [`Input::Proxy`](grequests_transport::Input::Proxy), rather than
+    /// sending that traffic around the proxy.
     ///
     /// ```no_run
     /// let transport = grequests_hyper::HyperTransport::builder()
@@ -190,19 +193,22 @@ impl HyperTransportBuilder {
     /// ```
     pub fn proxy_all(self, proxy_url: &str) -> Self {
         let url = proxy_url.to_owned();
-        self.with_proxies(|b| b.all(url))
+        self.record(crate::connect::proxy_url::check(proxy_url))
+            .with_proxies(|b| b.all(url))
     }
 
     /// Sends `http` requests through this proxy.
     pub fn proxy_http(self, proxy_url: &str) -> Self {
         let url = proxy_url.to_owned();
-        self.with_proxies(|b| b.http(url))
+        self.record(crate::connect::proxy_url::check(proxy_url))
+            .with_proxies(|b| b.http(url))
     }
 
     /// Sends `https` requests through this proxy, in a CONNECT tunnel.
     pub fn proxy_https(self, proxy_url: &str) -> Self {
         let url = proxy_url.to_owned();
-        self.with_proxies(|b| b.https(url))
+        self.record(crate::connect::proxy_url::check(proxy_url))
+            .with_proxies(|b| b.https(url))
     }
 
     /// Hosts that bypass the proxies, in `NO_PROXY` syntax (`localhost,.internal,10.0.0.0/8`).

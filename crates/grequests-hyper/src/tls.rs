@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use grequests_transport::{Error, Result};
+use grequests_transport::{Error, Input, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -70,8 +70,9 @@ impl TlsSettings {
     /// A client certificate chain and its private key, both PEM.
     pub(crate) fn set_identity(&mut self, cert_pem: &[u8], key_pem: &[u8]) -> Result<()> {
         let chain = parse_certs(cert_pem)?;
-        let key = PrivateKeyDer::from_pem_slice(key_pem)
-            .map_err(|e| Error::builder(format!("invalid client private key PEM: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+            Error::invalid(Input::Tls, format!("invalid client private key PEM: {e}"))
+        })?;
         self.identity = Some((chain, Arc::new(key)));
         Ok(())
     }
@@ -100,16 +101,18 @@ impl TlsSettings {
                 }
             }
             for cert in &self.extra_roots {
-                roots
-                    .add(cert.clone())
-                    .map_err(|e| Error::builder(format!("invalid root certificate: {e}")))?;
+                roots.add(cert.clone()).map_err(|e| {
+                    Error::invalid(Input::Tls, format!("invalid root certificate: {e}"))
+                })?;
             }
             builder.with_root_certificates(roots)
         };
         let config = match &self.identity {
             Some((chain, key)) => builder
                 .with_client_auth_cert(chain.clone(), key.clone_key())
-                .map_err(|e| Error::builder(format!("invalid client certificate: {e}")))?,
+                .map_err(|e| {
+                    Error::invalid(Input::Tls, format!("invalid client certificate: {e}"))
+                })?,
             None => builder.with_no_client_auth(),
         };
         Ok(config)
@@ -119,9 +122,9 @@ impl TlsSettings {
 fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::builder(format!("invalid certificate PEM: {e}")))?;
+        .map_err(|e| Error::invalid(Input::Tls, format!("invalid certificate PEM: {e}")))?;
     if certs.is_empty() {
-        return Err(Error::builder("no certificate found in PEM"));
+        return Err(Error::invalid(Input::Tls, "no certificate found in PEM"));
     }
     Ok(certs)
 }

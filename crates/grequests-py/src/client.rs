@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use grequests_core::{redirect, Client, ConnectionBudget, Url};
+use grequests_core::{redirect, Client, ConnectionBudget, Error, Input, Url};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -95,20 +95,15 @@ impl NativeClient {
             .redirect(redirect::Policy::limited(max_redirects))
             .danger_accept_invalid_certs(!verify);
         if let Some(path) = ca_file {
-            let pem = std::fs::read(&path).map_err(|err| {
-                error::NativeError::new_err((
-                    "invalid",
-                    format!("can't read CA bundle {path}: {err}"),
-                ))
-            })?;
+            let pem = read(&path, "a suitable TLS CA certificate bundle")?;
             builder = builder
                 .add_root_certificate_pem(&pem)
                 .tls_built_in_root_certs(false);
         }
         if let Some(cert) = cert {
-            let chain = read(&cert)?;
+            let chain = read(&cert, "the TLS certificate file")?;
             let key = match key {
-                Some(key) => read(&key)?,
+                Some(key) => read(&key, "the TLS key file")?,
                 None => chain.clone(),
             };
             builder = builder.identity_pem(&chain, &key);
@@ -244,8 +239,12 @@ impl PoolStatus {
     }
 }
 
-fn read(path: &str) -> PyResult<Vec<u8>> {
+/// The content of a TLS file, or a builder error about [`Input::Tls`] in requests' words
+/// (`what`: "the TLS key file"), its cause the I/O error.
+fn read(path: &str, what: &str) -> PyResult<Vec<u8>> {
     std::fs::read(path).map_err(|err| {
-        error::NativeError::new_err(("invalid", format!("can't read {path}: {err}")))
+        let err = Error::invalid(Input::Tls, err)
+            .with_context(format!("Could not find {what}, invalid path: {path}"));
+        error::raise(&err)
     })
 }

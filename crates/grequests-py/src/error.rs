@@ -31,6 +31,12 @@ pub(crate) fn kind(error: &Error) -> &'static str {
         match error.invalid_input() {
             Some(Input::Header | Input::Cookie) => "invalid_header",
             Some(Input::Url) => "invalid_url",
+            Some(Input::Scheme) => "invalid_schema",
+            Some(Input::MissingScheme) => "missing_schema",
+            Some(Input::Proxy) => "invalid_proxy_url",
+            Some(Input::Timeout) => "invalid_timeout",
+            Some(Input::Tls) if caused_by_io(error) => "missing_file",
+            Some(Input::Tls) => "ssl",
             _ => "invalid",
         }
     } else if error.is_decode() {
@@ -42,6 +48,18 @@ pub(crate) fn kind(error: &Error) -> &'static str {
     } else {
         "request"
     }
+}
+
+/// Whether an I/O error is among the causes of `error` (a file that is not there).
+fn caused_by_io(error: &Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(err) = cause {
+        if err.is::<std::io::Error>() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
 }
 
 /// `(kind, message)`, the form results carry an error in. The message is the error and its

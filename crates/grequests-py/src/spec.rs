@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use grequests_core::multipart::{Form, Part};
-use grequests_core::Request;
-use pyo3::exceptions::PyValueError;
+use grequests_core::{Error, Input, Request};
 use pyo3::prelude::*;
 
 use crate::client::NativeClient;
@@ -98,10 +97,16 @@ impl Spec {
             request = request.basic_auth(user, Some(password));
         }
         if let Some(seconds) = self.connect_timeout {
-            request = request.connect_timeout(seconds_to_duration(seconds)?);
+            request = match duration("connect", seconds) {
+                Ok(timeout) => request.connect_timeout(timeout),
+                Err(err) => request.fail_with(err),
+            };
         }
         if let Some(seconds) = self.read_timeout {
-            request = request.read_timeout(seconds_to_duration(seconds)?);
+            request = match duration("read", seconds) {
+                Ok(timeout) => request.read_timeout(timeout),
+                Err(err) => request.fail_with(err),
+            };
         }
         Ok(request
             .allow_redirects(self.allow_redirects)
@@ -109,10 +114,13 @@ impl Spec {
     }
 }
 
-fn seconds_to_duration(seconds: f64) -> PyResult<Duration> {
+/// A timeout in seconds as a duration, or a builder error about [`Input::Timeout`] naming
+/// `which` one (`connect`, `read`) in requests' words.
+fn duration(which: &str, seconds: f64) -> Result<Duration, Error> {
     Duration::try_from_secs_f64(seconds).map_err(|_| {
-        PyValueError::new_err(format!(
-            "timeout must be a non-negative number of seconds, not {seconds}"
-        ))
+        Error::invalid(
+            Input::Timeout,
+            format!("Timeout value {which} was {seconds}, but it must be a non-negative number of seconds or None"),
+        )
     })
 }

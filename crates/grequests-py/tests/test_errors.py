@@ -20,11 +20,57 @@ def failure(request):
         ("fakedomain/", exceptions.MissingSchema, requests.exceptions.MissingSchema),
         ("ftp://example.invalid/", exceptions.InvalidSchema, requests.exceptions.InvalidSchema),
         ("http://", exceptions.InvalidURL, requests.exceptions.InvalidURL),
+        ("localhost:8080/x", exceptions.InvalidSchema, requests.exceptions.InvalidSchema),
+        ("http://exa mple.invalid/", exceptions.InvalidURL, requests.exceptions.InvalidURL),
     ],
 )
 def test_bad_urls(url, ours, theirs):
-    error = failure(grequests.get(url))
-    assert isinstance(error, ours) and isinstance(error, theirs)
+    # The engine checks the URL (there is no check of it in Python): its error says what
+    # was wrong, and each kind maps to requests' class for it.
+    for request in (grequests.get(url), grequests.get(url, headers={"X-A": "b"})):
+        error = failure(request)
+        assert isinstance(error, ours) and isinstance(error, theirs), repr(error)
+        assert "URL" in str(error) or "scheme" in str(error), error
+
+
+def test_a_header_value_with_leading_whitespace_is_invalid_header():
+    # As requests rules; the engine refuses it, for every caller of it.
+    error = failure(grequests.get("http://fakedomain.invalid/", headers={"X-A": " b"}))
+    assert isinstance(error, requests.exceptions.InvalidHeader), repr(error)
+    assert "X-A" in str(error) or "x-a" in str(error), error
+
+
+@pytest.mark.parametrize("timeout", [-1, (1, -0.5), float("nan")])
+def test_a_timeout_that_is_no_duration_is_a_value_error_naming_it(timeout):
+    error = failure(grequests.get("http://fakedomain.invalid/", timeout=timeout))
+    assert type(error) is ValueError, repr(error)
+    assert "Timeout value" in str(error), error
+
+
+def test_a_tls_file_that_is_not_there_is_an_os_error(tmp_path):
+    missing = str(tmp_path / "missing.pem")
+    error = failure(grequests.get("https://fakedomain.invalid/", verify=missing))
+    assert type(error) is OSError, repr(error)
+    assert "Could not find a suitable TLS CA certificate bundle" in str(error), error
+    assert missing in str(error)
+    error = failure(grequests.get("https://fakedomain.invalid/", cert=(missing, missing)))
+    assert "Could not find the TLS certificate file" in str(error), error
+
+
+def test_a_tls_file_without_a_certificate_is_an_ssl_error(tmp_path):
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate")
+    error = failure(grequests.get("https://fakedomain.invalid/", verify=str(junk)))
+    assert isinstance(error, requests.exceptions.SSLError), repr(error)
+    assert "certificate" in str(error), error
+
+
+@pytest.mark.parametrize("proxy", ["ftp://user:secret@127.0.0.1:1", "http://"])
+def test_a_proxy_url_no_connector_can_use_is_invalid_proxy_url(proxy):
+    # Never sent around the proxy, and its credentials never in the message.
+    error = failure(grequests.get("http://fakedomain.invalid/", proxies={"http": proxy}))
+    assert isinstance(error, requests.exceptions.InvalidProxyURL), repr(error)
+    assert "proxy" in str(error) and "secret" not in str(error), error
 
 
 def test_a_header_with_a_line_break():

@@ -46,6 +46,11 @@ struct Inner {
 pub enum Input {
     /// The URL, or the query parameters added to it.
     Url,
+    /// The URL's scheme, which no backend sends (`ftp://…`, or `localhost:8080/` read as
+    /// the scheme `localhost`).
+    Scheme,
+    /// The URL has no scheme at all (`example.com/`).
+    MissingScheme,
     /// The method.
     Method,
     /// A header's name or value.
@@ -54,6 +59,14 @@ pub enum Input {
     Cookie,
     /// The body: a form, JSON, a multipart part.
     Body,
+    /// A TLS file or its content: a CA bundle, a client certificate or key that can't be
+    /// read or holds no valid PEM.
+    Tls,
+    /// A proxy's URL: malformed, without a host, or of a scheme no connector speaks.
+    Proxy,
+    /// A timeout that is no duration (negative, not a number), as a caller converting
+    /// seconds reports it.
+    Timeout,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

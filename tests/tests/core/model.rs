@@ -249,7 +249,49 @@ async fn a_builder_error_says_which_input_was_bad() {
         assert!(err.is_builder(), "{err}");
         err.invalid_input()
     };
-    assert_eq!(input_of(client.get("not a url")).await, Some(Input::Url));
+    assert_eq!(
+        input_of(client.get("http://exa mple.com/")).await,
+        Some(Input::Url)
+    );
+    assert_eq!(input_of(client.get("http://")).await, Some(Input::Url));
+    assert_eq!(
+        input_of(client.get("not a url")).await,
+        Some(Input::MissingScheme)
+    );
+    assert_eq!(
+        input_of(client.get("ftp://a.test/")).await,
+        Some(Input::Scheme)
+    );
+    assert_eq!(
+        input_of(client.get("localhost:8080/x")).await,
+        Some(Input::Scheme)
+    );
+    // requests refuses a value with leading whitespace too: servers strip it.
+    assert_eq!(
+        input_of(client.get("http://a.test/").header("x-a", " v")).await,
+        Some(Input::Header)
+    );
+    assert!(
+        client
+            .get("http://a.test/")
+            .header("x-a", "v ")
+            .error()
+            .is_none(),
+        "trailing whitespace is allowed, as in requests"
+    );
+    let timeout = grequests_core::Error::invalid(Input::Timeout, "-1 s");
+    assert_eq!(
+        input_of(client.get("http://a.test/").fail_with(timeout)).await,
+        Some(Input::Timeout)
+    );
+    let first = client
+        .get("ftp://a.test/")
+        .fail_with(grequests_core::Error::invalid(Input::Timeout, "-1 s"));
+    assert_eq!(
+        input_of(first).await,
+        Some(Input::Scheme),
+        "the first bad input is kept"
+    );
     assert_eq!(
         input_of(client.get("http://a.test/").header("x-a", "b\u{1}c")).await,
         Some(Input::Header)

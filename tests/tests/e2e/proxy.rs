@@ -179,3 +179,27 @@ async fn a_proxy_failure_is_a_proxy_error_naming_the_proxy_without_credentials()
     );
     assert!(!report.contains("secret"), "{report}");
 }
+
+#[tokio::test]
+async fn a_proxy_url_no_connector_can_use_is_refused_not_bypassed() {
+    // hyper-util's matcher would drop these and send the traffic straight to the server.
+    for bad in [
+        "ftp://user:secret@127.0.0.1:1",
+        "http://",
+        "http://user:secret@",
+    ] {
+        let err = Client::builder().proxy_all(bad).build().unwrap_err();
+        assert!(err.is_builder(), "{bad}: {err}");
+        assert_eq!(
+            err.invalid_input(),
+            Some(grequests::Input::Proxy),
+            "{bad}: {err}"
+        );
+        assert!(!format!("{err:#}").contains("secret"), "{err:#}");
+    }
+    let err = Client::builder()
+        .proxy_http("gopher://127.0.0.1:1")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.invalid_input(), Some(grequests::Input::Proxy), "{err}");
+}

@@ -91,11 +91,21 @@ async fn bad_tls_settings_are_builder_errors() {
         .build()
         .unwrap_err();
     assert!(error.is_builder(), "{error}");
+    assert_eq!(
+        error.invalid_input(),
+        Some(grequests::Input::Tls),
+        "{error}"
+    );
     let error = Client::builder()
         .identity_pem(b"nope", b"nope")
         .build()
         .unwrap_err();
     assert!(error.is_builder(), "{error}");
+    assert_eq!(
+        error.invalid_input(),
+        Some(grequests::Input::Tls),
+        "{error}"
+    );
 }
 
 #[tokio::test]

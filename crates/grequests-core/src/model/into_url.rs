@@ -34,7 +34,7 @@ impl IntoUrl for &str {
         match super::parse_url::parse(self) {
             Ok(url) => check(url),
             Err(url::ParseError::RelativeUrlWithoutBase) => Err(Error::invalid(
-                crate::Input::Url,
+                crate::Input::MissingScheme,
                 format!("invalid URL {self:?}: missing scheme (did you mean \"http://{self}\"?)"),
             )),
             Err(e) => Err(Error::invalid(
@@ -60,7 +60,7 @@ impl IntoUrl for &String {
 fn check(url: Url) -> Result<Url> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::invalid(
-            crate::Input::Url,
+            crate::Input::Scheme,
             format!(
                 "unsupported URL scheme {:?} in {url}: only http and https",
                 url.scheme()

@@ -147,6 +147,20 @@ impl Request {
         self.parts.as_ref().err()
     }
 
+    /// Makes this request fail with `error` when sent, unless it already has a builder
+    /// error: for a caller that checks input of its own (seconds from Python, a field of a
+    /// JSONL line), so that the bad request still gets its one result in a batch.
+    ///
+    /// ```
+    /// use grequests_core::{Error, Input};
+    /// # let client = grequests_core::Client::with_transport(grequests_core::transport_fn(|_| async { unreachable!() }));
+    /// let req = client.get("http://127.0.0.1/").fail_with(Error::invalid(Input::Timeout, "-1 s"));
+    /// assert_eq!(req.error().and_then(Error::invalid_input), Some(Input::Timeout));
+    /// ```
+    pub fn fail_with(self, error: Error) -> Self {
+        self.with(|_| Err(error))
+    }
+
     /// The client this request will be sent with.
     pub fn client(&self) -> &Client {
         &self.client
@@ -538,6 +552,17 @@ where
             name.as_str()
         ))
     })?;
+    if matches!(value.as_bytes().first(), Some(b' ' | b'\t')) {
+        // A field value never starts with whitespace (RFC 9110 5.5): servers strip it, so
+        // this is not the value meant, as requests rules too.
+        return Err(Error::invalid(
+            crate::Input::Header,
+            format!(
+                "invalid value for header {:?}: it starts with whitespace",
+                name.as_str()
+            ),
+        ));
+    }
     Ok((name, value))
 }
 

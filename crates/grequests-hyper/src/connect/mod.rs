@@ -7,6 +7,7 @@
 
 mod born;
 mod proxy;
+pub(crate) mod proxy_url;
 mod slots;
 mod socks;
 pub(crate) mod timed;

@@ -1,5 +1,8 @@
-"""requests' keyword arguments turned into the engine's request spec, with requests' checks
-and requests' exceptions for bad input."""
+"""requests' keyword arguments turned into the engine's request spec.
+
+The engine checks what the values hold (the URL, header values, timeouts, TLS files,
+proxies) and says which input was bad, which ``exceptions.from_engine`` turns into requests'
+class; this module checks only what is Python's: the types and shapes of the arguments."""
 
 import io
 import json as _json
@@ -7,7 +10,6 @@ import os
 from functools import partial
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional
-from urllib.parse import urlsplit
 
 from . import exceptions
 from .models import PreparedRequest
@@ -52,7 +54,6 @@ _new_spec = partial(tuple.__new__, RequestSpec)
 #: ``params`` to ``read_timeout``, unset.
 _NO_OPTIONS = (None,) * (RequestSpec._fields.index("allow_redirects") - RequestSpec._fields.index("params"))
 
-_INVALID_HEADER_VALUE = ("\r", "\n")
 _HTTP = ("http://", "https://")
 
 
@@ -76,50 +77,19 @@ def _pairs(value, what):
     return pairs
 
 
-def _check_url(url):
-    if isinstance(url, bytes):
-        url = url.decode("utf-8")
-    url = str(url).strip()
-    if ":" in url and not url.lower().startswith("http"):
-        raise exceptions.InvalidSchema(f"No connection adapters were found for {url!r}")
-    parts = urlsplit(url)
-    if not parts.scheme:
-        raise exceptions.MissingSchema(
-            f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?"
-        )
-    if parts.scheme.lower() not in ("http", "https"):
-        raise exceptions.InvalidSchema(f"No connection adapters were found for {url!r}")
-    if not parts.hostname:
-        raise exceptions.InvalidURL(f"Invalid URL {url!r}: No host supplied")
-    return url
-
-
 def _header_pairs(headers):
+    """``(name, value)`` strings of a header dict; the engine checks what they hold."""
     pairs = []
     for name, value in headers.items():
         if value is None:
             continue
-        for part, label in ((name, "name"), (value, "value")):
+        for part in (name, value):
             if not isinstance(part, (str, bytes)):
                 raise exceptions.InvalidHeader(
                     f"Header part ({part!r}) from {(name, value)} must be of type str or "
                     f"bytes, not {type(part)}"
                 )
-        if isinstance(name, bytes):
-            name = name.decode("latin-1")
-        if isinstance(value, bytes):
-            value = value.decode("latin-1")
-        if any(c in value for c in _INVALID_HEADER_VALUE) or value[:1] in (" ", "\t"):
-            raise exceptions.InvalidHeader(
-                "Invalid leading whitespace, reserved character(s), or return character(s) "
-                f"in header value: {value!r}"
-            )
-        if not name or any(c in name for c in ":\r\n ") :
-            raise exceptions.InvalidHeader(
-                f"Invalid leading whitespace, reserved character(s), or return character(s) "
-                f"in header name: {name!r}"
-            )
-        pairs.append((name, value))
+        pairs.append((_text(name), _text(value)))
     return pairs
 
 
@@ -136,8 +106,9 @@ def _timeouts(timeout):
             ) from None
     else:
         connect = read = timeout
+    # The engine checks the values are durations; the types are Python's to check.
     for value, which in ((connect, "connect"), (read, "read")):
-        if value is not None and (not isinstance(value, (int, float)) or value < 0):
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
             raise ValueError(
                 f"Timeout value {which} was {value}, but it must be an int, float or None."
             )
@@ -269,8 +240,8 @@ def spec(request, session, theirs, stream):
 def _spec(request, session, theirs, stream):
     kwargs = request.kwargs
     url = request.url
-    # The common case, kept short: no keywords, a plain session, an http(s) URL (the
-    # engine checks the rest of it, and a bad one fails as InvalidURL all the same).
+    # The common case, kept short: no keywords, a plain session, an http(s) URL. The engine
+    # checks every URL; a bad one fails with requests' class for what is wrong with it.
     if not kwargs and type(url) is str and url.startswith(_HTTP) and len(url) > 8:
         if theirs is None and session._is_plain():
             method = request.method
@@ -280,7 +251,7 @@ def _spec(request, session, theirs, stream):
     if unknown:
         raise TypeError(f"request() got an unexpected keyword argument {sorted(unknown)[0]!r}")
     settings = theirs if theirs is not None else session
-    url = _check_url(request.url)
+    url = request.url.decode("utf-8") if isinstance(request.url, bytes) else str(request.url)
     method = request.method.upper() if isinstance(request.method, str) else _text(request.method).upper()
 
     headers = CaseInsensitiveDict()

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - exercised by the suite without request
 __all__ = [
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError", "Timeout",
     "ConnectTimeout", "ReadTimeout", "URLRequired", "TooManyRedirects", "MissingSchema",
-    "InvalidSchema", "InvalidURL", "InvalidHeader", "InvalidJSONError", "JSONDecodeError",
+    "InvalidSchema", "InvalidURL", "InvalidHeader", "InvalidProxyURL", "InvalidJSONError", "JSONDecodeError",
     "ChunkedEncodingError", "ContentDecodingError", "StreamConsumedError",
 ]
 
@@ -63,6 +63,7 @@ InvalidSchema = _define(
     "InvalidSchema", (RequestException, ValueError), "The URL's scheme is not http or https."
 )
 InvalidURL = _define("InvalidURL", (RequestException, ValueError), "The URL is not valid.")
+InvalidProxyURL = _define("InvalidProxyURL", (InvalidURL,), "A proxy's URL is not valid.")
 InvalidHeader = _define(
     "InvalidHeader", (RequestException, ValueError), "A header name or value is not valid."
 )
@@ -89,14 +90,27 @@ _BY_KIND = {
     "too_many_redirects": TooManyRedirects,
     "invalid_header": InvalidHeader,
     "invalid_url": InvalidURL,
-    # Other bad input (a method, a body, a TLS file): requests has no closer class.
+    "invalid_schema": InvalidSchema,
+    "missing_schema": MissingSchema,
+    "invalid_proxy_url": InvalidProxyURL,
+    # A method or a body: requests has no closer class.
     "invalid": InvalidURL,
     "content_decoding": ContentDecodingError,
     "chunked_encoding": ChunkedEncodingError,
     "request": RequestException,
 }
 
+#: Kinds requests reports with a builtin class, which takes no ``request=``.
+_BUILTIN_BY_KIND = {
+    # A TLS file that is not there.
+    "missing_file": OSError,
+    "invalid_timeout": ValueError,
+}
+
 
 def from_engine(kind, message, request=None):
     """The exception for an engine error of ``kind``."""
+    builtin = _BUILTIN_BY_KIND.get(kind)
+    if builtin is not None:
+        return builtin(message)
     return _BY_KIND.get(kind, RequestException)(message, request=request)

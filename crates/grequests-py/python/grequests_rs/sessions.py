@@ -245,19 +245,12 @@ class Session:
 def _native_client(verify, cert, proxies, **settings):
     ca_file = None
     if isinstance(verify, str):
-        if not os.path.exists(verify):
-            raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
         ca_file, verify = verify, True
     cert_file = key_file = None
     if isinstance(cert, (tuple, list)):
         cert_file, key_file = cert
     elif cert:
         cert_file = cert
-    # requests' messages for files that are not there.
-    if cert_file and not os.path.exists(cert_file):
-        raise OSError(f"Could not find the TLS certificate file, invalid path: {cert_file}")
-    if key_file and not os.path.exists(key_file):
-        raise OSError(f"Could not find the TLS key file, invalid path: {key_file}")
     try:
         return NativeClient(
             verify=bool(verify),
