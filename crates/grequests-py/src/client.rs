@@ -49,6 +49,7 @@ impl NativeClient {
         pool_idle_timeout = None, max_body_size = Some(grequests_core::limits::DEFAULT_MAX_BODY_SIZE),
         pool_maxsize = grequests_core::DEFAULT_MAX_IDLE_PER_HOST,
         pool_max_idle = grequests_core::DEFAULT_MAX_IDLE, budget = None,
+        max_connections_per_host = None,
         low_speed_limit = Some(default_low_speed_limit()),
         max_decompression_ratio = grequests_core::DecodeLimits::default().max_ratio,
         max_decoded_body_size = grequests_core::DecodeLimits::default().max_decoded_size,
@@ -69,6 +70,7 @@ impl NativeClient {
         pool_maxsize: usize,
         pool_max_idle: usize,
         budget: Option<PyRef<'_, NativeBudget>>,
+        max_connections_per_host: Option<usize>,
         low_speed_limit: Option<(u64, f64)>,
         max_decompression_ratio: Option<u32>,
         max_decoded_body_size: Option<u64>,
@@ -136,6 +138,9 @@ impl NativeClient {
                     builder.resolve(&host, addr)
                 }
             };
+        }
+        if let Some(max) = max_connections_per_host {
+            builder = builder.max_connections_per_host(max);
         }
         if let Some(budget) = budget {
             builder = builder.connection_budget(budget.0.clone());

@@ -236,7 +236,7 @@ def test_the_modules_import_in_layers_without_a_cycle():
         "_prepare": 2, "sending": 2,
         "sessions": 3,
         "api": 4,
-        "__init__": 5,
+        "__init__": 5, "ray": 5,
     }
     package = pathlib.Path(grequests.__file__).parent
     modules = {p.stem for p in package.glob("*.py")}
@@ -249,3 +249,15 @@ def test_the_modules_import_in_layers_without_a_cycle():
                 for target in targets:
                     target = target.split(".")[0]
                     assert layers[target] < layers[name], f"{name} imports {target}"
+
+
+def test_max_connections_per_host_is_what_the_server_sees(base_url):
+    # Two names for the one server, so that the server counts each host's requests apart.
+    host, port = base_url.split("//")[1].rstrip("/").split(":")
+    s = grequests.Session(resolve={"a.test": f"{host}:{port}", "b.test": f"{host}:{port}"})
+    s.max_connections_per_host = 2
+    urls = [f"http://{name}.test:{port}/delay/0.05" for name in "ab" for _ in range(12)]
+    responses = grequests.map([grequests.get(u, session=s) for u in urls], size=24)
+    assert [r.status_code for r in responses] == [200] * 24
+    peaks = requests.get(base_url + "peak-in-flight").json()
+    assert peaks[f"a.test:{port}"] == 2 and peaks[f"b.test:{port}"] == 2, peaks

@@ -30,6 +30,19 @@ pub(crate) struct ServerState {
 }
 
 impl ServerState {
+    /// The most requests answered at once, per `Host` header (lowercase, with its port).
+    pub(crate) fn peak_in_flight(&self) -> std::collections::HashMap<String, usize> {
+        self.in_flight
+            .lock()
+            .map(|hosts| {
+                hosts
+                    .iter()
+                    .map(|(host, (_, peak))| (host.clone(), *peak))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Counts a request to `host` until the guard is dropped.
     pub(crate) fn enter(self: &std::sync::Arc<Self>, host: String) -> InFlight {
         if let Ok(mut hosts) = self.in_flight.lock() {

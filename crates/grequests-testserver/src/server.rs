@@ -233,17 +233,9 @@ impl TestServer {
 
     /// The most requests this server was answering at once, per `Host` header (lowercase,
     /// with its port): what a client's per-host limit looks like from the server.
+    /// `GET /peak-in-flight` answers the same, as JSON, to a client in another process.
     pub fn peak_in_flight_by_host(&self) -> std::collections::HashMap<String, usize> {
-        self.state
-            .in_flight
-            .lock()
-            .map(|hosts| {
-                hosts
-                    .iter()
-                    .map(|(host, (_, peak))| (host.clone(), *peak))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.state.peak_in_flight()
     }
 }
 

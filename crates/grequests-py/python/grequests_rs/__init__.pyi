@@ -91,6 +91,7 @@ class Session:
     pool_maxsize: int
     pool_max_idle: int
     max_connections: Optional[int]
+    max_connections_per_host: Optional[int]
     low_speed_limit: Optional[Tuple[int, float]]
     max_decompression_ratio: Optional[int]
     max_decoded_body_size: Optional[int]

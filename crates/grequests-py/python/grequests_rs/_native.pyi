@@ -39,6 +39,7 @@ class NativeClient:
         pool_maxsize: int = ...,
         pool_max_idle: int = ...,
         budget: Optional[NativeBudget] = None,
+        max_connections_per_host: Optional[int] = None,
         low_speed_limit: Optional[Tuple[int, float]] = ...,
         max_decompression_ratio: Optional[int] = ...,
         max_decoded_body_size: Optional[int] = ...,

@@ -99,7 +99,9 @@ class Session:
     closed first. ``max_connections`` bounds how many are open at once; unset, every session
     shares the process's budget, derived from the soft ``RLIMIT_NOFILE`` (``ulimit -n``),
     so that a batch waits for a connection rather than failing with "Too many open files".
-    ``pool_status()`` tells what the pools hold now.
+    ``max_connections_per_host`` (aiohttp's ``limit_per_host``; unset, no cap) bounds the
+    connections open to one ``scheme://host:port``, and so, over HTTP/1.1, the requests in
+    flight to it: requests past it wait. ``pool_status()`` tells what the pools hold now.
 
     ``resolve`` maps host names to ``"ip:port"`` (or ``None``: never resolves), without
     DNS; an addition of this package, for tests.
@@ -120,6 +122,7 @@ class Session:
         self.pool_maxsize = DEFAULT_POOL_MAXSIZE
         self.pool_max_idle = DEFAULT_POOL_MAX_IDLE
         self.max_connections = None
+        self.max_connections_per_host = None
         self.low_speed_limit = DEFAULT_LOW_SPEED_LIMIT
         self.max_decompression_ratio = DEFAULT_MAX_DECOMPRESSION_RATIO
         self.max_decoded_body_size = DEFAULT_MAX_DECODED_BODY_SIZE
@@ -140,6 +143,7 @@ class Session:
             or self.max_body_size != DEFAULT_MAX_BODY_SIZE
             or self.pool_maxsize != DEFAULT_POOL_MAXSIZE
             or self.pool_max_idle != DEFAULT_POOL_MAX_IDLE or self.max_connections is not None
+            or self.max_connections_per_host is not None
             or self.low_speed_limit != DEFAULT_LOW_SPEED_LIMIT
             or self.max_decompression_ratio != DEFAULT_MAX_DECOMPRESSION_RATIO
             or self.max_decoded_body_size != DEFAULT_MAX_DECODED_BODY_SIZE
@@ -155,7 +159,8 @@ class Session:
         guards = self._guards()
         key = (
             verify, cert, proxies, self.trust_env, self.max_redirects, self.max_body_size,
-            self.pool_maxsize, self.pool_max_idle, self.max_connections, guards,
+            self.pool_maxsize, self.pool_max_idle, self.max_connections,
+            self.max_connections_per_host, guards,
         )
         client = self._clients.get(key)
         if client is None:
@@ -170,6 +175,7 @@ class Session:
                 pool_maxsize=self.pool_maxsize,
                 pool_max_idle=self.pool_max_idle,
                 budget=self._budget(),
+                max_connections_per_host=self.max_connections_per_host,
                 low_speed_limit=guards[0],
                 max_decompression_ratio=guards[1],
                 max_decoded_body_size=guards[2],

@@ -64,6 +64,8 @@ pub(crate) async fn route(echo: Echo) -> Response {
         (["absolute-redirect", n], _) => redirect::absolute(&echo, n),
         (["redirect-to"], _) => redirect::to(&echo),
         (["unstable"], _) => unstable::answer(&echo),
+        // Not httpbin's: a per-host limit as seen from here, for a suite in another process.
+        (["peak-in-flight"], _) => json_ok(json!(echo.state.peak_in_flight())),
         _ => empty(StatusCode::NOT_FOUND),
     }
 }
