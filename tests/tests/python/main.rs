@@ -1,7 +1,7 @@
 //! The Python package's pytest suite (`crates/grequests-py/tests`), run by `cargo test`.
 //!
 //! It makes what the suite needs on its own: a virtualenv under `target/python-venv` with
-//! maturin, pytest, requests and mypy (for the stubs) from PyPI; the package's wheel, built by maturin into
+//! maturin, pytest, requests, mypy (for the stubs) and Ray Data (for `grequests_rs.ray`) from PyPI; the package's wheel, built by maturin into
 //! `target/python` and installed into the virtualenv; and the servers on 127.0.0.1 (httpbin
 //! plain, TLS and mutual TLS, an HTTP proxy), whose addresses and certificates reach the
 //! suite through the environment.
@@ -31,12 +31,14 @@ fn run(command: &mut Command, what: &str) -> Output {
 fn virtualenv() -> PythonEnv {
     PythonEnv::ensure(
         target_dir().join("python-venv"),
-        "import pytest, requests, mypy, maturin",
+        "import pytest, requests, mypy, maturin, ray.data",
         &[
             "maturin>=1.9.4,<2",
             "pytest>=7",
             "requests>=2.28",
             "mypy>=1.10",
+            // grequests_rs.ray's suite (about 40 s and 600 MB on first use).
+            "ray[data]>=2.49",
         ],
     )
     .unwrap_or_else(|err| panic!("{err}"))
