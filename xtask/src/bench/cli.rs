@@ -7,10 +7,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::report::median;
-use super::runner::{run, Sample};
 use super::servers::{start_nginx, wait_for};
-use super::work_dir;
+use super::{side_by_side, work_dir};
 
 /// Origins: nginx listens on this many ports from [`FIRST_PORT`].
 const ORIGINS: u16 = 1_000;
@@ -45,40 +43,27 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     wait_for(FIRST_PORT + ORIGINS - 1)?;
     let urls = write_lists(&dir, count)?;
     let contenders = contenders(&dir, &urls);
-    let mut samples: Vec<(&'static str, Vec<Sample>)> =
-        contenders.iter().map(|c| (c.name, Vec::new())).collect();
-    for round in 1..=rounds {
-        for (contender, (_, runs)) in contenders.iter().zip(samples.iter_mut()) {
-            let _ = std::fs::remove_dir_all(dir.join("out"));
-            std::fs::create_dir_all(dir.join("out")).map_err(|e| e.to_string())?;
-            let mut command = Command::new("python3");
-            command
-                .arg("xtask/peers/_cli_run.py")
-                .args([contender.name, &count.to_string(), &contender.ok_rule, "--"])
-                .args(&contender.command);
-            match run(&mut command) {
-                Ok(sample) => {
-                    eprintln!(
-                        "   round {round}: {:<22} {:>8.0} req/s  {:>6.1} µs CPU/req  {:>6.1} MiB  {}/{} ok",
-                        contender.name,
-                        sample.rps,
-                        sample.cpu_s * 1e6 / count as f64,
-                        sample.max_rss_kib / 1024.0,
-                        sample.ok,
-                        sample.requests
-                    );
-                    runs.push(sample);
-                }
-                Err(err) => eprintln!("   round {round}: {:<22} skipped: {err}", contender.name),
-            }
-        }
-    }
+    let names: Vec<&'static str> = contenders.iter().map(|c| c.name).collect();
+    let samples = side_by_side::interleaved(&names, rounds, count, |index| {
+        let contender = &contenders[index];
+        let _ = std::fs::remove_dir_all(dir.join("out"));
+        std::fs::create_dir_all(dir.join("out")).map_err(|e| e.to_string())?;
+        let mut command = Command::new("python3");
+        command
+            .arg("xtask/peers/_cli_run.py")
+            .args([contender.name, &count.to_string(), &contender.ok_rule, "--"])
+            .args(&contender.command);
+        Ok(command)
+    });
     let _ = nginx.kill();
     let _ = nginx.wait();
-    let table = table(&samples, count);
+    let title = format!(
+        "Command line: {count} URLs over {ORIGINS} origins (nginx), {CONCURRENCY} at a time"
+    );
+    let table = side_by_side::table(&title, &samples, count, true);
     println!("{table}");
     if docs {
-        write_docs(&table)?;
+        side_by_side::write_docs_section("## Command line:", &table)?;
     }
     Ok(())
 }
@@ -206,50 +191,4 @@ fn write_lists(dir: &Path, count: usize) -> Result<PathBuf, String> {
         std::fs::write(dir.join(name), text).map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(urls)
-}
-
-fn table(samples: &[(&'static str, Vec<Sample>)], count: usize) -> String {
-    let ours = samples
-        .first()
-        .map(|(_, runs)| median(runs.iter().map(|s| s.rps).collect()).0)
-        .unwrap_or(f64::NAN);
-    let mut out = format!(
-        "## Command line: {count} URLs over {ORIGINS} origins (nginx), 50 at a time\n\n\
-         | contender | req/s | min–max | CPU µs/req | peak MiB | fetched | grequests fetch vs it |\n\
-         |---|---:|---:|---:|---:|---:|---:|\n"
-    );
-    for (name, runs) in samples {
-        if runs.is_empty() {
-            let _ = writeln!(out, "| {name} | not run | | | | | |");
-            continue;
-        }
-        let (rate, min, max) = median(runs.iter().map(|s| s.rps).collect());
-        let (cpu, _, _) = median(runs.iter().map(|s| s.cpu_s * 1e6 / count as f64).collect());
-        let (rss, _, _) = median(runs.iter().map(|s| s.max_rss_kib / 1024.0).collect());
-        let ok = runs.iter().map(|s| s.ok).min().unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "| {name} | {rate:.0} | {min:.0}–{max:.0} | {cpu:.1} | {rss:.1} | {ok} | {:.2}x |",
-            ours / rate.max(1e-9)
-        );
-    }
-    out
-}
-
-/// Replaces docs/bench.md's command-line section (or appends it).
-fn write_docs(table: &str) -> Result<(), String> {
-    let path = Path::new("docs/bench.md");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let start = text.find("## Command line:");
-    let kept = match start {
-        Some(at) => {
-            let end = text[at + 1..]
-                .find("\n## ")
-                .map_or(text.len(), |e| at + 1 + e + 1);
-            format!("{}{}", &text[..at], &text[end..])
-        }
-        None => text,
-    };
-    let updated = format!("{}\n{table}", kept.trim_end());
-    std::fs::write(path, updated + "\n").map_err(|e| format!("docs/bench.md: {e}"))
 }

@@ -11,10 +11,12 @@ mod cli;
 mod instructions;
 mod machine;
 mod python;
+mod ray;
 mod report;
 mod runner;
 mod scenarios;
 mod servers;
+mod side_by_side;
 
 use std::path::PathBuf;
 
@@ -45,6 +47,10 @@ pub struct BenchArgs {
     /// wget2, aria2c and the library's `imap` on 100 000 URLs over 1 000 origins.
     #[arg(long)]
     pub cli: bool,
+    /// Instead of the library's scenarios: `grequests_rs.ray.fetch` against the same Ray
+    /// Data pipeline on requests and on aiohttp, 100 000 URLs over 100 origins, 2 actors.
+    #[arg(long, conflicts_with = "cli")]
+    pub ray: bool,
 }
 
 /// Where the benchmark keeps its files.
@@ -61,10 +67,13 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         ));
     }
     std::fs::create_dir_all(work_dir()).map_err(|e| format!("target/bench: {e}"))?;
+    let rounds = args.rounds.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
     if args.cli {
         build::release()?;
-        let rounds = args.rounds.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
         return cli::run_cli(args.quick, rounds, args.docs);
+    }
+    if args.ray {
+        return ray::run_ray(args.quick, rounds, args.docs);
     }
     let binaries = build::release()?;
     let python = if args.peers.iter().any(|p| p == "python") {
@@ -72,7 +81,6 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     } else {
         None
     };
-    let rounds = args.rounds.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
     let plan = scenarios::plan(args.quick, python.is_some());
     let plan: Vec<_> = plan
         .into_iter()
