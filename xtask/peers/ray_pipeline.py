@@ -13,6 +13,7 @@ actors' processes, which getrusage in this one does not see.
 import asyncio
 import json
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -54,19 +55,20 @@ class RequestsFetcher:
 
 
 class AiohttpFetcher:
-    """An event loop and a ClientSession per actor, kept across batches."""
+    """An event loop and a ClientSession per actor, kept across batches (Ray Data calls
+    the actor from a thread of its own, so the loop runs there, one batch at a time)."""
 
     def __init__(self):
         import aiohttp
 
         self.aiohttp = aiohttp
         self.loop = asyncio.new_event_loop()
-        self.session = self.loop.run_until_complete(self._session())
-        self.limit = asyncio.Semaphore(size)
+        self.running = threading.Lock()
+        self.session, self.limit = self.loop.run_until_complete(self._start())
 
-    async def _session(self):
+    async def _start(self):
         connector = self.aiohttp.TCPConnector(limit=size)
-        return self.aiohttp.ClientSession(connector=connector)
+        return self.aiohttp.ClientSession(connector=connector), asyncio.Semaphore(size)
 
     async def _one(self, url):
         async with self.limit:
@@ -76,10 +78,12 @@ class AiohttpFetcher:
             except Exception:  # noqa: BLE001 - a failure is a row, as in the integration
                 return None, None
 
+    async def _all(self, urls):
+        return await asyncio.gather(*(self._one(u) for u in urls))
+
     def __call__(self, batch):
-        urls = batch.column("url").to_pylist()
-        gathered = asyncio.gather(*(self._one(u) for u in urls))
-        results = self.loop.run_until_complete(gathered)
+        with self.running:
+            results = self.loop.run_until_complete(self._all(batch.column("url").to_pylist()))
         return _with_results(batch, [r[0] for r in results], [r[1] for r in results])
 
 

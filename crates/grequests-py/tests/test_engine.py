@@ -149,6 +149,15 @@ def test_the_response_behaves_like_requests(httpbin):
     assert dict(set_cookie.cookies) == {"a": "1"}
 
 
+def test_response_headers_join_a_repeated_name_as_requests_does(httpbin):
+    r = grequests.map([grequests.get(httpbin("response-headers?X-Twice=a&X-Twice=b"))])[0]
+    assert r.headers["X-TWICE"] == "a, b"
+    assert "x-twice" in r.headers and "X-Twice" in r.headers and "x-never" not in r.headers
+    items = dict(r.headers.items())
+    assert items["x-twice"] == "a, b" and items == {k: r.headers[k] for k in r.headers}
+    assert ("x-twice", "a, b") in r.headers.items()
+
+
 def test_closing_a_streamed_response_keeps_its_head(httpbin):
     r = grequests.map([grequests.get(httpbin("stream/100"), stream=True)])[0]
     r.close()

@@ -98,6 +98,8 @@ def test_connection_refused_and_names_that_do_not_resolve(refused_url):
 
 def test_too_many_redirects(httpbin):
     s = grequests.Session()
+    assert grequests.map([grequests.get(httpbin("redirect/5"), session=s)])[0].status_code == 200
+    # A setting changed after the session sent requests holds for the next ones.
     s.max_redirects = 2
     error = failure(grequests.get(httpbin("redirect/5"), session=s))
     assert isinstance(error, requests.exceptions.TooManyRedirects)

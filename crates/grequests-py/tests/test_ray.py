@@ -70,6 +70,16 @@ def test_bodies_are_a_binary_column(cluster, base_url):
     assert len(bodies[base_url + "bytes/10?seed=1"]) == 10 and bodies["no scheme"] is None
 
 
+def test_a_batch_of_no_rows_still_gets_the_columns():
+    # Ray Data skips empty blocks itself, but a batch of none must not change the schema.
+    import pyarrow as pa
+
+    fetcher = grequests_ray._Fetcher("url", 50, True, "GET", None, None, {})
+    out = fetcher(pa.RecordBatch.from_pydict({"url": pa.array([], pa.string())}))
+    assert out.num_rows == 0
+    assert out.schema.names == ["url", *grequests_ray.COLUMNS, "body"]
+
+
 def test_per_host_holds_across_the_cluster(cluster, base_url):
     port = _port(base_url)
     names = [f"ray{i}.test" for i in range(5)]

@@ -51,8 +51,10 @@ class RequestSpec(NamedTuple):
 # The fast path's spec: a plain GET has no options, so it is built as a tuple (no keyword
 # handling in NamedTuple's Python-level constructor: a microsecond per request).
 _new_spec = partial(tuple.__new__, RequestSpec)
-#: ``params`` to ``read_timeout``, unset.
-_NO_OPTIONS = (None,) * (RequestSpec._fields.index("allow_redirects") - RequestSpec._fields.index("params"))
+#: ``params`` to ``auth``, unset.
+_NO_OPTIONS = (None,) * (RequestSpec._fields.index("connect_timeout") - RequestSpec._fields.index("params"))
+_NO_TIMEOUTS = (None, None)
+_TIMEOUT_ONLY = {"timeout"}
 
 _HTTP = ("http://", "https://")
 
@@ -240,13 +242,16 @@ def spec(request, session, theirs, stream):
 def _spec(request, session, theirs, stream):
     kwargs = request.kwargs
     url = request.url
-    # The common case, kept short: no keywords, a plain session, an http(s) URL. The engine
-    # checks every URL; a bad one fails with requests' class for what is wrong with it.
-    if not kwargs and type(url) is str and url.startswith(_HTTP) and len(url) > 8:
-        if theirs is None and session._is_plain():
-            method = request.method
-            method = method.upper() if type(method) is str else _text(method).upper()
-            return _new_spec((session._plain_client, method, url, *_NO_OPTIONS, True, bool(stream)))
+    # The common case, kept short: no keywords but a timeout, a session that adds nothing,
+    # an http(s) URL. The engine checks every URL; a bad one fails with requests' class for
+    # what is wrong with it.
+    if (not kwargs or kwargs.keys() == _TIMEOUT_ONLY) and type(url) is str \
+            and url.startswith(_HTTP) and len(url) > 8 and theirs is None \
+            and session._adds_nothing():
+        method = request.method
+        method = method.upper() if type(method) is str else _text(method).upper()
+        timeouts = _timeouts(kwargs["timeout"]) if kwargs else _NO_TIMEOUTS
+        return _new_spec((session._plain(), method, url, *_NO_OPTIONS, *timeouts, True, bool(stream)))
     unknown = kwargs.keys() - KEYWORDS
     if unknown:
         raise TypeError(f"request() got an unexpected keyword argument {sorted(unknown)[0]!r}")

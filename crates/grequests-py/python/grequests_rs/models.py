@@ -33,17 +33,6 @@ class PreparedRequest:
         return f"<PreparedRequest [{self.method}]>"
 
 
-def _headers(pairs):
-    """A CaseInsensitiveDict of header pairs; repeated names joined with ', ', as requests."""
-    headers = CaseInsensitiveDict()
-    for name, value in pairs:
-        if name in headers:
-            headers[name] = f"{headers[name]}, {value}"
-        else:
-            headers[name] = value
-    return headers
-
-
 def _encoding_from_headers(headers):
     """requests' ``get_encoding_from_headers``."""
     content_type = headers.get("content-type")
@@ -105,7 +94,7 @@ class Response:
     @property
     def headers(self):
         if self._headers is None:
-            self._headers = _headers(self._native.headers())
+            self._headers = CaseInsensitiveDict.joining(self._native.headers())
         return self._headers
 
     @headers.setter
@@ -139,7 +128,7 @@ class Response:
             return self._closed_head[2]
         if self._request is None:
             method, url, headers = self._native.request()
-            self._request = PreparedRequest(method, url, _headers(headers))
+            self._request = PreparedRequest(method, url, CaseInsensitiveDict.joining(headers))
         return self._request
 
     @property

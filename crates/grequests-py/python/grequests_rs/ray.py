@@ -144,29 +144,28 @@ class _Fetcher:
         rows = [None] * len(urls)
         for index, response in api.imap_enumerated(requests, size=self.size):
             rows[index] = _row(response, requests[index], self.body)
-        for name, kind in COLUMNS.items():
-            batch = batch.append_column(name, pa.array([row[name] for row in rows], kind))
-        if self.body:
-            batch = batch.append_column(_BODY[0], pa.array([row["body"] for row in rows], _BODY[1]))
+        names = [*COLUMNS, _BODY[0]] if self.body else list(COLUMNS)
+        kinds = [*COLUMNS.values(), _BODY[1]]
+        columns = list(zip(*rows)) or [()] * len(names)  # an empty batch gets them too
+        for name, kind, values in zip(names, kinds, columns):
+            batch = batch.append_column(name, pa.array(values, kind))
         return batch
 
 
 def _row(response, request, body):
-    """The added columns of one row, from its response or its request's exception."""
+    """The added columns of one row (``COLUMNS``' order, then the body when asked), from its
+    response or its request's exception."""
     if response is None:
         error = getattr(request, "exception", None)
-        return {
-            "status": None, "final_url": None, "headers": None, "elapsed_ms": None,
-            "error_kind": type(error).__name__ if error is not None else "RequestException",
-            "error_message": str(error) if error is not None else "no response",
-            "body": None,
-        }
-    return {
-        "status": response.status_code,
-        "final_url": response.url,
-        "headers": list(response.headers.items()),
-        "elapsed_ms": response.elapsed.total_seconds() * 1000.0,
-        "error_kind": None,
-        "error_message": None,
-        "body": response.content if body else None,
-    }
+        kind = type(error).__name__ if error is not None else "RequestException"
+        message = str(error) if error is not None else "no response"
+        return (None, None, None, None, kind, message, None)
+    return (
+        response.status_code,
+        response.url,
+        list(response.headers.items()),
+        response.elapsed.total_seconds() * 1000.0,
+        None,
+        None,
+        response.content if body else None,
+    )

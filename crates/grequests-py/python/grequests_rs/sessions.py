@@ -130,24 +130,22 @@ class Session:
         self._resolve = dict(resolve or {})
         self._keeps_cookies = _cookies
         self._clients = {}
-        self._plain_client = self._client(True, None, _NO_PROXIES)
-        self.cookies = SessionCookies(self._plain_client)
+        self.cookies = SessionCookies(self._plain())
 
-    def _is_plain(self):
-        """Whether a request with no keywords of its own needs nothing but the URL: the
-        session adds no headers, parameters, credentials, proxies or TLS settings."""
+    def _adds_nothing(self):
+        """Whether a request with no keywords of its own (but a timeout) is its URL and the
+        session's client alone: the session adds no headers, parameters, credentials,
+        proxies, TLS settings or cookies to it."""
         return not (
             self.headers or self.params or self.auth is not None or self.proxies
             or self.verify is not True or self.cert is not None or self.stream
-            or self.cookies.unscoped or self.trust_env is not True or self.max_redirects != 30
-            or self.max_body_size != DEFAULT_MAX_BODY_SIZE
-            or self.pool_maxsize != DEFAULT_POOL_MAXSIZE
-            or self.pool_max_idle != DEFAULT_POOL_MAX_IDLE or self.max_connections is not None
-            or self.max_connections_per_host is not None
-            or self.low_speed_limit != DEFAULT_LOW_SPEED_LIMIT
-            or self.max_decompression_ratio != DEFAULT_MAX_DECOMPRESSION_RATIO
-            or self.max_decoded_body_size != DEFAULT_MAX_DECODED_BODY_SIZE
+            or self.cookies.unscoped or self.trust_env is not True
         )
+
+    def _plain(self):
+        """The client for requests with default TLS and no proxy, as the session's
+        connection settings (limits, redirects, guards) are now."""
+        return self._client(True, None, _NO_PROXIES)
 
     def _guards(self):
         """The engine's limits against hostile servers, as this session sets them."""

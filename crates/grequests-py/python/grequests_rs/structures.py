@@ -1,7 +1,7 @@
 """``CaseInsensitiveDict``, as requests' (headers are looked up in any case), and
 ``PoolStatus``."""
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import ItemsView, Mapping, MutableMapping
 from typing import NamedTuple
 
 
@@ -42,6 +42,27 @@ class CaseInsensitiveDict(MutableMapping):
     def __len__(self):
         return len(self._store)
 
+    def __contains__(self, key):
+        # Mapping's default fetches the value and catches KeyError: twice the work, on the
+        # hot path of every response's headers.
+        return key.lower() in self._store
+
+    def items(self):
+        return _Items(self)
+
+    @classmethod
+    def joining(cls, pairs):
+        """Header ``(name, value)`` pairs as requests keeps them: a repeated name's values
+        joined with ``", "``, under the case it was last given in."""
+        store = {}
+        for name, value in pairs:
+            lower = name.lower()
+            seen = store.get(lower)
+            store[lower] = (name, value if seen is None else f"{seen[1]}, {value}")
+        headers = cls()
+        headers._store = store
+        return headers
+
     def lower_items(self):
         """``(lowercase key, value)`` pairs."""
         return ((lower, pair[1]) for lower, pair in self._store.items())
@@ -58,3 +79,12 @@ class CaseInsensitiveDict(MutableMapping):
 
     def __repr__(self):
         return str(dict(self.items()))
+
+
+class _Items(ItemsView):
+    """``items()`` read straight from the store, which holds ``(key, value)`` already."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return iter(self._mapping._store.values())
