@@ -40,11 +40,13 @@ pub struct Fetch {
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub concurrency: u32,
 
-    /// Requests in flight at once to one host.
+    /// Requests in flight at once to one host (an origin, `host:port`: two ports of a host
+    /// count apart, as a browser counts them).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub per_host: u32,
 
-    /// The least time between the starts of two requests to one host (e.g. `500ms`, `2s`).
+    /// The least time between the starts of two requests to one host, `host:port` as for
+    /// `--per-host` (e.g. `500ms`, `2s`).
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub delay_per_host: Option<Duration>,
 

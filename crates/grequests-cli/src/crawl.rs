@@ -94,7 +94,7 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
             job = incoming.recv(), if input_open && frontier.queued() < window => match job {
                 // A bad line has no host to wait for.
                 Some(job) if job.spec.is_err() => in_flight.start(&fetcher, None, job),
-                Some(job) => frontier.push(job.host_key(), job),
+                Some(job) => frontier.push(job.origin_key(), job),
                 None => input_open = false,
             },
             () = sleep_until(wake), if wake.is_some() => {}

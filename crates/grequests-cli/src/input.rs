@@ -43,18 +43,38 @@ pub enum Body {
 }
 
 impl Job {
-    /// The host its politeness and shard go by: the URL's host, or for a bad line its text.
+    /// What its shard goes by: the URL's host, or for a bad line its text. A host's every
+    /// port lands in one shard, so politeness per origin holds across machines.
     pub fn host_key(&self) -> String {
+        self.key(host_of)
+    }
+
+    /// What the per-host limits count (`--per-host`, `--delay-per-host`): the URL's origin,
+    /// `host` or `host:port`, as the tower backend's per-host limiter counts it; for a bad
+    /// line its text.
+    pub fn origin_key(&self) -> String {
+        self.key(origin_of)
+    }
+
+    fn key(&self, of: fn(&Url) -> String) -> String {
         match &self.spec {
-            Ok(spec) => host_of(&spec.url),
+            Ok(spec) => of(&spec.url),
             Err(_) => self.url.trim().to_owned(),
         }
     }
 }
 
-/// `host` or `host:port` as it appears in the URL, lowercase.
+/// The URL's host, lowercase.
 pub fn host_of(url: &Url) -> String {
     url.host_str().unwrap_or_default().to_ascii_lowercase()
+}
+
+/// `host`, or `host:port` when the URL names a port other than its scheme's, lowercase.
+pub fn origin_of(url: &Url) -> String {
+    match url.port() {
+        Some(port) => format!("{}:{port}", host_of(url)),
+        None => host_of(url),
+    }
 }
 
 /// A JSON line.
@@ -272,6 +292,20 @@ mod tests {
         assert_eq!(spec.headers, vec![("X-A".to_owned(), "1".to_owned())]);
         assert!(matches!(spec.body, Some(Body::Json(_))));
         assert_eq!(host_of(&spec.url), "b.test");
+    }
+
+    #[test]
+    fn a_shard_goes_by_the_host_and_the_per_host_limits_by_the_origin() {
+        let job = parse(1, "http://A.test:8080/x");
+        assert_eq!(job.host_key(), "a.test");
+        assert_eq!(job.origin_key(), "a.test:8080");
+        let default_port = parse(2, "https://a.test:443/");
+        assert_eq!(default_port.origin_key(), "a.test");
+        let bad = parse(3, " not a url ");
+        assert_eq!(
+            (bad.host_key(), bad.origin_key()),
+            ("not a url".into(), "not a url".into())
+        );
     }
 
     #[test]

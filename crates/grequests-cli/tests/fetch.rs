@@ -98,6 +98,42 @@ fn the_server_never_sees_more_than_per_host_requests_of_one_host() {
 }
 
 #[test]
+fn each_port_of_a_host_is_its_own_host_for_the_per_host_limit() {
+    // Two origins on one address, the list sorted by origin, one request at a time per host:
+    // keyed by origin, the second origin's first request runs beside the first's, so the
+    // first two records written (in the order they finished) come from both; keyed by the
+    // address alone, the first three would all be the first origin's.
+    let origins = [server(), server()];
+    let dir = scratch("per-origin");
+    let input = dir.join("urls.txt");
+    write_lines(
+        &input,
+        origins
+            .iter()
+            .flat_map(|s| (0..3).map(move |i| format!("{}/delay/0.5?i={i}", s.base_url()))),
+    );
+    let out = dir.join("out.jsonl");
+    let output = binary()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--per-host", "1"])
+        .output();
+    succeeded(&output.expect("grequests runs"));
+    let records = records(&out);
+    assert_eq!(records.len(), 6);
+    let first_two: std::collections::HashSet<&str> = records[..2]
+        .iter()
+        .map(|r| r["remote_addr"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(first_two.len(), 2, "{records:?}");
+    for origin in &origins {
+        let peaks = origin.peak_in_flight_by_host();
+        assert_eq!(peaks.values().max(), Some(&1), "{peaks:?}");
+    }
+}
+
+#[test]
 fn a_delay_per_host_spaces_its_requests() {
     let server = server();
     let dir = scratch("delay");
