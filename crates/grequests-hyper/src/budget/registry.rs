@@ -280,7 +280,7 @@ impl Registry {
         // waiter for another origin needs a descriptor freed.
         let same = state.origins[origin].waiting;
         if state.waiting.saturating_sub(same) > state.evicting {
-            evicted.extend(state.evict_lru(|_| true, Eviction::Budget));
+            evicted.extend(state.evict_lru(|_| true, None, Eviction::Budget));
         }
         drop(state);
         if trim_later {
@@ -352,7 +352,7 @@ impl Registry {
     /// Evicts the least recently used idle connection whatever the waiters, for a connect
     /// that the OS refused a descriptor (another part of the program took them).
     pub(crate) fn evict_for_os(&self) -> Option<Report> {
-        self.lock().evict_lru(|_| true, Eviction::Budget)
+        self.lock().evict_lru(|_| true, None, Eviction::Budget)
     }
 
     /// `(open, idle, waiting)` under this budget.
@@ -383,9 +383,8 @@ impl State {
         while pool.over_cap() {
             let now = Instant::now();
             let settled_before = now.checked_sub(settle).unwrap_or(now);
-            let of_pool =
-                |n: &Node| Arc::ptr_eq(&n.conn.pool, pool) && n.idle_since <= settled_before;
-            match self.evict_lru(of_pool, Eviction::IdleCap) {
+            let of_pool = |n: &Node| Arc::ptr_eq(&n.conn.pool, pool);
+            match self.evict_lru(of_pool, Some(settled_before), Eviction::IdleCap) {
                 Some(report) => evicted.push(report),
                 None => break,
             }
@@ -398,7 +397,7 @@ impl State {
     fn relieve(&mut self, origin: usize) -> Option<Report> {
         let own_idle = self.origins.get(origin).is_some_and(|o| o.idle > 0);
         if !own_idle && self.waiting > self.evicting {
-            self.evict_lru(|_| true, Eviction::Budget)
+            self.evict_lru(|_| true, None, Eviction::Budget)
         } else {
             None
         }
@@ -433,12 +432,24 @@ impl State {
         }
     }
 
-    /// Marks the least recently used idle connection that `eligible` accepts for closing,
-    /// and wakes its reader to close it.
-    fn evict_lru(&mut self, eligible: impl Fn(&Node) -> bool, why: Eviction) -> Option<Report> {
+    /// Marks the least recently used idle connection that `eligible` accepts for closing
+    /// (sparing a fresh one, and with `idle_since_at_most` taking only one idle since then
+    /// or earlier), and wakes its reader to close it.
+    fn evict_lru(
+        &mut self,
+        eligible: impl Fn(&Node) -> bool,
+        idle_since_at_most: Option<Instant>,
+        why: Eviction,
+    ) -> Option<Report> {
         let now = Instant::now();
         let mut at = self.head;
         while let Some(node) = self.nodes.get(at) {
+            if idle_since_at_most.is_some_and(|limit| node.idle_since > limit) {
+                // The list is in the order connections fell idle: none after this one has
+                // been idle longer. (Without this stop, a crawl over more origins than the
+                // cap walked every idle connection at every response: 7k instructions.)
+                return None;
+            }
             let spared = node.fresh_until.is_some_and(|until| until > now);
             if !spared && eligible(node) {
                 break;
