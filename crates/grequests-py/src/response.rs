@@ -3,18 +3,18 @@
 use std::ops::Deref;
 use std::sync::MutexGuard;
 
-use grequests_core::http::HeaderMap;
+use std::borrow::Cow;
+
+use grequests_core::http::{HeaderMap, HeaderValue};
 use grequests_core::Response;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::error;
 use crate::lent::Lent;
 use crate::runtime;
 
-/// Headers as Python reads them: `(name, value)` pairs.
-type HeaderPairs = Vec<(String, String)>;
 /// A cookie a response sets: `(name, value, domain, path)`.
 type SetCookie = (String, String, Option<String>, Option<String>);
 
@@ -87,20 +87,20 @@ impl NativeResponse {
         self.history.iter().map(|hop| hop.clone_ref(py)).collect()
     }
 
-    /// The headers as `(name, value)` pairs, repeats kept, values decoded as ISO-8859-1 (as
-    /// requests does).
-    fn headers(&self) -> PyResult<Vec<(String, String)>> {
-        Ok(pairs(self.inner()?.headers()))
+    /// The headers as a `CaseInsensitiveDict`'s store (see [`header_store`]).
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        header_store(py, self.inner()?.headers())
     }
 
-    /// The request the response answers, after redirects: `(method, url, headers)`.
-    fn request(&self) -> PyResult<(String, String, HeaderPairs)> {
+    /// The request the response answers, after redirects: `(method, url, headers)`, the
+    /// headers as [`header_store`] gives them.
+    fn request<'py>(&self, py: Python<'py>) -> PyResult<(String, String, Bound<'py, PyDict>)> {
         let inner = self.inner()?;
         let head = inner.request();
         Ok((
             head.method().to_string(),
             head.url().to_string(),
-            pairs(&head.headers()),
+            header_store(py, &head.headers())?,
         ))
     }
 
@@ -179,12 +179,36 @@ impl Deref for MappedGuard<'_> {
     }
 }
 
-fn pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let latin1: String = value.as_bytes().iter().map(|&b| char::from(b)).collect();
-            (name.as_str().to_owned(), latin1)
-        })
-        .collect()
+/// `headers` as requests keeps them, in the form of a `CaseInsensitiveDict`'s store:
+/// `{name: (name, value)}`, names lowercase (as HTTP/2 and hyper give them), a repeated
+/// name's values joined with `", "` in the order received, values decoded as ISO-8859-1.
+/// Built here in one pass, with no string copied but the Python ones.
+fn header_store<'py>(py: Python<'py>, headers: &HeaderMap) -> PyResult<Bound<'py, PyDict>> {
+    let store = PyDict::new(py);
+    for name in headers.keys() {
+        let mut values = headers.get_all(name).iter();
+        let value = match (values.next(), values.next()) {
+            (Some(only), None) => latin1(only),
+            (first, second) => {
+                let parts: Vec<Cow<'_, str>> = first
+                    .into_iter()
+                    .chain(second)
+                    .chain(values)
+                    .map(latin1)
+                    .collect();
+                Cow::Owned(parts.join(", "))
+            }
+        };
+        let key = PyString::new(py, name.as_str());
+        store.set_item(&key, (&key, PyString::new(py, &value)))?;
+    }
+    Ok(store)
+}
+
+/// A header value as text, each byte one ISO-8859-1 character (as requests decodes them).
+fn latin1(value: &HeaderValue) -> Cow<'_, str> {
+    match value.to_str() {
+        Ok(ascii) => Cow::Borrowed(ascii),
+        Err(_) => Cow::Owned(value.as_bytes().iter().map(|&b| char::from(b)).collect()),
+    }
 }

@@ -94,7 +94,7 @@ class Response:
     @property
     def headers(self):
         if self._headers is None:
-            self._headers = CaseInsensitiveDict.joining(self._native.headers())
+            self._headers = CaseInsensitiveDict.over(self._native.headers())
         return self._headers
 
     @headers.setter
@@ -128,7 +128,7 @@ class Response:
             return self._closed_head[2]
         if self._request is None:
             method, url, headers = self._native.request()
-            self._request = PreparedRequest(method, url, CaseInsensitiveDict.joining(headers))
+            self._request = PreparedRequest(method, url, CaseInsensitiveDict.over(headers))
         return self._request
 
     @property

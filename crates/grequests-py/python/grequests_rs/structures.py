@@ -51,14 +51,10 @@ class CaseInsensitiveDict(MutableMapping):
         return _Items(self)
 
     @classmethod
-    def joining(cls, pairs):
-        """Header ``(name, value)`` pairs as requests keeps them: a repeated name's values
-        joined with ``", "``, under the case it was last given in."""
-        store = {}
-        for name, value in pairs:
-            lower = name.lower()
-            seen = store.get(lower)
-            store[lower] = (name, value if seen is None else f"{seen[1]}, {value}")
+    def over(cls, store):
+        """A dict over ``store``, ``{lowercase key: (key, value)}``, taken as it is: the
+        engine builds a response's headers in this form (a repeated name's values joined
+        with ``", "``, as requests keeps them)."""
         headers = cls()
         headers._store = store
         return headers
