@@ -4,8 +4,10 @@
 #[cfg(feature = "hyper")]
 mod backend;
 mod builder;
+mod chain;
 pub mod cookies;
 mod execute;
+mod prepare;
 pub mod redirect;
 pub(crate) mod upload;
 

@@ -9,6 +9,7 @@ use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, TRANSFER
 use http::{Method, StatusCode};
 use url::Url;
 
+use super::chain::Replay;
 use crate::model::Parts;
 use crate::{Error, Result};
 
@@ -74,13 +75,13 @@ pub(crate) fn location(from: &Url, headers: &http::HeaderMap) -> Option<Result<U
     })
 }
 
-/// Rewrites `parts` for the hop to `next`, in place. `replay` is a copy of the body just
-/// sent, or `None` when it was a stream and is gone.
+/// Rewrites `parts` for the hop to `next`, in place. `replay` is what of the body just sent
+/// can be sent again.
 pub(crate) fn follow(
     parts: &mut Parts,
     status: StatusCode,
     next: Url,
-    replay: Option<Option<crate::Body>>,
+    replay: Replay,
 ) -> Result<()> {
     let keeps_method = matches!(
         status,
@@ -100,12 +101,16 @@ pub(crate) fn follow(
             parts.headers.remove(name);
         }
     } else {
-        parts.body = replay.ok_or_else(|| {
-            Error::redirect(format!(
-                "can't follow a {} redirect: the streaming request body can't be sent twice",
-                status.as_u16()
-            ))
-        })?;
+        parts.body = match replay {
+            Replay::NoBody => None,
+            Replay::Copy(body) => Some(body),
+            Replay::Spent => {
+                return Err(Error::redirect(format!(
+                    "can't follow a {} redirect: the streaming request body can't be sent twice",
+                    status.as_u16()
+                )))
+            }
+        };
     }
     if should_strip_credentials(&parts.url, &next) {
         parts.headers.remove(AUTHORIZATION);

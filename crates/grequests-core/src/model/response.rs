@@ -257,6 +257,26 @@ impl Response {
 }
 
 impl Response {
+    /// The response whose head is `head`, answering `request` after `elapsed`, with no
+    /// history yet: the one way a `Response` is made.
+    pub(crate) fn answering(
+        head: http::response::Parts,
+        content: Content,
+        request: RequestHead,
+        elapsed: Duration,
+    ) -> Self {
+        Response {
+            status: head.status,
+            version: head.version,
+            headers: head.headers,
+            extensions: head.extensions,
+            history: Vec::new(),
+            elapsed,
+            content,
+            request,
+        }
+    }
+
     /// The same response, reporting `url` as its URL (and its request's).
     #[must_use]
     pub fn with_url(mut self, url: Url) -> Self {
@@ -283,21 +303,13 @@ impl<B: Into<Body>> From<http::Response<B>> for Response {
         };
         // A constant that always parses.
         let url = Url::parse("about:blank").expect("about:blank is a URL");
-        Response {
-            status: parts.status,
-            version: parts.version,
-            headers: parts.headers,
-            extensions: parts.extensions,
-            history: Vec::new(),
-            elapsed: Duration::ZERO,
-            content,
-            request: RequestHead {
-                method: http::Method::GET,
-                url,
-                own: HeaderMap::new(),
-                defaults: Default::default(),
-            },
-        }
+        let request = RequestHead {
+            method: http::Method::GET,
+            url,
+            own: HeaderMap::new(),
+            defaults: Default::default(),
+        };
+        Response::answering(parts, content, request, Duration::ZERO)
     }
 }
 

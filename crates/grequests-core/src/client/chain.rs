@@ -1,0 +1,279 @@
+//! [`Chain`]: one request's way through the transport, hop by hop: the stale-connection
+//! retry, cookies along the way and redirects ([`Chain::hop`]), then the last answer made
+//! into a [`Response`] ([`Chain::finish`]).
+
+use std::time::Duration;
+
+use http::HeaderMap;
+use tokio::time::Instant;
+
+use super::cookies::CookieJar;
+use super::{redirect, Client};
+use crate::limits::{GuardedBody, LowSpeedLimit};
+use crate::model::response::Content;
+use crate::model::{Parts, RequestHead, Response};
+use crate::{Body, Error, Result};
+
+/// At most this much of a redirect response's body is read (and thrown away) so that its
+/// connection can be reused; the rest is left to the transport to discard.
+const REDIRECT_DRAIN_CAP: u64 = 64 * 1024;
+
+/// The longest a redirect response's body is drained before it is dropped with its
+/// connection.
+const REDIRECT_DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// What of the body just sent can be sent again (by a redirect that keeps the method, or
+/// after a stale connection).
+pub(crate) enum Replay {
+    /// There was no body.
+    NoBody,
+    /// A copy of a buffered body.
+    Copy(Body),
+    /// A stream: sent once, gone.
+    Spent,
+}
+
+impl Replay {
+    fn of(body: Option<&Body>) -> Self {
+        match body {
+            None => Replay::NoBody,
+            Some(body) => body.try_clone().map_or(Replay::Spent, Replay::Copy),
+        }
+    }
+}
+
+/// The answer to one hop: its head, its body (under the low-speed guard) and the request's
+/// own headers as sent.
+struct Answer {
+    head: http::response::Parts,
+    body: Body,
+    own: HeaderMap,
+}
+
+/// Whether `err` is a failure on a stale pooled connection that `parts` may be sent again
+/// after: only for methods that are idempotent (RFC 9110 §9.2.2) or carry an
+/// `Idempotency-Key`. A transport that knows nothing was written retries by itself.
+fn may_retry_stale(err: &Error, parts: &Parts) -> bool {
+    err.is_stale_connection()
+        && (crate::is_idempotent(&parts.method) || parts.headers.contains_key("idempotency-key"))
+}
+
+/// One request on its way: what it is now (after the redirects so far) and what it has
+/// been through.
+pub(crate) struct Chain<'c> {
+    client: &'c Client,
+    parts: Parts,
+    history: Vec<Response>,
+    /// A client without a jar still carries cookies along one redirect chain, as requests
+    /// does with its per-call session.
+    chain_jar: Option<Box<CookieJar>>,
+    follows: bool,
+    low_speed: Option<LowSpeedLimit>,
+    started: Instant,
+    deadline: Option<(Instant, Duration)>,
+}
+
+impl<'c> Chain<'c> {
+    pub(crate) fn new(
+        client: &'c Client,
+        parts: Parts,
+        started: Instant,
+        deadline: Option<(Instant, Duration)>,
+    ) -> Self {
+        let follows = parts
+            .options
+            .allow_redirects
+            .unwrap_or_else(|| client.inner.redirect.follows());
+        let low_speed = parts.options.low_speed.unwrap_or(client.inner.low_speed);
+        Chain {
+            client,
+            parts,
+            history: Vec::new(),
+            chain_jar: None,
+            follows,
+            low_speed,
+            started,
+            deadline,
+        }
+    }
+
+    /// Sends the request and the redirects it leads to; the last answer as a response.
+    pub(crate) async fn run(mut self) -> Result<Response> {
+        loop {
+            if let Some(last) = self.hop().await? {
+                return self.finish(last).await;
+            }
+        }
+    }
+
+    /// One hop: sent (again, once, when a pooled connection turned out stale), its cookies
+    /// stored, and a redirect followed. The answer when it is the last one.
+    async fn hop(&mut self) -> Result<Option<Answer>> {
+        let (answer, replay) = self.send().await?;
+        let url = &self.parts.url;
+        match &self.client.inner.jar {
+            Some(jar) => jar.store_from_headers(url, &answer.head.headers),
+            None if answer.head.headers.contains_key(http::header::SET_COOKIE) => self
+                .chain_jar
+                .get_or_insert_with(Box::default)
+                .store_from_headers(url, &answer.head.headers),
+            None => {}
+        }
+        let next = if self.follows && answer.head.status.is_redirection() {
+            redirect::location(url, &answer.head.headers)
+        } else {
+            None
+        };
+        let Some(next) = next else {
+            return Ok(Some(answer));
+        };
+        let next = next.map_err(|e| e.with_url(url.clone()))?;
+        self.redirect(answer, next, replay).await?;
+        Ok(None)
+    }
+
+    /// Sends the request as it is now, again once on another connection when the pooled
+    /// one was stale; the answer, and what of the body can be sent again.
+    async fn send(&mut self) -> Result<(Answer, Replay)> {
+        let mut retried_stale = false;
+        loop {
+            let replay = Replay::of(self.parts.body.as_ref());
+            let (request, own) = self
+                .client
+                .prepare(&mut self.parts, self.chain_jar.as_deref())
+                .map_err(|e| e.with_url(self.parts.url.clone()))?;
+            match self.client.inner.transport.send(request).await {
+                Ok(response) => {
+                    let (head, body) = response.into_parts();
+                    let body = match self.low_speed {
+                        Some(_) => Body::wrap(GuardedBody::new(body, self.low_speed, None)),
+                        None => body,
+                    };
+                    return Ok((Answer { head, body, own }, replay));
+                }
+                Err(err) if !retried_stale && may_retry_stale(&err, &self.parts) => {
+                    // The pooled connection was closed by the server while idle: the
+                    // request never reached it, so it goes again, once, on another one.
+                    self.parts.body = match replay {
+                        Replay::NoBody => None,
+                        Replay::Copy(body) => Some(body),
+                        Replay::Spent => return Err(err.with_url(self.parts.url.clone())),
+                    };
+                    crate::trace::stale_retry(&err);
+                    retried_stale = true;
+                }
+                Err(err) => return Err(err.with_url(self.parts.url.clone())),
+            }
+        }
+    }
+
+    /// Keeps `answer` in the history and rewrites the request for `next`.
+    async fn redirect(&mut self, answer: Answer, next: url::Url, replay: Replay) -> Result<()> {
+        let max = self.client.inner.redirect.max_redirects();
+        if self.history.len() >= max {
+            let first = self.history.first().map(|r| &r.request.url);
+            let url = first.unwrap_or(&self.parts.url).clone();
+            return Err(
+                Error::redirect(format!("too many redirects (more than {max})")).with_url(url),
+            );
+        }
+        // Drained so that the connection can be reused, but never waited on for long:
+        // a trickling redirect body is dropped with its connection instead.
+        let drained = answer.body.drain(REDIRECT_DRAIN_CAP);
+        let _ = tokio::time::timeout(REDIRECT_DRAIN_TIME, drained).await;
+        let status = answer.head.status;
+        let mut hop = Response::answering(
+            answer.head,
+            Content::Buffered(Default::default()),
+            self.request_head(answer.own),
+            self.started.elapsed(),
+        );
+        for hook in &mut self.parts.each_response {
+            hook(&mut hop);
+        }
+        self.history.push(hop);
+        crate::trace::redirect(status, &next);
+        redirect::follow(&mut self.parts, status, next, replay)
+            .map_err(|e| e.with_url(self.parts.url.clone()))
+    }
+
+    /// The request as this hop sent it.
+    fn request_head(&self, own: HeaderMap) -> RequestHead {
+        RequestHead {
+            method: self.parts.method.clone(),
+            url: self.parts.url.clone(),
+            own,
+            defaults: self.client.inner.headers.clone(),
+        }
+    }
+
+    /// The last answer as the response: its body read (within `max_body_size`) unless the
+    /// request streams it, the history attached, the hooks run.
+    async fn finish(self, answer: Answer) -> Result<Response> {
+        let Answer {
+            mut head,
+            body,
+            own,
+        } = answer;
+        let options = self.parts.options;
+        let content = if options.stream {
+            // The total timeout goes on bounding the body until it is read or dropped.
+            match self.deadline {
+                Some(_) => {
+                    Content::Streaming(Body::wrap(GuardedBody::new(body, None, self.deadline)))
+                }
+                None => Content::Streaming(body),
+            }
+        } else {
+            if options.compact {
+                compact_header_values(&mut head.headers);
+            }
+            let limit = options
+                .max_body_size
+                .unwrap_or(self.client.inner.max_body_size);
+            let bytes = body
+                .collect(limit)
+                .await
+                .map_err(|e| e.with_url(self.parts.url.clone()))?;
+            Content::Buffered(bytes)
+        };
+        let request = RequestHead {
+            method: self.parts.method,
+            url: self.parts.url,
+            own,
+            defaults: self.client.inner.headers.clone(),
+        };
+        let mut response = Response::answering(head, content, request, self.started.elapsed());
+        response.history = self.history;
+        for mut hook in self.parts.each_response {
+            hook(&mut response);
+        }
+        Ok(response)
+    }
+}
+
+/// Transports parse header values as slices of their read buffer, so a response kept in a
+/// large batch would pin a whole buffer (kilobytes) for a few short values. One copy of
+/// all the values, which they then share, frees it for one allocation.
+fn compact_header_values(headers: &mut HeaderMap) {
+    let total: usize = headers.values().map(|v| v.len()).sum();
+    if total == 0 {
+        return;
+    }
+    let mut joined = bytes::BytesMut::with_capacity(total);
+    for value in headers.values() {
+        joined.extend_from_slice(value.as_bytes());
+    }
+    let joined = joined.freeze();
+    let mut offset = 0;
+    for value in headers.values_mut() {
+        let len = value.len();
+        if let Ok(mut copy) =
+            http::HeaderValue::from_maybe_shared(joined.slice(offset..offset + len))
+        {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
+        }
+        offset += len;
+    }
+}

@@ -1,0 +1,111 @@
+//! The request a hop sends: the request's own headers over the client's defaults, cookies
+//! from the jar, the per-request settings a transport honours as extensions.
+
+use http::header::{
+    HeaderValue, AUTHORIZATION, CONTENT_LENGTH, COOKIE, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+};
+use http::Method;
+
+use super::cookies::{self, CookieJar};
+use super::upload::Reporting;
+use super::Client;
+use crate::limits::DecodeLimits;
+use crate::model::Parts;
+use crate::{Body, Error, Result};
+
+impl Client {
+    /// Builds the `http::Request` for one hop: the request's own headers over the client's
+    /// defaults, cookies from the jar, and never a `Proxy-Authorization` header (proxy
+    /// credentials belong to the transport's proxy settings, CVE-2023-32681).
+    pub(crate) fn prepare(
+        &self,
+        parts: &mut Parts,
+        chain_jar: Option<&CookieJar>,
+    ) -> Result<(http::Request<crate::Body>, http::HeaderMap)> {
+        // The request's own headers, as the response will report them: cookies merged in,
+        // and never a Proxy-Authorization.
+        let mut own = parts.headers.clone();
+        own.remove(PROXY_AUTHORIZATION);
+        let jar = self.inner.jar.as_deref().or(chain_jar);
+        let from_jar = jar.and_then(|jar| jar.header_for(&parts.url));
+        if from_jar.is_some() || parts.cookies.is_some() {
+            let explicit = own.get(COOKIE).and_then(|v| v.to_str().ok());
+            let joined = cookies::join([from_jar.as_deref(), explicit, parts.cookies.as_deref()]);
+            if let Some(value) = joined {
+                own.insert(COOKIE, value);
+            }
+        }
+        let mut headers = (*self.inner.headers).clone();
+        if parts.left_origin {
+            headers.remove(AUTHORIZATION);
+            headers.remove(COOKIE);
+        }
+        // The request's own headers replace the defaults of the same name, every value of
+        // a repeated one kept.
+        for name in own.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &own {
+            headers.append(name.clone(), value.clone());
+        }
+
+        // requests (and RFC 9110 §8.6) send `Content-Length: 0` for a method that carries
+        // a body when it has none; some servers answer 411 without it.
+        let has_no_body = parts
+            .body
+            .as_ref()
+            .is_none_or(|b| b.as_bytes() == Some(&[]));
+        if has_no_body
+            && matches!(parts.method, Method::POST | Method::PUT | Method::PATCH)
+            && !headers.contains_key(CONTENT_LENGTH)
+            && !headers.contains_key(TRANSFER_ENCODING)
+        {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        let body = parts.body.take().unwrap_or_default();
+        let body = match &parts.upload_progress {
+            Some(progress) => {
+                let total = headers
+                    .get(CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok());
+                Body::wrap(Reporting::new(body, total, progress.clone()))
+            }
+            None => body,
+        };
+        let mut request = http::Request::new(body);
+        *request.method_mut() = parts.method.clone();
+        *request.uri_mut() = to_uri(&parts.url)?;
+        *request.headers_mut() = headers;
+        let timeouts = crate::Timeouts {
+            connect: parts.options.connect_timeout.or(self.inner.connect_timeout),
+            read: parts.options.read_timeout.or(self.inner.read_timeout),
+            low_speed: parts.options.low_speed.unwrap_or(self.inner.low_speed),
+        };
+        // An extensions map costs allocations; a request with the defaults goes without.
+        if timeouts != crate::Timeouts::default() {
+            request.extensions_mut().insert(timeouts);
+        }
+        let options = &parts.options;
+        let decode = DecodeLimits {
+            max_decoded_size: options
+                .max_decoded_size
+                .unwrap_or(self.inner.decode.max_decoded_size),
+            max_ratio: options
+                .max_decompression_ratio
+                .unwrap_or(self.inner.decode.max_ratio),
+            ..self.inner.decode
+        };
+        if decode != DecodeLimits::default() {
+            request.extensions_mut().insert(decode);
+        }
+        Ok((request, own))
+    }
+}
+
+/// `Url` to `http::Uri`, without the fragment, which is never sent.
+fn to_uri(url: &url::Url) -> Result<http::Uri> {
+    url[..url::Position::AfterQuery]
+        .parse()
+        .map_err(|e| Error::invalid(crate::Input::Url, format!("URL can't be sent: {e}")))
+}
