@@ -134,17 +134,17 @@ pub(crate) struct NativeImap {
 #[pymethods]
 impl NativeImap {
     #[new]
-    #[pyo3(signature = (items, size = None, gtimeout = None, compact = false))]
+    #[pyo3(signature = (items, size = None, gtimeout = None, keeps_results = false))]
     fn new(
         items: &Bound<'_, PyAny>,
         size: Option<usize>,
         gtimeout: Option<f64>,
-        compact: bool,
+        keeps_results: bool,
     ) -> PyResult<Self> {
-        // `compact` for a caller that keeps every response (`map`): see `Batch::compact`.
+        // For a caller that keeps every response (`map`): see `Batch::keeps_results`.
         let mut batch = grequests_core::try_imap_enumerated(feed(items)?)
             .size(size)
-            .compact(compact);
+            .keeps_results(keeps_results);
         if let Some(limit) = gtimeout_duration(gtimeout)? {
             batch = batch.gtimeout(limit);
         }

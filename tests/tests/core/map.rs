@@ -96,6 +96,28 @@ async fn exception_handler_sees_each_failure_once_with_its_error() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_failure_names_its_method_only_when_the_request_was_built() {
+    let (_mock, client) = httpbin_like();
+    let methods = Arc::new(Mutex::new(Vec::new()));
+    let record = methods.clone();
+    let requests = vec![
+        client.post("http://mock.test/refused"),
+        client.request("NOT A METHOD", "http://mock.test/get"),
+    ];
+    let _ = map(requests)
+        .exception_handler(move |request, _| {
+            let method = request.method().map(ToString::to_string);
+            record.lock().unwrap().push((request.index(), method));
+            None
+        })
+        .await;
+    let mut methods = methods.lock().unwrap().clone();
+    methods.sort();
+    // No GET is made up for the request whose method was the bad input.
+    assert_eq!(methods, [(0, Some("POST".to_owned())), (1, None)]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn exception_handler_value_takes_the_failures_place() {
     let mock = MockTransport::new();
     mock.route(Route::get("/ok")).reply(Reply::status(200));
@@ -320,12 +342,12 @@ async fn kept_responses_do_not_pin_the_read_buffer() {
     let kept = map([client.get("http://a.test/")]).await;
     assert!(kept[0].as_ref().is_some_and(adjacent), "map compacts");
     let asked: Vec<_> = futures_util::StreamExt::collect(
-        grequests_core::imap([client.get("http://a.test/")]).compact(true),
+        grequests_core::imap([client.get("http://a.test/")]).keeps_results(true),
     )
     .await;
     assert!(
         asked.first().is_some_and(adjacent),
-        "imap with compact(true)"
+        "imap with keeps_results(true)"
     );
     let streamed: Vec<_> =
         futures_util::StreamExt::collect(grequests_core::imap([client.get("http://a.test/")]))

@@ -8,7 +8,7 @@ use http::HeaderMap;
 use tokio::time::Instant;
 
 use super::cookies::CookieJar;
-use super::{redirect, Client};
+use super::{redirect, BatchOptions, Client};
 use crate::limits::{GuardedBody, LowSpeedLimit};
 use crate::model::response::Content;
 use crate::model::{Parts, RequestHead, Response};
@@ -69,6 +69,7 @@ pub(crate) struct Chain<'c> {
     chain_jar: Option<Box<CookieJar>>,
     follows: bool,
     low_speed: Option<LowSpeedLimit>,
+    batch: BatchOptions,
     started: Instant,
     deadline: Option<(Instant, Duration)>,
 }
@@ -77,6 +78,7 @@ impl<'c> Chain<'c> {
     pub(crate) fn new(
         client: &'c Client,
         parts: Parts,
+        batch: BatchOptions,
         started: Instant,
         deadline: Option<(Instant, Duration)>,
     ) -> Self {
@@ -92,6 +94,7 @@ impl<'c> Chain<'c> {
             chain_jar: None,
             follows,
             low_speed,
+            batch,
             started,
             deadline,
         }
@@ -216,7 +219,7 @@ impl<'c> Chain<'c> {
             own,
         } = answer;
         let options = self.parts.options;
-        let content = if options.stream {
+        let content = if options.stream || self.batch.stream {
             // The total timeout goes on bounding the body until it is read or dropped.
             match self.deadline {
                 Some(_) => {
@@ -225,7 +228,7 @@ impl<'c> Chain<'c> {
                 None => Content::Streaming(body),
             }
         } else {
-            if options.compact {
+            if self.batch.keeps_results {
                 compact_header_values(&mut head.headers);
             }
             let limit = options

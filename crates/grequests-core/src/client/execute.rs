@@ -7,26 +7,41 @@ use super::Client;
 use crate::model::{Parts, Response};
 use crate::{Error, Result};
 
+/// What a batch asks of every request it sends, on top of the request's own settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BatchOptions {
+    /// Leave every body unread (grequests' `stream=True` for the whole batch).
+    pub(crate) stream: bool,
+    /// The consumer keeps every response until the batch ends (`map`): copy header values
+    /// out of the transport's read buffers, so that a kept response does not pin one.
+    pub(crate) keeps_results: bool,
+}
+
 impl Client {
     /// Sends `parts`, following redirects, under the total timeout.
-    pub(crate) async fn execute(&self, parts: Parts) -> Result<Response> {
+    pub(crate) async fn execute(&self, parts: Parts, batch: BatchOptions) -> Result<Response> {
         let started = Instant::now();
-        let result = self.execute_within_total(parts, started).await;
+        let result = self.execute_within_total(parts, batch, started).await;
         crate::trace::finished(&result, started);
         result
     }
 
-    async fn execute_within_total(&self, parts: Parts, started: Instant) -> Result<Response> {
+    async fn execute_within_total(
+        &self,
+        parts: Parts,
+        batch: BatchOptions,
+        started: Instant,
+    ) -> Result<Response> {
         let total = parts.options.total_timeout.or(self.inner.total_timeout);
         // A timeout too long to represent as a deadline is no timeout.
         let deadline = total.and_then(|limit| Some((started.checked_add(limit)?, limit)));
         match deadline {
-            None => Chain::new(self, parts, started, None).run().await,
+            None => Chain::new(self, parts, batch, started, None).run().await,
             Some((at, limit)) => {
                 let url = parts.url.clone();
                 // Boxed so that the rare timeout wrapper does not double every request's
                 // future, which is moved and copied on each spawn.
-                let hops = Box::pin(Chain::new(self, parts, started, deadline).run());
+                let hops = Box::pin(Chain::new(self, parts, batch, started, deadline).run());
                 match tokio::time::timeout_at(at, hops).await {
                     Ok(result) => result,
                     Err(_) => Err(Error::timeout(format!(

@@ -21,6 +21,7 @@ use http::{HeaderMap, Method};
 pub(crate) use backend::refusing;
 pub use builder::ClientBuilder;
 use cookies::CookieJar;
+pub(crate) use execute::BatchOptions;
 
 use crate::limits::{DecodeLimits, LowSpeedLimit};
 use crate::model::{IntoMethod, IntoUrl, Request};

@@ -48,7 +48,7 @@ impl RequestHead {
 #[derive(Debug, Clone)]
 pub struct FailedRequest {
     pub(crate) index: usize,
-    pub(crate) method: Method,
+    pub(crate) method: Option<Method>,
     pub(crate) url: Option<Url>,
 }
 
@@ -58,9 +58,10 @@ impl FailedRequest {
         self.index
     }
 
-    /// The request's method.
-    pub fn method(&self) -> &Method {
-        &self.method
+    /// The request's method; `None` when the request could not be built (its method may
+    /// be the bad input).
+    pub fn method(&self) -> Option<&Method> {
+        self.method.as_ref()
     }
 
     /// The request's URL; `None` when the URL itself was the bad input.

@@ -13,7 +13,7 @@ use super::multipart::Form;
 use super::pairs::pairs;
 use super::response::Response;
 use super::IntoUrl;
-use crate::client::Client;
+use crate::client::{BatchOptions, Client};
 #[cfg(doc)]
 use crate::limits::DecodeLimits;
 use crate::limits::LowSpeedLimit;
@@ -86,9 +86,6 @@ pub(crate) struct RequestOptions {
     pub(crate) low_speed: Option<Option<LowSpeedLimit>>,
     pub(crate) max_decoded_size: Option<Option<u64>>,
     pub(crate) max_decompression_ratio: Option<Option<u32>>,
-    /// Set by `map`, which holds every response until the batch ends: copy header values
-    /// out of the transport's buffers so that each response does not pin one.
-    pub(crate) compact: bool,
 }
 
 impl Request {
@@ -524,7 +521,8 @@ impl Request {
         let mut parts = parts?;
         let hooks = std::mem::take(&mut parts.hooks);
         let span = crate::trace::request_span(&parts.method, &parts.url);
-        let mut response = crate::trace::instrument(client.execute(parts), span).await?;
+        let mut response =
+            crate::trace::instrument(client.execute(parts, BatchOptions::default()), span).await?;
         for hook in hooks {
             hook(&mut response);
         }

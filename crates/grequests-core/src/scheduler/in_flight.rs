@@ -48,11 +48,6 @@ impl InFlight {
         InFlight::Tasks(JoinSet::new())
     }
 
-    /// Whether this is a `map`'s set, whose results are all kept until the batch ends.
-    pub(crate) fn keeps_results(&self) -> bool {
-        matches!(self, InFlight::Inline(_))
-    }
-
     pub(crate) fn len(&self) -> usize {
         match self {
             InFlight::Inline(set) => set.len(),

@@ -101,7 +101,7 @@ where
     fn new(requests: I) -> Self {
         let plan = Plan {
             size: M::DEFAULT_SIZE,
-            inline: M::KEEPS_RESULTS,
+            keeps_results: M::KEEPS_RESULTS,
             on_expiry: if M::REPORTS_UNSENT {
                 OnExpiry::ReportUnsent
             } else {
@@ -140,16 +140,16 @@ where
     /// Leaves every response body unread, for chunk-by-chunk reading (grequests'
     /// `stream=True`).
     pub fn stream(mut self, stream: bool) -> Self {
-        self.engine.stream = stream;
+        self.engine.options.stream = stream;
         self
     }
 
-    /// Whether each buffered response's header values are copied out of the connection's
-    /// read buffer, so that a response kept for long does not pin kilobytes of it. On by
-    /// default for `map`, which keeps every response; turn it on for an `imap` whose
-    /// responses you collect.
-    pub fn compact(mut self, compact: bool) -> Self {
-        self.engine.compact = compact;
+    /// Whether the consumer keeps every response until the batch ends, as `map` does (and
+    /// so the default for `map` only). Each buffered response's header values are then
+    /// copied out of the connection's read buffer, so that a kept response does not pin
+    /// kilobytes of it; say so for an `imap` whose responses you collect.
+    pub fn keeps_results(mut self, keeps: bool) -> Self {
+        self.engine.options.keeps_results = keeps;
         self
     }
 

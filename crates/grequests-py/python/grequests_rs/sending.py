@@ -28,11 +28,11 @@ class UnsentRequest:
         return f"<{type(self).__name__} [{self.method} {self.url}]>"
 
 
-def completed(pairs, size, gtimeout=None, compact=False):
+def completed(pairs, size, gtimeout=None, keeps_results=False):
     """Sends ``(request, spec)`` pairs, at most ``size`` at once, and yields
-    ``(index, request)`` as each finishes; ``compact`` for a caller that keeps every
-    response."""
-    batch = _native.NativeImap(pairs, size, gtimeout, compact)
+    ``(index, request)`` as each finishes; ``keeps_results`` for a caller that keeps
+    every response."""
+    batch = _native.NativeImap(pairs, size, gtimeout, keeps_results)
     try:
         for index, (request, native, error) in batch:
             finish(request, native, error)
@@ -43,8 +43,8 @@ def completed(pairs, size, gtimeout=None, compact=False):
 
 def run(pairs, size=None, gtimeout=None):
     """Sends every pair and finishes each as it completes (its hooks run then, as in
-    grequests' greenlets); every response is kept, so the engine compacts them."""
-    for _index, _request in completed(pairs, size, gtimeout, compact=True):
+    grequests' greenlets); every response is kept, and the engine is told so."""
+    for _index, _request in completed(pairs, size, gtimeout, keeps_results=True):
         pass
 
 

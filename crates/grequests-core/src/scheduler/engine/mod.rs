@@ -23,7 +23,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use http::Method;
 use slab::Slab;
 use tokio::task::Id;
 use tokio::time::Sleep;
@@ -34,7 +33,7 @@ pub(crate) use ticket::{Completed, Failure};
 use super::in_flight::{Finished, InFlight};
 use super::progress::{Progress, ProgressFn};
 use super::IntoRequest;
-use crate::client::Client;
+use crate::client::{BatchOptions, Client};
 use crate::model::{Parts, Response};
 use crate::trace::{self, BatchSpan};
 use crate::{Error, Result};
@@ -43,8 +42,10 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Plan {
     pub(crate) size: Option<usize>,
-    /// Polled inline by the consumer (`map`), or a task per request (the `imap`s).
-    pub(crate) inline: bool,
+    /// The consumer keeps every result until the batch ends (`map`): its requests are
+    /// polled inline by the batch's own future, not a task each, and their responses'
+    /// header values copied out of the read buffers.
+    pub(crate) keeps_results: bool,
     pub(crate) on_expiry: OnExpiry,
 }
 
@@ -96,9 +97,8 @@ where
     requests: Option<I>,
     pub(crate) size: Option<usize>,
     pub(crate) gtimeout: Option<Duration>,
-    pub(crate) stream: bool,
-    /// Whether buffered responses get their header values copied out of the read buffer.
-    pub(crate) compact: bool,
+    /// What every request is sent with; `keeps_results` starts as the plan's.
+    pub(crate) options: BatchOptions,
     pub(crate) progress: Option<ProgressFn>,
     on_expiry: OnExpiry,
     phase: Phase,
@@ -124,12 +124,14 @@ where
             requests: Some(requests),
             size: plan.size,
             gtimeout: None,
-            stream: false,
-            compact: plan.inline,
+            options: BatchOptions {
+                stream: false,
+                keeps_results: plan.keeps_results,
+            },
             progress: None,
             on_expiry: plan.on_expiry,
             phase: Phase::Idle,
-            in_flight: if plan.inline {
+            in_flight: if plan.keeps_results {
                 InFlight::inline()
             } else {
                 InFlight::tasks()
@@ -185,7 +187,7 @@ where
     }
 
     fn start(&mut self) {
-        let mode = if self.in_flight.keeps_results() {
+        let mode = if self.options.keeps_results {
             "map"
         } else {
             "imap"
@@ -269,12 +271,12 @@ where
                     self.gtimeout.is_some() || !matches!(self.phase, Phase::Running { .. });
                 let url = keep_url.then(|| parts.url.clone());
                 let hooks = std::mem::take(&mut parts.hooks);
-                let ticket = Ticket::new(index, data, parts.method.clone(), url, hooks);
+                let method = Some(parts.method.clone());
+                let ticket = Ticket::new(index, data, method, url, hooks);
                 Pulled::Send(ticket, request.client, parts)
             }
             Err(error) => {
-                let ticket =
-                    Ticket::new(index, data, Method::GET, error.url().cloned(), Vec::new());
+                let ticket = Ticket::new(index, data, None, error.url().cloned(), Vec::new());
                 Pulled::Invalid(ticket, error)
             }
         })
@@ -292,16 +294,13 @@ where
         }
     }
 
-    fn launch(&mut self, ticket: Ticket<Data<I>>, client: Client, mut parts: Parts) {
-        if self.stream {
-            parts.options.stream = true;
-        }
-        parts.options.compact = self.compact;
+    fn launch(&mut self, ticket: Ticket<Data<I>>, client: Client, parts: Parts) {
+        let options = self.options;
         // Boxed once here: the request's future is large, and starting it moves it by
         // value through several calls.
         let span = trace::request_span(&parts.method, &parts.url);
         let exchange = Box::pin(trace::instrument(
-            async move { client.execute(parts).await },
+            async move { client.execute(parts, options).await },
             span,
         ));
         let key = self.running.insert(Running { ticket, task: None });

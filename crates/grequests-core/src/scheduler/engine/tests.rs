@@ -62,10 +62,10 @@ impl Script {
     }
 }
 
-fn plan(size: Option<usize>, inline: bool, on_expiry: OnExpiry) -> Plan {
+fn plan(size: Option<usize>, keeps_results: bool, on_expiry: OnExpiry) -> Plan {
     Plan {
         size,
-        inline,
+        keeps_results,
         on_expiry,
     }
 }
@@ -116,17 +116,21 @@ fn requests(
 
 #[tokio::test]
 async fn pulls_no_more_than_size_and_refills_as_results_are_taken() {
-    for inline in [true, false] {
+    for keeps_results in [true, false] {
         let script = Script::default();
         let (client, mut releases) = script.client(4);
         let pulled = Arc::new(AtomicUsize::new(0));
         let paths = ["0", "1", "2", "3"];
         let mut engine = Engine::new(
             requests(&client, &paths, &pulled),
-            plan(Some(2), inline, OnExpiry::ReportUnsent),
+            plan(Some(2), keeps_results, OnExpiry::ReportUnsent),
         );
         assert!(step(&mut engine).await.is_pending());
-        assert_eq!(pulled.load(Ordering::SeqCst), 2, "inline: {inline}");
+        assert_eq!(
+            pulled.load(Ordering::SeqCst),
+            2,
+            "keeps_results: {keeps_results}"
+        );
 
         // The second finishes first, and its slot goes to the third request.
         let _ = releases.remove(1).send(());
@@ -151,20 +155,20 @@ async fn pulls_no_more_than_size_and_refills_as_results_are_taken() {
 
 #[tokio::test]
 async fn a_panic_fails_its_request_and_the_batch_goes_on() {
-    for inline in [true, false] {
+    for keeps_results in [true, false] {
         let script = Script::default();
         let (client, _releases) = script.client(0);
         let pulled = Arc::new(AtomicUsize::new(0));
         let mut engine = Engine::new(
             requests(&client, &["panic", "ok"], &pulled),
-            plan(None, inline, OnExpiry::ReportUnsent),
+            plan(None, keeps_results, OnExpiry::ReportUnsent),
         );
         let mut results = Vec::new();
         while let Some(completed) = next(&mut engine).await {
             results.push(completed);
         }
         results.sort_by_key(|c| c.index);
-        assert_eq!(results.len(), 2, "inline: {inline}");
+        assert_eq!(results.len(), 2, "keeps_results: {keeps_results}");
         let panicked = error(&results[0]);
         assert!(panicked.is_some_and(|e| e.is_request() && e.to_string().contains("panicked")));
         assert_eq!(body(&results[1]).as_deref(), Some("ok"));

@@ -25,7 +25,8 @@ pub(super) struct Ticket<U> {
     pub(super) index: usize,
     data: U,
     hooks: Vec<Hook>,
-    method: Method,
+    /// `None` for a request that could not be built.
+    method: Option<Method>,
     /// Kept only when the request may fail with no error of its own to name it (`gtimeout`,
     /// a refusal): a failed exchange's error carries its URL, and a copy per request costs.
     url: Option<Url>,
@@ -35,7 +36,7 @@ impl<U> Ticket<U> {
     pub(super) fn new(
         index: usize,
         data: U,
-        method: Method,
+        method: Option<Method>,
         url: Option<Url>,
         hooks: Vec<Hook>,
     ) -> Self {
