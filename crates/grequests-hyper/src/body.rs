@@ -1,35 +1,27 @@
-//! [`IncomingBody`]: hyper's response body with the read timeout between two chunks, and
-//! errors that say what went wrong; it ends its exchange on the connection when it ends.
+//! [`IncomingBody`]: hyper's response body with errors that say what went wrong; it ends its
+//! exchange on the connection when it ends. Its time limits (the read timeout between
+//! chunks, the low-speed limit) are the client's guard's.
 
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
 use grequests_transport::{Cause, Error};
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
-use tokio::time::{Instant, Sleep};
 
 use crate::budget::Lease;
 
-/// A response body that fails with a [timeout](Error::is_timeout) when the server sends
-/// nothing for the read timeout, if there is one.
+/// hyper's response body, ending its exchange on the connection when it ends.
 pub(crate) struct IncomingBody {
     inner: Incoming,
-    read_timeout: Option<(Duration, Pin<Box<Sleep>>)>,
     /// The exchange on the connection, ended with the body.
     lease: Lease,
 }
 
 impl IncomingBody {
-    pub(crate) fn new(inner: Incoming, read_timeout: Option<Duration>, lease: Lease) -> Self {
-        IncomingBody {
-            inner,
-            read_timeout: read_timeout.map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
-            lease,
-        }
+    pub(crate) fn new(inner: Incoming, lease: Lease) -> Self {
+        IncomingBody { inner, lease }
     }
 }
 
@@ -42,31 +34,11 @@ impl http_body::Body for IncomingBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Ready(frame) => {
-                if let Some((limit, deadline)) = &mut this.read_timeout {
-                    // A limit too long to be a deadline never fires.
-                    if let Some(next) = Instant::now().checked_add(*limit) {
-                        deadline.as_mut().reset(next);
-                    }
-                }
-                if frame.is_none() || this.inner.is_end_stream() {
-                    this.lease.end();
-                }
-                Poll::Ready(frame.map(|f| f.map_err(body_error)))
-            }
-            Poll::Pending => {
-                let Some((limit, deadline)) = &mut this.read_timeout else {
-                    return Poll::Pending;
-                };
-                match deadline.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Some(Err(Error::timeout(format!(
-                        "read timed out: no data for {limit:?}"
-                    ))))),
-                    Poll::Pending => Poll::Pending,
-                }
-            }
+        let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        if frame.is_none() || this.inner.is_end_stream() {
+            this.lease.end();
         }
+        Poll::Ready(frame.map(|f| f.map_err(body_error)))
     }
 
     fn is_end_stream(&self) -> bool {

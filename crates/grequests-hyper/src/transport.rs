@@ -146,7 +146,7 @@ impl Transport for HyperTransport {
                     reason.as_bytes(),
                 ));
         }
-        let body = Body::wrap(IncomingBody::new(incoming, timeouts.read, lease));
+        let body = Body::wrap(IncomingBody::new(incoming, lease));
         let response = http::Response::from_parts(parts, body);
         let bodiless = is_head || matches!(response.status().as_u16(), 204 | 304);
         if self.inner.decompress && !bodiless {

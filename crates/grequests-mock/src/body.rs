@@ -1,4 +1,6 @@
-//! The body of a mocked response: chunks on tokio's clock, with read timeouts and resets.
+//! The body of a mocked response: chunks on tokio's clock, stalls, cuts and resets. Its
+//! time limits (the read timeout, the low-speed limit) are the client's guard's, as for
+//! every transport's body.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -14,12 +16,9 @@ use tokio::time::Sleep;
 pub(crate) struct MockBody {
     chunks: VecDeque<Bytes>,
     chunk_delay: Duration,
-    read_timeout: Option<Duration>,
     /// Chunks left to send before the connection resets, if it does.
     reset_in: Option<usize>,
     wait: Option<Pin<Box<Sleep>>>,
-    /// Whether the current wait is the read timeout firing before the chunk.
-    wait_times_out: bool,
     /// What happens after the last chunk: the end, a stall, or a cut.
     after: After,
 }
@@ -28,7 +27,7 @@ pub(crate) struct MockBody {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum After {
     End,
-    /// Nothing more ever comes (the read timeout may end it).
+    /// Nothing more ever comes (the client's read timeout or low-speed limit ends it).
     Stall,
     /// The connection closes before the declared length.
     Cut,
@@ -38,7 +37,6 @@ impl MockBody {
     pub(crate) fn new(
         chunks: Vec<Bytes>,
         chunk_delay: Duration,
-        read_timeout: Option<Duration>,
         reset_in: Option<usize>,
         after: After,
     ) -> Self {
@@ -46,10 +44,8 @@ impl MockBody {
             after,
             chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(),
             chunk_delay,
-            read_timeout,
             reset_in,
             wait: None,
-            wait_times_out: false,
         }
     }
 }
@@ -77,38 +73,17 @@ impl http_body::Body for MockBody {
                         "the connection closed before the body was complete (mock)",
                     ))));
                 }
-                After::Stall => {
-                    let Some(limit) = this.read_timeout else {
-                        return Poll::Pending;
-                    };
-                    let wait = this
-                        .wait
-                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                    if wait.as_mut().poll(cx).is_pending() {
-                        return Poll::Pending;
-                    }
-                    this.after = After::End;
-                    return Poll::Ready(Some(Err(Error::timeout("read timed out (mock)"))));
-                }
+                After::Stall => return Poll::Pending,
             }
         }
         if this.wait.is_none() && !this.chunk_delay.is_zero() {
-            let (wait, times_out) = match this.read_timeout {
-                Some(limit) if limit < this.chunk_delay => (limit, true),
-                _ => (this.chunk_delay, false),
-            };
-            this.wait = Some(Box::pin(tokio::time::sleep(wait)));
-            this.wait_times_out = times_out;
+            this.wait = Some(Box::pin(tokio::time::sleep(this.chunk_delay)));
         }
         if let Some(wait) = &mut this.wait {
             if wait.as_mut().poll(cx).is_pending() {
                 return Poll::Pending;
             }
             this.wait = None;
-            if this.wait_times_out {
-                this.chunks.clear();
-                return Poll::Ready(Some(Err(Error::timeout("read timed out (mock)"))));
-            }
         }
         if let Some(left) = &mut this.reset_in {
             *left -= 1;

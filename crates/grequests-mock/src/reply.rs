@@ -28,8 +28,8 @@ pub enum Failure {
     Protocol,
     /// The connection is reset while the request body is being sent, before any response.
     ResetDuringUpload,
-    /// The head arrives, then the body never does: the read timeout (or the client's
-    /// low-speed guard) ends the request.
+    /// The head arrives, then the body never does: the client's read timeout (or its
+    /// low-speed limit) ends the request.
     StallAfterHead,
     /// The body stops short of its `Content-Length`: a
     /// [body error](grequests_core::Error::is_body) after the chunks given.

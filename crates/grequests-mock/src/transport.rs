@@ -507,7 +507,6 @@ async fn respond(reply: Reply, timeouts: Timeouts) -> Result<http::Response<Body
     let body = MockBody::new(
         reply.chunks,
         reply.chunk_delay,
-        timeouts.read,
         reply.reset_after_chunks,
         after,
     );

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use grequests::mock::{Failure, MockTransport, Reply, Route};
 use grequests::tower::TowerTransport;
 use grequests::{Body, Client, Error, HyperTransport, Timeouts};
@@ -22,8 +23,9 @@ pub struct Backend {
 }
 
 impl Backend {
-    /// `/ok` answers 200 "ok"; `/never-answer` never does; `/endless-chunked` is larger
-    /// than any limit; `/reset-before-head` resets.
+    /// `/ok` answers 200 "ok"; `/never-answer` never does; `/stall-mid-body` sends 10
+    /// bytes of its body, then nothing; `/endless-chunked` is larger than any limit;
+    /// `/reset-before-head` resets.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -65,6 +67,8 @@ pub async fn mock() -> Backend {
     mock.route(Route::get("/ok")).reply(Reply::ok().text("ok"));
     mock.route(Route::get("/never-answer"))
         .reply(Reply::ok().delay(Duration::from_secs(3600)));
+    mock.route(Route::get("/stall-mid-body"))
+        .reply(Reply::fail(Failure::StallAfterHead).body("0123456789"));
     mock.route(Route::get("/endless-chunked"))
         .reply(Reply::ok().chunks(vec![vec![b'x'; 1 << 20]; 128]));
     mock.route(Route::get("/reset-before-head"))
@@ -118,6 +122,16 @@ pub async fn closure() -> Backend {
                     Err(Error::timeout(format!("no response within {wait:?}")))
                 }
                 "/endless-chunked" => respond(200, Body::from(vec![b'x'; 128 << 20])),
+                // Ten bytes, then nothing: the body's time limits are the client's.
+                "/stall-mid-body" => {
+                    let first = futures_util::stream::iter([Ok::<_, Error>(
+                        bytes::Bytes::from_static(b"0123456789"),
+                    )]);
+                    respond(
+                        200,
+                        Body::from_stream(first.chain(futures_util::stream::pending())),
+                    )
+                }
                 "/reset-before-head" => Err(Error::request("connection reset")),
                 "/refused" => Err(Error::connect("connection refused")),
                 "/dns" => Err(Error::dns("no such host")),

@@ -27,6 +27,45 @@ pub async fn honours_the_read_timeout(backend: Backend) {
     );
 }
 
+pub async fn times_out_between_body_chunks(backend: Backend) {
+    // The head and 10 bytes come at once, then nothing: the client's guard ends it, the
+    // same way over every transport.
+    let started = Instant::now();
+    let err = backend
+        .client
+        .get(backend.url("/stall-mid-body"))
+        .read_timeout(Duration::from_millis(200))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(err.to_string().contains("read timed out"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    // Streamed, the chunk that came is handed over, and the wait for the next one fails.
+    let mut streamed = backend
+        .client
+        .get(backend.url("/stall-mid-body"))
+        .read_timeout(Duration::from_millis(200))
+        .stream(true)
+        .send()
+        .await
+        .unwrap();
+    let mut received = 0;
+    let failure = loop {
+        match streamed.chunk().await {
+            Ok(Some(chunk)) => received += chunk.len(),
+            Ok(None) => panic!("the stalled body ended"),
+            Err(err) => break err,
+        }
+    };
+    assert_eq!(received, 10);
+    assert!(failure.is_timeout(), "{failure}");
+}
+
 pub async fn classifies_refused_and_unresolved(backend: Backend) {
     let refused = backend
         .client

@@ -24,6 +24,11 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn times_out_between_body_chunks() {
+                contract::times_out_between_body_chunks(backends::$backend().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn classifies_refused_and_unresolved() {
                 contract::classifies_refused_and_unresolved(backends::$backend().await).await;
             }

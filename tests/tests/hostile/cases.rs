@@ -30,6 +30,7 @@ pub const CASES: &[(&str, &str, Duration)] = &[
     ("/reset-mid-body", "body", FAST),
     ("/close-without-answer", "request", FAST),
     ("/never-answer", "timeout", SLOW),
+    ("/stall-mid-body", "timeout", SLOW),
     ("/slow-headers", "timeout", SLOW),
     ("/slow-body", "timeout", SLOW),
     ("/endless-1xx", "timeout", SLOW),

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::cookies::CookieJar;
 use super::{redirect, BatchOptions, Client};
-use crate::limits::{GuardedBody, LowSpeedLimit};
+use crate::limits::{BodyGuards, GuardedBody, LowSpeedLimit};
 use crate::model::response::Content;
 use crate::model::{Parts, RequestHead, Response};
 use crate::{Body, Error, Result};
@@ -42,8 +42,8 @@ impl Replay {
     }
 }
 
-/// The answer to one hop: its head, its body (under the low-speed guard) and the request's
-/// own headers as sent.
+/// The answer to one hop: its head, its body as the transport gave it and the request's own
+/// headers as sent.
 struct Answer {
     head: http::response::Parts,
     body: Body,
@@ -148,10 +148,6 @@ impl<'c> Chain<'c> {
             match self.client.inner.transport.send(request).await {
                 Ok(response) => {
                     let (head, body) = response.into_parts();
-                    let body = match self.low_speed {
-                        Some(_) => Body::wrap(GuardedBody::new(body, self.low_speed, None)),
-                        None => body,
-                    };
                     return Ok((Answer { head, body, own }, replay));
                 }
                 Err(err) if !retried_stale && may_retry_stale(&err, &self.parts) => {
@@ -219,14 +215,21 @@ impl<'c> Chain<'c> {
             own,
         } = answer;
         let options = self.parts.options;
-        let content = if options.stream || self.batch.stream {
-            // The total timeout goes on bounding the body until it is read or dropped.
-            match self.deadline {
-                Some(_) => {
-                    Content::Streaming(Body::wrap(GuardedBody::new(body, None, self.deadline)))
-                }
-                None => Content::Streaming(body),
-            }
+        let streamed = options.stream || self.batch.stream;
+        // The one guard on the body: a streamed body stays under the total timeout until
+        // it is read or dropped; a buffered one is read under it already.
+        let guards = BodyGuards {
+            low_speed: self.low_speed,
+            read_timeout: options.read_timeout.or(self.client.inner.read_timeout),
+            deadline: self.deadline.filter(|_| streamed),
+        };
+        let body = if guards.are_off() {
+            body
+        } else {
+            Body::wrap(GuardedBody::new(body, guards))
+        };
+        let content = if streamed {
+            Content::Streaming(body)
         } else {
             if self.batch.keeps_results {
                 compact_header_values(&mut head.headers);

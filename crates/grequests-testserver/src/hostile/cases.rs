@@ -46,6 +46,10 @@ pub const PATHS: &[(&str, &str)] = &[
         "the connection closed without an answer",
     ),
     ("/never-answer", "silence, the connection held open"),
+    (
+        "/stall-mid-body",
+        "10 bytes of a 1 000-byte body, then silence, the connection held open",
+    ),
     ("/slow-headers", "the head, one byte every 100 ms"),
     ("/slow-body", "a 1 MB body, one byte every 100 ms"),
     ("/endless-1xx", "100 Continue, again and again"),
@@ -190,6 +194,14 @@ pub(crate) async fn respond(
         }
         "/close-without-answer" => return Ok(Next::Close),
         "/never-answer" => {
+            tokio::time::sleep(MAX_CONNECTION_TIME).await;
+            return Ok(Next::Close);
+        }
+        "/stall-mid-body" => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
+                .await?;
+            stream.flush().await?;
             tokio::time::sleep(MAX_CONNECTION_TIME).await;
             return Ok(Next::Close);
         }

@@ -16,10 +16,12 @@
 //! and so are chained content encodings (5, urllib3's limit) in the default backend.
 
 mod decode;
+mod guarded;
 mod low_speed;
 
 pub use decode::DecodeLimits;
-pub use low_speed::{GuardedBody, LowSpeedLimit};
+pub use guarded::{BodyGuards, GuardedBody};
+pub use low_speed::LowSpeedLimit;
 
 /// The most bytes of a response body read into memory unless the client or the request says
 /// otherwise: 64 MiB. A larger body fails as a [body error](crate::Error::is_body); use
