@@ -4,8 +4,11 @@ bench reads: wall time, CPU and peak RSS of the command and everything it starte
 
 usage: _cli_run.py NAME COUNT OK_RULE -- COMMAND...
 OK_RULE: `codes` (stdout holds one status code per line), `jsonl:PATH` (grequests fetch
-records), `exit` (all or nothing, by exit status), `files:DIR` (one file per fetched URL).
+records), `csv:COLUMN` (a CSV report on stdout, the status in COLUMN), `exit` (all or
+nothing, by exit status), `files:DIR` (one file per fetched URL).
 """
+import csv
+import io
 import json
 import os
 import resource
@@ -20,6 +23,10 @@ def fetched(rule: str, stdout: bytes, returncode: int, count: int) -> int:
     if rule.startswith("jsonl:"):
         with open(rule[len("jsonl:"):], "rb") as records:
             return sum(1 for line in records if json.loads(line).get("status") == 200)
+    if rule.startswith("csv:"):
+        column = rule[len("csv:"):]
+        rows = csv.DictReader(io.StringIO(stdout.decode("utf-8", "replace")))
+        return sum(1 for row in rows if row.get(column) == "200")
     if rule.startswith("files:"):
         return len(os.listdir(rule[len("files:"):]))
     return count if returncode == 0 else 0

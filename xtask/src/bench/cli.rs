@@ -1,11 +1,13 @@
 //! `cargo xtask bench --cli`: `grequests fetch` against the command-line tools people use
-//! for a file of URLs (curl's `--parallel`, `xargs -P` over curl, wget2, aria2c) and the
-//! library's own `imap`, on one list of URLs over 1 000 origins (nginx on 1 000 ports),
+//! for a file of URLs (curl's `--parallel`, `xargs -P` over curl, wget2, aria2c, minet) and
+//! the library's own `imap`, on one list of URLs over 1 000 origins (nginx on 1 000 ports),
 //! 50 at a time, in interleaved rounds.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use grequests_testserver::PythonEnv;
 
 use super::servers::{start_nginx, wait_for};
 use super::{side_by_side, work_dir};
@@ -42,7 +44,11 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     let mut nginx = start_nginx(&dir.join("nginx"), &ports)?;
     wait_for(FIRST_PORT + ORIGINS - 1)?;
     let urls = write_lists(&dir, count)?;
-    let contenders = contenders(&dir, &urls);
+    // minet is a Python tool: it gets a virtualenv of its own, or sits the run out.
+    let minet = PythonEnv::ensure(work_dir().join("minet-venv"), "import minet", &["minet"])
+        .map_err(|why| eprintln!("minet left out: {why}"))
+        .ok();
+    let contenders = contenders(&dir, &urls, minet.as_ref());
     let names: Vec<&'static str> = contenders.iter().map(|c| c.name).collect();
     let samples = side_by_side::interleaved(&names, rounds, count, |index| {
         let contender = &contenders[index];
@@ -69,7 +75,7 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
 }
 
 /// The contenders whose tools are installed (`cargo xtask bench-setup` installs them).
-fn contenders(dir: &Path, urls: &Path) -> Vec<Contender> {
+fn contenders(dir: &Path, urls: &Path, minet: Option<&PythonEnv>) -> Vec<Contender> {
     let out = dir.join("out");
     let path = |p: &Path| p.display().to_string();
     let ours = vec![
@@ -166,12 +172,38 @@ fn contenders(dir: &Path, urls: &Path) -> Vec<Contender> {
             ],
         });
     }
+    if let Some(minet) = minet {
+        // Its per-domain limit counts 127.0.0.1's 1 000 ports as one domain, and it waits
+        // 0.2 s between a domain's requests by default: both lifted, so that its 50 threads
+        // are the limit, as for the others.
+        all.push(Contender {
+            name: "minet fetch",
+            ok_rule: "csv:http_status".into(),
+            command: [
+                path(&minet.bin("minet")),
+                "fetch".into(),
+                "url".into(),
+                "-i".into(),
+                path(&dir.join("urls.csv")),
+                "-t".into(),
+                CONCURRENCY.to_string(),
+                "--domain-parallelism".into(),
+                CONCURRENCY.to_string(),
+                "--throttle".into(),
+                "0".into(),
+                "--dont-save".into(),
+                "--silent".into(),
+            ]
+            .to_vec(),
+        });
+    }
     all
 }
 
 /// The list in each tool's format: plain, curl's config, aria2's input (a file name each).
 fn write_lists(dir: &Path, count: usize) -> Result<PathBuf, String> {
     let (mut plain, mut aria) = (String::new(), String::new());
+    let mut csv = String::from("url\n");
     let mut curl = String::from("silent\nwrite-out = \"%{http_code}\\n\"\n");
     for i in 0..count {
         let url = format!(
@@ -179,6 +211,7 @@ fn write_lists(dir: &Path, count: usize) -> Result<PathBuf, String> {
             FIRST_PORT + (i % ORIGINS as usize) as u16
         );
         let _ = writeln!(plain, "{url}");
+        let _ = writeln!(csv, "{url}");
         let _ = writeln!(curl, "url = \"{url}\"\noutput = \"/dev/null\"");
         let _ = writeln!(aria, "{url}\n  out={i}");
     }
@@ -187,6 +220,7 @@ fn write_lists(dir: &Path, count: usize) -> Result<PathBuf, String> {
         ("urls.txt", plain),
         ("urls.curl", curl),
         ("urls.aria2", aria),
+        ("urls.csv", csv),
     ] {
         std::fs::write(dir.join(name), text).map_err(|e| format!("{name}: {e}"))?;
     }
