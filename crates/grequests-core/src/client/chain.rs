@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::cookies::CookieJar;
 use super::{redirect, BatchOptions, Client};
-use crate::limits::{BodyGuards, GuardedBody, LowSpeedLimit};
+use crate::limits::{BodyGuards, GuardedBody};
 use crate::model::response::Content;
 use crate::model::{Parts, RequestHead, Response};
 use crate::{Body, Error, Result};
@@ -40,7 +40,19 @@ impl Replay {
             Some(body) => body.try_clone().map_or(Replay::Spent, Replay::Copy),
         }
     }
+
+    /// The body to send again; `Err` when it was a stream, and is gone.
+    pub(crate) fn into_body(self) -> std::result::Result<Option<Body>, StreamSpent> {
+        match self {
+            Replay::NoBody => Ok(None),
+            Replay::Copy(body) => Ok(Some(body)),
+            Replay::Spent => Err(StreamSpent),
+        }
+    }
 }
+
+/// A streaming request body was sent once and cannot be sent again.
+pub(crate) struct StreamSpent;
 
 /// The answer to one hop: its head, its body as the transport gave it and the request's own
 /// headers as sent.
@@ -68,7 +80,6 @@ pub(crate) struct Chain<'c> {
     /// does with its per-call session.
     chain_jar: Option<Box<CookieJar>>,
     follows: bool,
-    low_speed: Option<LowSpeedLimit>,
     batch: BatchOptions,
     started: Instant,
     deadline: Option<(Instant, Duration)>,
@@ -86,14 +97,12 @@ impl<'c> Chain<'c> {
             .options
             .allow_redirects
             .unwrap_or_else(|| client.inner.redirect.follows());
-        let low_speed = parts.options.low_speed.unwrap_or(client.inner.low_speed);
         Chain {
             client,
             parts,
             history: Vec::new(),
             chain_jar: None,
             follows,
-            low_speed,
             batch,
             started,
             deadline,
@@ -153,11 +162,10 @@ impl<'c> Chain<'c> {
                 Err(err) if !retried_stale && may_retry_stale(&err, &self.parts) => {
                     // The pooled connection was closed by the server while idle: the
                     // request never reached it, so it goes again, once, on another one.
-                    self.parts.body = match replay {
-                        Replay::NoBody => None,
-                        Replay::Copy(body) => Some(body),
-                        Replay::Spent => return Err(err.with_url(self.parts.url.clone())),
+                    let Ok(body) = replay.into_body() else {
+                        return Err(err.with_url(self.parts.url.clone()));
                     };
+                    self.parts.body = body;
                     crate::trace::stale_retry(&err);
                     retried_stale = true;
                 }
@@ -218,9 +226,10 @@ impl<'c> Chain<'c> {
         let streamed = options.stream || self.batch.stream;
         // The one guard on the body: a streamed body stays under the total timeout until
         // it is read or dropped; a buffered one is read under it already.
+        let timeouts = self.client.timeouts(&options);
         let guards = BodyGuards {
-            low_speed: self.low_speed,
-            read_timeout: options.read_timeout.or(self.client.inner.read_timeout),
+            low_speed: timeouts.low_speed,
+            read_timeout: timeouts.read,
             deadline: self.deadline.filter(|_| streamed),
         };
         let body = if guards.are_off() {

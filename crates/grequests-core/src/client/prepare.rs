@@ -10,10 +10,21 @@ use super::cookies::{self, CookieJar};
 use super::upload::Reporting;
 use super::Client;
 use crate::limits::DecodeLimits;
-use crate::model::Parts;
+use crate::model::{Parts, RequestOptions};
 use crate::{Body, Error, Result};
 
 impl Client {
+    /// The request's timeouts, each its own setting or else the client's: the transport
+    /// applies them to the connect and the wait for the head, the client's body guard to
+    /// the body.
+    pub(crate) fn timeouts(&self, options: &RequestOptions) -> crate::Timeouts {
+        crate::Timeouts {
+            connect: options.connect_timeout.or(self.inner.connect_timeout),
+            read: options.read_timeout.or(self.inner.read_timeout),
+            low_speed: options.low_speed.unwrap_or(self.inner.low_speed),
+        }
+    }
+
     /// Builds the `http::Request` for one hop: the request's own headers over the client's
     /// defaults, cookies from the jar, and never a `Proxy-Authorization` header (proxy
     /// credentials belong to the transport's proxy settings, CVE-2023-32681).
@@ -77,11 +88,7 @@ impl Client {
         *request.method_mut() = parts.method.clone();
         *request.uri_mut() = to_uri(&parts.url)?;
         *request.headers_mut() = headers;
-        let timeouts = crate::Timeouts {
-            connect: parts.options.connect_timeout.or(self.inner.connect_timeout),
-            read: parts.options.read_timeout.or(self.inner.read_timeout),
-            low_speed: parts.options.low_speed.unwrap_or(self.inner.low_speed),
-        };
+        let timeouts = self.timeouts(&parts.options);
         // An extensions map costs allocations; a request with the defaults goes without.
         if timeouts != crate::Timeouts::default() {
             request.extensions_mut().insert(timeouts);

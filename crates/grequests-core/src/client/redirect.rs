@@ -101,16 +101,12 @@ pub(crate) fn follow(
             parts.headers.remove(name);
         }
     } else {
-        parts.body = match replay {
-            Replay::NoBody => None,
-            Replay::Copy(body) => Some(body),
-            Replay::Spent => {
-                return Err(Error::redirect(format!(
-                    "can't follow a {} redirect: the streaming request body can't be sent twice",
-                    status.as_u16()
-                )))
-            }
-        };
+        parts.body = replay.into_body().map_err(|_| {
+            Error::redirect(format!(
+                "can't follow a {} redirect: the streaming request body can't be sent twice",
+                status.as_u16()
+            ))
+        })?;
     }
     if should_strip_credentials(&parts.url, &next) {
         parts.headers.remove(AUTHORIZATION);

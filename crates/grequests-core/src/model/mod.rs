@@ -13,6 +13,6 @@ pub(crate) mod response;
 pub use head::{FailedRequest, RequestHead};
 pub use into_method::IntoMethod;
 pub use into_url::IntoUrl;
-pub(crate) use request::{header_pair, Parts};
+pub(crate) use request::{header_pair, Parts, RequestOptions};
 pub use request::{EachResponseHook, Hook, Request};
 pub use response::Response;

@@ -48,6 +48,11 @@ impl InFlight {
         InFlight::Tasks(JoinSet::new())
     }
 
+    /// Whether its requests are polled inline by the batch's future (`map`'s way).
+    pub(crate) fn is_inline(&self) -> bool {
+        matches!(self, InFlight::Inline(_))
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             InFlight::Inline(set) => set.len(),

@@ -187,7 +187,8 @@ where
     }
 
     fn start(&mut self) {
-        let mode = if self.options.keeps_results {
+        // Named by how the batch runs: an `imap` told it keeps its results is still one.
+        let mode = if self.in_flight.is_inline() {
             "map"
         } else {
             "imap"
