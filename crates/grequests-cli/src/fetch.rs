@@ -163,7 +163,12 @@ impl Fetcher {
         // The request body as sent, for its WARC record: a buffered body clones cheaply.
         let sent_body = self
             .warc
-            .then(|| request.body().and_then(grequests::Body::try_clone))
+            .then(|| {
+                request
+                    .request()
+                    .body()
+                    .and_then(grequests::Body::try_clone)
+            })
             .flatten();
         let response = match request.send().await {
             Ok(response) => response,

@@ -26,7 +26,7 @@ use crate::scheduler::driver::{Async, Blocking};
 use crate::scheduler::mode::{Ordered, Streamed};
 use crate::scheduler::{Batch, IntoRequest};
 use crate::{Error, Result};
-use crate::{Request, Response};
+use crate::{RequestBuilder, Response};
 
 const INSIDE_RUNTIME: &str =
     "grequests' blocking API was called from inside an async runtime, where it would block it: await the async API instead";
@@ -127,7 +127,7 @@ pub fn wait<F: Future>(future: F) -> Result<F::Output> {
         .map_err(Error::runtime)
 }
 
-impl Request {
+impl RequestBuilder {
     /// Sends this request from plain code and waits for the response.
     pub fn send_blocking(self) -> Result<Response> {
         wait(self.send())?

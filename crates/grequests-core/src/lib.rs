@@ -29,7 +29,7 @@ mod verbs;
 pub mod blocking;
 
 pub use client::cookies::{CookieJar, StoredCookie};
-pub use client::{redirect, Client, ClientBuilder, DEFAULT_USER_AGENT};
+pub use client::{redirect, Client, ClientBuilder, RequestBuilder, DEFAULT_USER_AGENT};
 /// Re-exported so that [`Response::cookies`] needs no matching `cookie` version.
 pub use cookie;
 pub use grequests_transport::{

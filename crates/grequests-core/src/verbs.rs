@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::client::refusing;
-use crate::{Client, IntoMethod, IntoUrl, Request};
+use crate::{Client, IntoMethod, IntoUrl, RequestBuilder};
 
 /// The client behind the verbs. It keeps no cookies between requests, like grequests'
 /// per-call sessions; use a [`Client`] for a session.
@@ -23,7 +23,7 @@ macro_rules! verbs {
         $(#[$doc])*
         ///
         /// Sent on the shared default client, which keeps no cookies between requests.
-        pub fn $name(url: impl IntoUrl) -> Request {
+        pub fn $name(url: impl IntoUrl) -> RequestBuilder {
             shared().$name(url)
         }
     )*};
@@ -48,6 +48,6 @@ verbs! {
 
 /// An unsent request with any method (an [`http::Method`] or its name in any case, as
 /// `grequests.request('post', url)`), on the shared default client.
-pub fn request(method: impl IntoMethod, url: impl IntoUrl) -> Request {
+pub fn request(method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder {
     shared().request(method, url)
 }

@@ -2,11 +2,10 @@
 //! Python iterator of `(request, RequestSpec)` pairs, on the thread that waits, so a generator of a
 //! million requests is never held in memory.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use grequests_core::{mode, transport_fn, Batch, Client, Error, Request, Response};
+use grequests_core::{mode, Batch, Client, Error, IntoRequest, Request, Response};
 use pyo3::exceptions::{PyBaseException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyIterator, PyTuple};
@@ -21,6 +20,38 @@ use crate::spec::Spec;
 /// exception its spec raised, if building it failed.
 type Tag = (Py<PyAny>, Option<PyErr>);
 
+/// One request of a batch as the engine takes it: the client that sends it, none for one
+/// refused before it was built (its tag's exception is then its result).
+struct Queued {
+    request: Request,
+    client: Option<Client>,
+    tag: Tag,
+}
+
+impl Queued {
+    fn refused(tag: Tag) -> Queued {
+        let why = Error::builder("grequests_rs: refused before it was built");
+        Queued {
+            request: Request::failed(why),
+            client: None,
+            tag,
+        }
+    }
+}
+
+impl IntoRequest for Queued {
+    type Data = Tag;
+    type Out<T> = (Tag, T);
+
+    fn into_request(self) -> (Request, Option<Client>, Tag) {
+        (self.request, self.client, self.tag)
+    }
+
+    fn wrap<T>(tag: Tag, value: T) -> (Tag, T) {
+        (tag, value)
+    }
+}
+
 /// The requests of a batch, pulled from Python as the engine has room for them.
 struct Feed {
     items: Py<PyIterator>,
@@ -28,9 +59,9 @@ struct Feed {
 }
 
 impl Iterator for Feed {
-    type Item = (Request, Tag);
+    type Item = Queued;
 
-    fn next(&mut self) -> Option<(Request, Tag)> {
+    fn next(&mut self) -> Option<Queued> {
         if self.done {
             return None;
         }
@@ -42,7 +73,7 @@ impl Iterator for Feed {
                     // The caller's iterator raised: that ends the batch, and the exception
                     // is this last item's result.
                     self.done = true;
-                    Some((refused(), (py.None(), Some(err))))
+                    Some(Queued::refused((py.None(), Some(err))))
                 }
             }
         })
@@ -51,37 +82,32 @@ impl Iterator for Feed {
 
 /// The engine's request for one `(request, spec)` pair; one that can't be built fails with
 /// the exception that says why, unsent.
-fn build(py: Python<'_>, item: &Bound<'_, PyAny>) -> (Request, Tag) {
+fn build(py: Python<'_>, item: &Bound<'_, PyAny>) -> Queued {
     let pair = item.extract::<(Py<PyAny>, Bound<'_, PyAny>)>();
     match pair {
         // The package's checks refused it already: its exception is the result.
         Ok((request, refusal)) if refusal.is_instance_of::<PyBaseException>() => {
-            (refused(), (request, Some(PyErr::from_value(refusal))))
+            Queued::refused((request, Some(PyErr::from_value(refusal))))
         }
         Ok((request, spec)) => match spec.extract::<Spec>().and_then(Spec::into_request) {
-            Ok(built) => (built, (request, None)),
-            Err(err) => (refused(), (request, Some(err))),
+            Ok(built) => {
+                let (client, built) = built.build_split();
+                Queued {
+                    request: built,
+                    client: Some(client),
+                    tag: (request, None),
+                }
+            }
+            Err(err) => Queued::refused((request, Some(err))),
         },
         Err(err) => {
             let request = item
                 .get_item(0)
                 .map(Bound::unbind)
                 .unwrap_or_else(|_| py.None());
-            (refused(), (request, Some(err)))
+            Queued::refused((request, Some(err)))
         }
     }
-}
-
-/// A request that fails at once, unsent, for a Python exception to take its place.
-fn refused() -> Request {
-    static NOWHERE: OnceLock<Client> = OnceLock::new();
-    let client = NOWHERE.get_or_init(|| {
-        Client::with_transport(transport_fn(|_| async {
-            Err(Error::builder("grequests_rs: a refused request was sent"))
-        }))
-    });
-    // An empty URL is a builder error: the engine fails it without a slot or a send.
-    client.get("")
 }
 
 /// One result for Python: `(request, response or None, error or None)`, the error being an

@@ -1,11 +1,11 @@
 //! [`Spec`]: a request as the Python package hands it over, already in requests' terms
-//! (pairs, bytes, seconds), and its translation into an engine [`Request`].
+//! (pairs, bytes, seconds), and its translation into an engine [`RequestBuilder`].
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use grequests_core::multipart::{Form, Part};
-use grequests_core::{Error, Input, Request};
+use grequests_core::{Error, Input, RequestBuilder};
 use pyo3::prelude::*;
 
 use crate::client::NativeClient;
@@ -45,7 +45,7 @@ pub(crate) struct Spec {
 impl Spec {
     /// The engine's request. Input the engine refuses (a header with a line break) is kept
     /// in the request and reported as its failure.
-    pub(crate) fn into_request(self) -> PyResult<Request> {
+    pub(crate) fn into_request(self) -> PyResult<RequestBuilder> {
         let client = self.client.get().client()?.clone();
         let mut request = client.request(self.method.as_str(), self.url.as_str());
         if let Some(params) = &self.params {

@@ -70,7 +70,7 @@ pub use grequests_core::{
     redirect, try_imap, try_imap_enumerated, try_map, Batch, Body, Cause, Client, ClientBuilder,
     CookieJar, DecodeLimits, EachResponseHook, Error, FailedRequest, Input, IntoMethod,
     IntoRequest, IntoUrl, LowSpeedLimit, PoolStatus, Progress, ReasonPhrase, RemoteAddr, Request,
-    RequestHead, Response, Result, StoredCookie, Timeouts, Transport, Url,
+    RequestBuilder, RequestHead, Response, Result, StoredCookie, Timeouts, Transport, Url,
 };
 
 /// A resolver on hickory-resolver, for [`ClientBuilder::dns_resolver`].

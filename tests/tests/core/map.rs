@@ -118,6 +118,57 @@ async fn a_failure_names_its_method_only_when_the_request_was_built() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_bare_request_is_never_sent_and_gets_one_result() {
+    use grequests_core::{Error, Request};
+    let (mock, _client) = httpbin_like();
+    let requests = vec![
+        Request::failed(Error::builder("refused by the caller's own check")),
+        Request::new("GET", "http://mock.test/get"),
+    ];
+    let results = try_map(requests).await;
+    let errors: Vec<Error> = results.into_iter().map(|r| r.unwrap_err()).collect();
+    assert!(errors.iter().all(Error::is_builder), "{errors:?}");
+    assert!(
+        errors[0].to_string().contains("the caller's own check"),
+        "{}",
+        errors[0]
+    );
+    // No client came with it: it says how to give it one, and names its URL.
+    assert!(
+        errors[1].to_string().contains("RequestBuilder::from_parts"),
+        "{}",
+        errors[1]
+    );
+    assert_eq!(errors[1].url().map(|u| u.path()), Some("/get"));
+    assert!(mock.requests().is_empty(), "a bare request went out");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_built_request_goes_out_with_a_client_again() {
+    use grequests_core::{Request, RequestBuilder};
+    let (mock, client) = httpbin_like();
+    let (sender, built) = client
+        .get("http://mock.test/get")
+        .header("x-a", "1")
+        .build_split();
+    assert_eq!(
+        built.headers().map(|h| h["x-a"].clone()),
+        Some("1".parse().unwrap())
+    );
+    let results = map(vec![RequestBuilder::from_parts(sender, built)]).await;
+    assert!(results[0].is_some());
+    let sent = client
+        .execute(Request::new("post", "http://mock.test/post"))
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    let recorded = mock.requests();
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(recorded[0].headers["x-a"], "1");
+    assert_eq!(recorded[1].method, grequests_core::http::Method::POST);
+}
+
+#[tokio::test(start_paused = true)]
 async fn exception_handler_value_takes_the_failures_place() {
     let mock = MockTransport::new();
     mock.route(Route::get("/ok")).reply(Reply::status(200));

@@ -380,7 +380,7 @@ async fn the_mock_hands_out_the_facade_client() {
             .as_deref(),
         Some("hi")
     );
-    let request: grequests::Request = client.get("http://api.test/hello");
+    let request: grequests::RequestBuilder = client.get("http://api.test/hello");
     let same: &grequests::Client = request.client();
     assert_eq!(
         fetch(same, "http://api.test/hello").await.ok().as_deref(),

@@ -161,7 +161,7 @@ fn requests_clone_unless_they_cannot_be_replayed() {
     let client = echo().client();
     let request = client.post("http://a.test/").data("abc");
     let copy = request.try_clone().unwrap();
-    assert_eq!(copy.url(), request.url());
+    assert_eq!(copy.request().url(), request.request().url());
     let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from("x"))]);
     let streaming = client
         .post("http://a.test/")
@@ -244,7 +244,7 @@ async fn a_builder_error_says_which_input_was_bad() {
     use grequests_core::Input;
     let mock = echo();
     let client = mock.client();
-    let input_of = |request: grequests_core::Request| async move {
+    let input_of = |request: grequests_core::RequestBuilder| async move {
         let err = request.send().await.expect_err("bad input");
         assert!(err.is_builder(), "{err}");
         err.invalid_input()
@@ -275,6 +275,7 @@ async fn a_builder_error_says_which_input_was_bad() {
         client
             .get("http://a.test/")
             .header("x-a", "v ")
+            .request()
             .error()
             .is_none(),
         "trailing whitespace is allowed, as in requests"

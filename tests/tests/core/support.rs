@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use grequests_core::{Client, Request};
+use grequests_core::{Client, RequestBuilder};
 use grequests_mock::{MockTransport, Reply, Route};
 
 /// A mock whose `/delay/{ms}` routes answer after that many milliseconds of tokio time,
@@ -59,7 +59,7 @@ impl<I: Iterator> Iterator for Counted<I> {
 }
 
 /// `n` requests to `/delay/{ms}` with the given delays, cycling.
-pub fn delayed(client: &Client, delays_ms: &[u64], n: usize) -> Vec<Request> {
+pub fn delayed(client: &Client, delays_ms: &[u64], n: usize) -> Vec<RequestBuilder> {
     (0..n)
         .map(|i| {
             client.get(format!(

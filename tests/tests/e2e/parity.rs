@@ -192,7 +192,8 @@ async fn repeated_request_headers_are_all_sent() {
     let request = client().get(server.url("/headers")).headers(headers);
     assert_eq!(
         request
-            .headers_ref()
+            .request()
+            .headers()
             .unwrap()
             .get_all("x-multi")
             .iter()
@@ -243,13 +244,11 @@ async fn requests_can_be_inspected_and_take_a_method_name() {
     let request = grequests::request("post", server.url("/post"))
         .header("x-a", "1")
         .data("body");
-    assert_eq!(request.method(), Some(&grequests::http::Method::POST));
-    assert_eq!(request.url().map(|u| u.path()), Some("/post"));
-    assert_eq!(request.headers_ref().unwrap()["x-a"], "1");
-    assert_eq!(
-        request.body().and_then(|b| b.as_bytes()),
-        Some(&b"body"[..])
-    );
+    let built = request.request();
+    assert_eq!(built.method(), Some(&grequests::http::Method::POST));
+    assert_eq!(built.url().map(|u| u.path()), Some("/post"));
+    assert_eq!(built.headers().unwrap()["x-a"], "1");
+    assert_eq!(built.body().and_then(|b| b.as_bytes()), Some(&b"body"[..]));
     let sent = grequests::Client::builder()
         .no_proxies()
         .build()

@@ -18,7 +18,7 @@ fn client(args: &Args) -> Result<Client, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
-fn requests<'a>(client: &'a Client, args: &'a Args) -> impl Iterator<Item = grequests::Request> + 'a {
+fn requests<'a>(client: &'a Client, args: &'a Args) -> impl Iterator<Item = grequests::RequestBuilder> + 'a {
     (0..args.requests).map(move |i| match args.urls.get(i) {
         Some(url) => client.get(url.as_str()),
         None => client.get(args.url.as_str()),

@@ -162,12 +162,17 @@ impl Reader<'_> {
                 path.push(inner.ident.to_string());
                 self.use_tree(&path, &inner.tree);
             }
+            // `use a::{self}` names `a` itself.
             UseTree::Name(name) => {
-                path.push(name.ident.to_string());
+                if name.ident != "self" {
+                    path.push(name.ident.to_string());
+                }
                 self.push(path, name.ident.span());
             }
             UseTree::Rename(rename) => {
-                path.push(rename.ident.to_string());
+                if rename.ident != "self" {
+                    path.push(rename.ident.to_string());
+                }
                 self.push(path, rename.ident.span());
             }
             UseTree::Glob(glob) => {

@@ -1,10 +1,10 @@
-//! A request sent under its total timeout: [`Chain`](super::chain::Chain) does the hops.
+//! A request sent on its own or by a batch, under its total timeout: [`Chain`](super::chain::Chain) does the hops.
 
 use tokio::time::Instant;
 
 use super::chain::Chain;
 use super::Client;
-use crate::model::{Parts, Response};
+use crate::model::{Parts, Request, Response};
 use crate::{Error, Result};
 
 /// What a batch asks of every request it sends, on top of the request's own settings.
@@ -18,8 +18,34 @@ pub(crate) struct BatchOptions {
 }
 
 impl Client {
+    /// Sends `request` on its own, following redirects, and runs its
+    /// [`on_response`](crate::RequestBuilder::on_response) hooks: a request that was built
+    /// apart from its client (reqwest's `Client::execute`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: grequests_core::Client) -> grequests_core::Result<()> {
+    /// let request = grequests_core::Request::new("GET", "http://127.0.0.1:8080/get");
+    /// let response = client.execute(request).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute(&self, request: Request) -> Result<Response> {
+        let mut parts = request.parts?;
+        let hooks = std::mem::take(&mut parts.hooks);
+        let span = crate::trace::request_span(&parts.method, &parts.url);
+        let exchange = self.execute_parts(parts, BatchOptions::default());
+        let mut response = crate::trace::instrument(exchange, span).await?;
+        for hook in hooks {
+            hook(&mut response);
+        }
+        Ok(response)
+    }
+
     /// Sends `parts`, following redirects, under the total timeout.
-    pub(crate) async fn execute(&self, parts: Parts, batch: BatchOptions) -> Result<Response> {
+    pub(crate) async fn execute_parts(
+        &self,
+        parts: Parts,
+        batch: BatchOptions,
+    ) -> Result<Response> {
         let started = Instant::now();
         let result = self.execute_within_total(parts, batch, started).await;
         crate::trace::finished(&result, started);

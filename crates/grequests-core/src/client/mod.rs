@@ -9,6 +9,7 @@ pub mod cookies;
 mod execute;
 mod prepare;
 pub mod redirect;
+mod request_builder;
 pub(crate) mod upload;
 
 use std::fmt;
@@ -22,6 +23,7 @@ pub(crate) use backend::refusing;
 pub use builder::ClientBuilder;
 use cookies::CookieJar;
 pub(crate) use execute::BatchOptions;
+pub use request_builder::RequestBuilder;
 
 use crate::limits::{DecodeLimits, LowSpeedLimit};
 use crate::model::{IntoMethod, IntoUrl, Request};
@@ -100,42 +102,42 @@ impl Client {
     }
 
     /// A request with any method: an [`http::Method`] or its name in any case (`"post"`).
-    pub fn request(&self, method: impl IntoMethod, url: impl IntoUrl) -> Request {
-        Request::new(self.clone(), method.into_method(), url)
+    pub fn request(&self, method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder {
+        RequestBuilder::from_parts(self.clone(), Request::new(method, url))
     }
 
     /// A `GET` request.
-    pub fn get(&self, url: impl IntoUrl) -> Request {
+    pub fn get(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::GET, url)
     }
 
     /// A `POST` request.
-    pub fn post(&self, url: impl IntoUrl) -> Request {
+    pub fn post(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::POST, url)
     }
 
     /// A `PUT` request.
-    pub fn put(&self, url: impl IntoUrl) -> Request {
+    pub fn put(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::PUT, url)
     }
 
     /// A `PATCH` request.
-    pub fn patch(&self, url: impl IntoUrl) -> Request {
+    pub fn patch(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::PATCH, url)
     }
 
     /// A `DELETE` request.
-    pub fn delete(&self, url: impl IntoUrl) -> Request {
+    pub fn delete(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::DELETE, url)
     }
 
     /// A `HEAD` request.
-    pub fn head(&self, url: impl IntoUrl) -> Request {
+    pub fn head(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::HEAD, url)
     }
 
     /// An `OPTIONS` request.
-    pub fn options(&self, url: impl IntoUrl) -> Request {
+    pub fn options(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::OPTIONS, url)
     }
 }

@@ -1,18 +1,14 @@
 //! Upload progress: a request body that reports the bytes handed to the transport.
 
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 
+use crate::model::UploadProgress;
 use crate::Body;
 use crate::Error;
-
-/// The callback of [`Request::on_upload_progress`](crate::Request::on_upload_progress):
-/// bytes sent so far, and the total when known. Shared by the hops of a redirect chain.
-pub(crate) type UploadProgress = Arc<Mutex<dyn FnMut(u64, Option<u64>) + Send>>;
 
 /// A request body that calls its progress callback as its chunks go out.
 pub(crate) struct Reporting {

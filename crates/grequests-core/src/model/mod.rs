@@ -1,5 +1,5 @@
-//! The request/response model: what users build ([`Request`]) and what they get back
-//! ([`Response`]).
+//! The request/response model: what is sent ([`Request`], built without its client) and
+//! what comes back ([`Response`]). It knows neither the client nor the scheduler.
 
 mod head;
 mod into_method;
@@ -13,6 +13,7 @@ pub(crate) mod response;
 pub use head::{FailedRequest, RequestHead};
 pub use into_method::IntoMethod;
 pub use into_url::IntoUrl;
-pub(crate) use request::{header_pair, Parts, RequestOptions};
+pub(crate) use pairs::pairs;
+pub(crate) use request::{basic_auth_value, header_pair, Parts, RequestOptions, UploadProgress};
 pub use request::{EachResponseHook, Hook, Request};
 pub use response::Response;

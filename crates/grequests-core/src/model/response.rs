@@ -156,7 +156,7 @@ impl Response {
         }
     }
 
-    /// The body, if it was read (not a [streamed](crate::Request::stream) response).
+    /// The body, if it was read (not a [streamed](crate::RequestBuilder::stream) response).
     pub fn bytes(&self) -> Result<Bytes> {
         match &self.content {
             Content::Buffered(bytes) => Ok(bytes.clone()),

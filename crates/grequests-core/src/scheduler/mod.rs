@@ -8,7 +8,7 @@
 //! | `imap_enumerated(rs)` | [`imap_enumerated`]`(rs)` | `(index, Option<Response>)`, every index once |
 //! | — | [`try_map`], [`try_imap`], [`try_imap_enumerated`] | the same with `Result<Response, Error>` |
 //!
-//! Every batch takes any `IntoIterator` of requests (or `(Request, data)` pairs, see
+//! Every batch takes any `IntoIterator` of requests (or `(request, data)` pairs, see
 //! [`IntoRequest`]) and pulls it lazily: with `size(k)` at most `k` requests are built,
 //! in flight, or finished and waiting to be taken. Dropping a batch cancels what it has in
 //! flight.

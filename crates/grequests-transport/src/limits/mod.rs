@@ -25,7 +25,7 @@ pub use low_speed::LowSpeedLimit;
 
 /// The most bytes of a response body read into memory unless the client or the request says
 /// otherwise: 64 MiB. A larger body fails as a [body error](crate::Error::is_body); use
-/// `Request::stream` for large downloads, or raise the limit with
+/// `RequestBuilder::stream` for large downloads, or raise the limit with
 /// `max_body_size`.
 pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
 

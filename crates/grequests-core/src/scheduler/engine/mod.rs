@@ -264,9 +264,9 @@ where
         };
         let index = self.next_index;
         self.next_index += 1;
-        let (request, data) = item.into_request();
-        Some(match request.parts {
-            Ok(mut parts) => {
+        let (request, client, data) = item.into_request();
+        Some(match (request.parts, client) {
+            (Ok(mut parts), Some(client)) => {
                 // Kept only when nothing else will name the request: see `Ticket::url`.
                 let keep_url =
                     self.gtimeout.is_some() || !matches!(self.phase, Phase::Running { .. });
@@ -274,9 +274,18 @@ where
                 let hooks = std::mem::take(&mut parts.hooks);
                 let method = Some(parts.method.clone());
                 let ticket = Ticket::new(index, data, method, url, hooks);
-                Pulled::Send(ticket, request.client, parts)
+                Pulled::Send(ticket, client, parts)
             }
-            Err(error) => {
+            (Ok(parts), None) => {
+                let error = Error::builder(
+                    "a Request with no client to send it: pair it with one (RequestBuilder::from_parts)",
+                )
+                .with_url(parts.url.clone());
+                let ticket =
+                    Ticket::new(index, data, Some(parts.method), Some(parts.url), Vec::new());
+                Pulled::Invalid(ticket, error)
+            }
+            (Err(error), _) => {
                 let ticket = Ticket::new(index, data, None, error.url().cloned(), Vec::new());
                 Pulled::Invalid(ticket, error)
             }
@@ -301,7 +310,7 @@ where
         // value through several calls.
         let span = trace::request_span(&parts.method, &parts.url);
         let exchange = Box::pin(trace::instrument(
-            async move { client.execute(parts, options).await },
+            async move { client.execute_parts(parts, options).await },
             span,
         ));
         let key = self.running.insert(Running { ticket, task: None });

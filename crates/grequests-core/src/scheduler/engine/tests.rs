@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use super::*;
-use crate::{transport_fn, Body, Request};
+use crate::{transport_fn, Body, RequestBuilder};
 
 /// A transport whose exchange for `/N` finishes when the test says so; `/panic` panics.
 #[derive(Clone, Default)]
@@ -73,7 +73,7 @@ fn plan(size: Option<usize>, keeps_results: bool, on_expiry: OnExpiry) -> Plan {
 /// One poll of the engine.
 async fn step<I>(engine: &mut Engine<I>) -> Poll<Option<Completed<()>>>
 where
-    I: Iterator<Item = Request>,
+    I: Iterator<Item = RequestBuilder>,
 {
     poll_fn(|cx| Poll::Ready(engine.poll_next(cx))).await
 }
@@ -81,7 +81,7 @@ where
 /// The engine's next result, however long it takes.
 async fn next<I>(engine: &mut Engine<I>) -> Option<Completed<()>>
 where
-    I: Iterator<Item = Request>,
+    I: Iterator<Item = RequestBuilder>,
 {
     poll_fn(|cx| engine.poll_next(cx)).await
 }
@@ -103,9 +103,9 @@ fn requests(
     client: &Client,
     paths: &[&str],
     pulled: &Arc<AtomicUsize>,
-) -> impl Iterator<Item = Request> {
+) -> impl Iterator<Item = RequestBuilder> {
     let pulled = pulled.clone();
-    let requests: Vec<Request> = paths
+    let requests: Vec<RequestBuilder> = paths
         .iter()
         .map(|path| client.get(format!("http://engine.test/{path}")))
         .collect();
