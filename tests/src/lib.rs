@@ -32,6 +32,22 @@ pub fn run_child(test: &str, envs: &[(&str, &str)], max_open_files: Option<u32>)
     stdout
 }
 
+/// Resets this process' peak RSS to its current RSS (Linux's `clear_refs`), so that
+/// `VmHWM` then measures what follows alone.
+pub fn reset_peak_rss() {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+}
+
+/// A `/proc/self/status` field in KiB: `VmRSS:` now, `VmHWM:` at the peak.
+pub fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
 /// Whether this process is a child started by [`run_child`].
 pub fn is_child() -> bool {
     std::env::var_os("GREQUESTS_CHILD_TEST").is_some()

@@ -135,7 +135,9 @@ impl Transport for HyperTransport {
             tracing::trace!(reused, version = ?parts.version, "response head");
         }
         let lease = Lease::new(tag);
-        if let Some(info) = parts.extensions.get::<HttpInfo>() {
+        // hyper-util's record of the connection is what the contract's `RemoteAddr` says;
+        // a kept response should not hold both.
+        if let Some(info) = parts.extensions.remove::<HttpInfo>() {
             let addr = grequests_transport::RemoteAddr(info.remote_addr());
             parts.extensions.insert(addr);
         }

@@ -5,7 +5,7 @@ use std::sync::MutexGuard;
 
 use std::borrow::Cow;
 
-use grequests_core::http::{HeaderMap, HeaderValue};
+use grequests_core::http::HeaderMap;
 use grequests_core::Response;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -89,7 +89,7 @@ impl NativeResponse {
 
     /// The headers as a `CaseInsensitiveDict`'s store (see [`header_store`]).
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        header_store(py, self.inner()?.headers())
+        header_store(py, self.inner()?.header_pairs())
     }
 
     /// The request the response answers, after redirects: `(method, url, headers)`, the
@@ -100,7 +100,7 @@ impl NativeResponse {
         Ok((
             head.method().to_string(),
             head.url().to_string(),
-            header_store(py, &head.headers())?,
+            header_store(py, pairs(&head.headers()))?,
         ))
     }
 
@@ -183,32 +183,37 @@ impl Deref for MappedGuard<'_> {
 /// `{name: (name, value)}`, names lowercase (as HTTP/2 and hyper give them), a repeated
 /// name's values joined with `", "` in the order received, values decoded as ISO-8859-1.
 /// Built here in one pass, with no string copied but the Python ones.
-fn header_store<'py>(py: Python<'py>, headers: &HeaderMap) -> PyResult<Bound<'py, PyDict>> {
+fn header_store<'py, 'h>(
+    py: Python<'py>,
+    pairs: impl IntoIterator<Item = (&'h str, &'h [u8])>,
+) -> PyResult<Bound<'py, PyDict>> {
     let store = PyDict::new(py);
-    for name in headers.keys() {
-        let mut values = headers.get_all(name).iter();
-        let value = match (values.next(), values.next()) {
-            (Some(only), None) => latin1(only),
-            (first, second) => {
-                let parts: Vec<Cow<'_, str>> = first
-                    .into_iter()
-                    .chain(second)
-                    .chain(values)
-                    .map(latin1)
-                    .collect();
-                Cow::Owned(parts.join(", "))
-            }
-        };
-        let key = PyString::new(py, name.as_str());
+    // A repeated name's values come one after another, as a `HeaderMap` yields them.
+    let mut pairs = pairs.into_iter().peekable();
+    while let Some((name, first)) = pairs.next() {
+        let mut value = latin1(first);
+        while let Some((_, next)) = pairs.next_if(|(next, _)| *next == name) {
+            let joined = value.to_mut();
+            joined.push_str(", ");
+            joined.push_str(&latin1(next));
+        }
+        let key = PyString::new(py, name);
         store.set_item(&key, (&key, PyString::new(py, &value)))?;
     }
     Ok(store)
 }
 
+/// A `HeaderMap`'s headers as [`header_store`] reads them.
+fn pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &[u8])> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+}
+
 /// A header value as text, each byte one ISO-8859-1 character (as requests decodes them).
-fn latin1(value: &HeaderValue) -> Cow<'_, str> {
-    match value.to_str() {
-        Ok(ascii) => Cow::Borrowed(ascii),
-        Err(_) => Cow::Owned(value.as_bytes().iter().map(|&b| char::from(b)).collect()),
+fn latin1(value: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(value) {
+        Ok(text) if value.is_ascii() => Cow::Borrowed(text),
+        _ => Cow::Owned(value.iter().map(|&b| char::from(b)).collect()),
     }
 }

@@ -7,6 +7,7 @@ mod blocking;
 mod cancel;
 mod imap;
 mod map;
+mod memory;
 mod mock;
 mod model;
 mod redirects;

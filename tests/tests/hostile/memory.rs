@@ -2,7 +2,7 @@
 //! settings: the growth of the peak RSS stays under the documented cap (64 MiB for a
 //! buffered body) plus 64 MiB.
 
-use grequests_tests::{is_child, run_child};
+use grequests_tests::{is_child, reset_peak_rss as reset_peak, run_child, status_kib};
 
 use crate::support::class;
 
@@ -114,21 +114,6 @@ async fn measure_child() {
     let peak = status_kib("VmHWM:");
     println!("peak growth KiB: {}", peak.saturating_sub(baseline));
     assert_eq!(got, want);
-}
-
-/// Resets the peak RSS to the current RSS (Linux's `clear_refs`), so that VmHWM then
-/// measures this case alone.
-fn reset_peak() {
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-}
-
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 #[test]

@@ -206,22 +206,18 @@ impl<'c> Chain<'c> {
 
     /// The request as this hop sent it.
     fn request_head(&self, own: HeaderMap) -> RequestHead {
-        RequestHead {
-            method: self.parts.method.clone(),
-            url: self.parts.url.clone(),
+        RequestHead::new(
+            self.parts.method.clone(),
+            self.parts.url.clone(),
             own,
-            defaults: self.client.inner.headers.clone(),
-        }
+            self.client.inner.headers.clone(),
+        )
     }
 
     /// The last answer as the response: its body read (within `max_body_size`) unless the
     /// request streams it, the history attached, the hooks run.
     async fn finish(self, answer: Answer) -> Result<Response> {
-        let Answer {
-            mut head,
-            body,
-            own,
-        } = answer;
+        let Answer { head, body, own } = answer;
         let options = self.parts.options;
         let streamed = options.stream || self.batch.stream;
         // The one guard on the body: a streamed body stays under the total timeout until
@@ -240,9 +236,6 @@ impl<'c> Chain<'c> {
         let content = if streamed {
             Content::Streaming(body)
         } else {
-            if self.batch.keeps_results {
-                compact_header_values(&mut head.headers);
-            }
             let limit = options
                 .max_body_size
                 .unwrap_or(self.client.inner.max_body_size);
@@ -252,43 +245,19 @@ impl<'c> Chain<'c> {
                 .map_err(|e| e.with_url(self.parts.url.clone()))?;
             Content::Buffered(bytes)
         };
-        let request = RequestHead {
-            method: self.parts.method,
-            url: self.parts.url,
-            own,
-            defaults: self.client.inner.headers.clone(),
-        };
+        let defaults = self.client.inner.headers.clone();
+        let request = RequestHead::new(self.parts.method, self.parts.url, own, defaults);
         let mut response = Response::answering(head, content, request, self.started.elapsed());
         response.history = self.history;
         for mut hook in self.parts.each_response {
             hook(&mut response);
         }
-        Ok(response)
-    }
-}
-
-/// Transports parse header values as slices of their read buffer, so a response kept in a
-/// large batch would pin a whole buffer (kilobytes) for a few short values. One copy of
-/// all the values, which they then share, frees it for one allocation.
-fn compact_header_values(headers: &mut HeaderMap) {
-    let total: usize = headers.values().map(|v| v.len()).sum();
-    if total == 0 {
-        return;
-    }
-    let mut joined = bytes::BytesMut::with_capacity(total);
-    for value in headers.values() {
-        joined.extend_from_slice(value.as_bytes());
-    }
-    let joined = joined.freeze();
-    let mut offset = 0;
-    for value in headers.values_mut() {
-        let len = value.len();
-        if let Ok(mut copy) =
-            http::HeaderValue::from_maybe_shared(joined.slice(offset..offset + len))
-        {
-            copy.set_sensitive(value.is_sensitive());
-            *value = copy;
-        }
-        offset += len;
+        // A kept response's headers go dense, which also copies their values out of the
+        // transport's read buffer (a slice of it would pin kilobytes for a few bytes).
+        Ok(if self.batch.keeps_results {
+            response.kept()
+        } else {
+            response
+        })
     }
 }

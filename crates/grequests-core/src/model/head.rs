@@ -12,12 +12,23 @@ use url::Url;
 pub struct RequestHead {
     pub(crate) method: Method,
     pub(crate) url: Url,
-    /// Headers set on the request, cookies included; they win over the defaults.
-    pub(crate) own: HeaderMap,
-    pub(crate) defaults: Arc<HeaderMap>,
+    /// Headers set on the request, cookies included; they win over the defaults. Most
+    /// requests set none, and a kept response's slot should not hold an empty map.
+    own: Option<Box<HeaderMap>>,
+    defaults: Arc<HeaderMap>,
 }
 
 impl RequestHead {
+    pub(crate) fn new(method: Method, url: Url, own: HeaderMap, defaults: Arc<HeaderMap>) -> Self {
+        let own = (!own.is_empty()).then(|| Box::new(own));
+        RequestHead {
+            method,
+            url,
+            own,
+            defaults,
+        }
+    }
+
     /// The method sent.
     pub fn method(&self) -> &Method {
         &self.method
@@ -32,7 +43,7 @@ impl RequestHead {
     /// cookies. Built on demand.
     pub fn headers(&self) -> HeaderMap {
         let mut headers = (*self.defaults).clone();
-        for (name, value) in &self.own {
+        for (name, value) in self.own.iter().flat_map(|own| own.iter()) {
             headers.insert(name.clone(), value.clone());
         }
         headers
@@ -40,7 +51,8 @@ impl RequestHead {
 
     /// A header as sent, without building the whole map.
     pub fn header(&self, name: &str) -> Option<&http::HeaderValue> {
-        self.own.get(name).or_else(|| self.defaults.get(name))
+        let own = self.own.as_ref().and_then(|own| own.get(name));
+        own.or_else(|| self.defaults.get(name))
     }
 }
 

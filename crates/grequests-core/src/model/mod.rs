@@ -2,6 +2,7 @@
 //! what comes back ([`Response`]). It knows neither the client nor the scheduler.
 
 mod head;
+mod headers;
 mod into_method;
 mod into_url;
 pub mod multipart;

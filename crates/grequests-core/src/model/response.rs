@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::head::RequestHead;
+use super::headers::Headers;
 use crate::{Body, Error, ReasonPhrase, Result};
 
 /// The answer to a request. HTTP error statuses are responses too: check
@@ -19,7 +20,10 @@ use crate::{Body, Error, ReasonPhrase, Result};
 pub struct Response {
     pub(crate) status: StatusCode,
     pub(crate) version: Version,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: Headers,
+    /// Lifted out of the extensions, where the transport reports it: an extensions map
+    /// holding one value costs more than the address.
+    pub(crate) remote_addr: Option<std::net::SocketAddr>,
     pub(crate) extensions: Extensions,
     pub(crate) history: Vec<Response>,
     pub(crate) elapsed: Duration,
@@ -59,32 +63,46 @@ impl Response {
     }
 
     /// The headers; look-ups ignore case.
+    ///
+    /// A response kept by [`map`](crate::map) holds its headers in a dense form (one
+    /// buffer and offsets, a fifth of a `HeaderMap`'s memory), and builds this map the
+    /// first time it is asked for. [`header`](Response::header),
+    /// [`header_all`](Response::header_all) and [`header_pairs`](Response::header_pairs)
+    /// read either form without building it.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        self.headers.map()
     }
 
     /// A header's first value as text, if present and visible ASCII; see
     /// [`header_all`](Response::header_all) for a repeated header.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+        self.headers.texts(name).next()
     }
 
     /// Every value of a header, in the order received, each as text when it is visible
     /// ASCII (requests joins them with `", "`: `header_all(n).join(", ")`).
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect()
+        self.headers.texts(name).collect()
+    }
+
+    /// Every header as its lowercase name and its value's bytes, the values of a repeated
+    /// name in the order received, without building [`headers`](Response::headers)'s map.
+    ///
+    /// ```
+    /// let response = grequests_core::Response::from(
+    ///     http::Response::builder().header("X-Id", "7").body("").unwrap(),
+    /// );
+    /// assert_eq!(response.header_pairs().collect::<Vec<_>>(), [("x-id", &b"7"[..])]);
+    /// ```
+    pub fn header_pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.headers.pairs()
     }
 
     /// The address of the server (or proxy) the response came from, when the transport
-    /// knows it.
+    /// knows it (it reports a [`RemoteAddr`](crate::RemoteAddr), which the response keeps
+    /// here rather than in its [`extensions`](Response::extensions)).
     pub fn remote_addr(&self) -> Option<std::net::SocketAddr> {
-        self.extensions
-            .get::<crate::RemoteAddr>()
-            .map(|addr| addr.0)
+        self.remote_addr
     }
 
     /// Values the transport attached to the response, e.g. the number of attempts made.
@@ -127,7 +145,12 @@ impl Response {
 
     /// Whether this is a redirect with a `Location` header.
     pub fn is_redirect(&self) -> bool {
-        self.status.is_redirection() && self.headers.contains_key(http::header::LOCATION)
+        self.status.is_redirection()
+            && self
+                .headers
+                .get_all(http::header::LOCATION.as_str())
+                .next()
+                .is_some()
     }
 
     /// The name of the character encoding [`text`](Response::text) decodes with: the
@@ -138,8 +161,8 @@ impl Response {
 
     fn encoding_rs(&self) -> &'static encoding_rs::Encoding {
         self.headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
+            .texts(CONTENT_TYPE.as_str())
+            .next()
             .and_then(|v| v.parse::<mime::Mime>().ok())
             .and_then(|m| {
                 m.get_param(mime::CHARSET)
@@ -185,9 +208,7 @@ impl Response {
     /// The cookies this response sets (its `Set-Cookie` headers that parse).
     pub fn cookies(&self) -> Vec<cookie::Cookie<'static>> {
         self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
+            .texts(SET_COOKIE.as_str())
             .filter_map(|v| cookie::Cookie::parse(v.to_owned()).ok())
             .collect()
     }
@@ -260,21 +281,39 @@ impl Response {
     /// The response whose head is `head`, answering `request` after `elapsed`, with no
     /// history yet: the one way a `Response` is made.
     pub(crate) fn answering(
-        head: http::response::Parts,
+        mut head: http::response::Parts,
         content: Content,
         request: RequestHead,
         elapsed: Duration,
     ) -> Self {
+        let remote_addr = head
+            .extensions
+            .remove::<crate::RemoteAddr>()
+            .map(|addr| addr.0);
+        if head.extensions.is_empty() {
+            // What the transport took out (its connection's tag, the address) leaves an
+            // empty map allocated: a few hundred bytes per response kept.
+            head.extensions = Extensions::new();
+        }
         Response {
             status: head.status,
             version: head.version,
-            headers: head.headers,
+            headers: Headers::new(head.headers),
+            remote_addr,
             extensions: head.extensions,
             history: Vec::new(),
             elapsed,
             content,
             request,
         }
+    }
+
+    /// The same response with its headers in the dense form: for one kept until its batch
+    /// ends.
+    pub(crate) fn kept(mut self) -> Self {
+        self.headers = self.headers.into_dense();
+        self.history = self.history.into_iter().map(Response::kept).collect();
+        self
     }
 
     /// The same response, reporting `url` as its URL (and its request's).
@@ -303,12 +342,8 @@ impl<B: Into<Body>> From<http::Response<B>> for Response {
         };
         // A constant that always parses.
         let url = Url::parse("about:blank").expect("about:blank is a URL");
-        let request = RequestHead {
-            method: http::Method::GET,
-            url,
-            own: HeaderMap::new(),
-            defaults: Default::default(),
-        };
+        let request =
+            RequestHead::new(http::Method::GET, url, HeaderMap::new(), Default::default());
         Response::answering(parts, content, request, Duration::ZERO)
     }
 }

@@ -43,33 +43,39 @@ impl Streamed for ImapEnumerated {}
 impl Streamed for TryImapEnumerated {}
 
 mod sealed {
-    pub trait Sealed {}
+    use super::super::engine::Completed;
+    use super::super::{ExceptionHandler, IntoRequest};
+    use super::Mode;
+
+    /// What the engine asks of a mode; out of users' reach, which seals [`Mode`].
+    pub trait Sealed {
+        /// How many requests are out at once unless `size` says: all for `map`, 2 for the
+        /// `imap`s, as grequests.
+        const DEFAULT_SIZE: Option<usize>;
+        /// Whether every result is kept until the batch ends (`map`): its requests are
+        /// then polled inline by the batch's own future, instead of a task each.
+        const KEEPS_RESULTS: bool;
+        /// Whether the requests not sent when `gtimeout` passes are reported (one result
+        /// per request), or never pulled (`imap` ends).
+        const REPORTS_UNSENT: bool;
+
+        /// Hands a finished request over as the mode's item; `None` skips it (a failure
+        /// in `imap`).
+        #[allow(private_interfaces)]
+        fn deliver<R: IntoRequest>(
+            completed: Completed<R::Data>,
+            handler: &mut Option<ExceptionHandler>,
+        ) -> Option<<Self as Mode>::Item<R>>
+        where
+            Self: Mode;
+    }
 }
 
-/// How a mode turns a finished request into what its user sees. Sealed.
+/// How a mode turns a finished request into what its user sees. Sealed: the six modes
+/// above are all there are.
 pub trait Mode: sealed::Sealed {
     /// What the batch yields per request.
     type Item<R: IntoRequest>;
-
-    /// How many requests are out at once unless `size` says: all for `map`, 2 for the
-    /// `imap`s, as grequests.
-    #[doc(hidden)]
-    const DEFAULT_SIZE: Option<usize>;
-    /// Whether every result is kept until the batch ends (`map`): its requests are then
-    /// polled inline by the batch's own future, instead of a task each.
-    #[doc(hidden)]
-    const KEEPS_RESULTS: bool;
-    /// Whether the requests not sent when `gtimeout` passes are reported (one result per
-    /// request), or never pulled (`imap` ends).
-    #[doc(hidden)]
-    const REPORTS_UNSENT: bool;
-
-    #[doc(hidden)]
-    #[allow(private_interfaces)]
-    fn deliver<R: IntoRequest>(
-        completed: Completed<R::Data>,
-        handler: &mut Option<ExceptionHandler>,
-    ) -> Option<Self::Item<R>>;
 }
 
 /// The failure's replacement: the handler's value, or `None`.
@@ -92,9 +98,10 @@ fn result(outcome: std::result::Result<Response, super::engine::Failure>) -> Res
 macro_rules! modes {
     ($($mode:ty => [$size:expr, $keeps:expr, $unsent:expr] <$r:ident> $item:ty,
         |$c:ident, $h:ident| $body:expr;)*) => {$(
-        impl sealed::Sealed for $mode {}
         impl Mode for $mode {
             type Item<$r: IntoRequest> = $item;
+        }
+        impl sealed::Sealed for $mode {
             const DEFAULT_SIZE: Option<usize> = $size;
             const KEEPS_RESULTS: bool = $keeps;
             const REPORTS_UNSENT: bool = $unsent;
@@ -103,7 +110,7 @@ macro_rules! modes {
             fn deliver<$r: IntoRequest>(
                 $c: Completed<$r::Data>,
                 $h: &mut Option<ExceptionHandler>,
-            ) -> Option<Self::Item<$r>> {
+            ) -> Option<<Self as Mode>::Item<$r>> {
                 $body
             }
         }

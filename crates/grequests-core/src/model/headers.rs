@@ -1,0 +1,179 @@
+//! [`Headers`]: a response's headers, as a `HeaderMap` or, for a response the caller keeps
+//! (`map`), in a dense form: one buffer and the offsets into it, a fraction of a
+//! `HeaderMap`'s size. The map is built from it the first time someone asks for it.
+
+use std::sync::OnceLock;
+
+use http::header::{HeaderName, HeaderValue};
+use http::HeaderMap;
+
+/// A response's headers.
+pub(crate) struct Headers {
+    /// Set from the start for a response nobody keeps; built from `dense` on first ask
+    /// otherwise. Inline: a box would cost every response an allocation to save a kept
+    /// one 88 bytes.
+    map: OnceLock<HeaderMap>,
+    /// Each header's name (lowercase, as `HeaderName` has it) and value, back to back, in
+    /// the map's order; empty unless the headers were made dense.
+    dense: Box<[u8]>,
+    /// Where each name ends, then where its value ends, in `dense`.
+    ends: Box<[u32]>,
+}
+
+impl Headers {
+    /// Headers held as `map`.
+    pub(crate) fn new(map: HeaderMap) -> Headers {
+        Headers {
+            map: OnceLock::from(map),
+            dense: Box::default(),
+            ends: Box::default(),
+        }
+    }
+
+    /// The same headers in the dense form, the map dropped: for a response kept until its
+    /// batch ends. Headers too large for 32-bit offsets stay a map.
+    pub(crate) fn into_dense(mut self) -> Headers {
+        let Some(map) = self.map.take() else {
+            return self;
+        };
+        let size: usize = map.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+        if u32::try_from(size).is_err() {
+            return Headers::new(map);
+        }
+        let mut dense = Vec::with_capacity(size);
+        let mut ends = Vec::with_capacity(map.len() * 2);
+        for (name, value) in map.iter() {
+            dense.extend_from_slice(name.as_str().as_bytes());
+            ends.push(dense.len() as u32);
+            dense.extend_from_slice(value.as_bytes());
+            ends.push(dense.len() as u32);
+        }
+        Headers {
+            map: OnceLock::new(),
+            dense: dense.into_boxed_slice(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    /// The headers as a `HeaderMap`, built now if they are dense.
+    pub(crate) fn map(&self) -> &HeaderMap {
+        self.map.get_or_init(|| {
+            let mut map = HeaderMap::with_capacity(self.ends.len() / 2);
+            for (name, value) in self.dense_pairs() {
+                // Both came out of a `HeaderMap`, so both are valid.
+                if let (Ok(name), Ok(value)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_bytes(value),
+                ) {
+                    map.append(name, value);
+                }
+            }
+            map
+        })
+    }
+
+    /// Every header as (lowercase name, value), in the map's order, without building it.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        let mapped = self.map.get().map(|map| {
+            map.iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        });
+        let dense = mapped.is_none().then(|| self.dense_pairs());
+        mapped
+            .into_iter()
+            .flatten()
+            .chain(dense.into_iter().flatten())
+    }
+
+    /// The values of the header `name` (in any case), in the order received.
+    pub(crate) fn get_all<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
+        self.pairs()
+            .filter(move |(stored, _)| stored.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    }
+
+    /// Each value of the header `name` that is text, by `HeaderValue::to_str`'s rule:
+    /// visible ASCII, spaces and tabs.
+    pub(crate) fn texts<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.get_all(name).filter_map(|value| {
+            let visible = value
+                .iter()
+                .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b));
+            visible.then(|| std::str::from_utf8(value).ok()).flatten()
+        })
+    }
+
+    fn dense_pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.ends.chunks_exact(2).scan(0usize, |start, ends| {
+            let (name_end, value_end) = (ends[0] as usize, ends[1] as usize);
+            let name = std::str::from_utf8(&self.dense[*start..name_end]).unwrap_or_default();
+            let value = &self.dense[name_end..value_end];
+            *start = value_end;
+            Some((name, value))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.append("content-type", HeaderValue::from_static("text/plain"));
+        map.append("set-cookie", HeaderValue::from_static("a=1"));
+        map.append("set-cookie", HeaderValue::from_static("b=2"));
+        map.append(
+            "x-bin",
+            HeaderValue::from_bytes(b"caf\xc3\xa9").expect("bytes above 0x7f are a valid value"),
+        );
+        map.append("x-empty", HeaderValue::from_static(""));
+        map
+    }
+
+    #[test]
+    fn the_dense_form_answers_as_the_map_does() {
+        let map = Headers::new(sample());
+        let dense = Headers::new(sample()).into_dense();
+        assert!(dense.map.get().is_none(), "into_dense keeps no map");
+        for headers in [&map, &dense] {
+            assert_eq!(
+                headers.texts("Content-Type").collect::<Vec<_>>(),
+                ["text/plain"]
+            );
+            assert_eq!(
+                headers.texts("SET-COOKIE").collect::<Vec<_>>(),
+                ["a=1", "b=2"]
+            );
+            assert_eq!(headers.texts("x-bin").count(), 0, "not visible ASCII");
+            assert_eq!(headers.get_all("x-bin").next(), Some(&b"caf\xc3\xa9"[..]));
+            assert_eq!(headers.texts("x-empty").collect::<Vec<_>>(), [""]);
+            assert_eq!(headers.get_all("missing").count(), 0);
+        }
+        let pairs: Vec<_> = dense.pairs().collect();
+        assert_eq!(pairs, map.pairs().collect::<Vec<_>>());
+        assert_eq!(
+            dense.map(),
+            &sample(),
+            "built on demand, equal to the original"
+        );
+        assert_eq!(
+            dense.pairs().count(),
+            5,
+            "after the map is built, pairs come from it"
+        );
+    }
+
+    #[test]
+    fn no_headers_is_dense_too() {
+        let dense = Headers::new(HeaderMap::new()).into_dense();
+        assert_eq!(dense.pairs().count(), 0);
+        assert!(dense.map().is_empty());
+    }
+}
