@@ -270,7 +270,9 @@ impl HyperTransportBuilder {
     }
 
     /// How many idle connections per `scheme://host:port` the pool keeps (default 32;
-    /// requests' `pool_maxsize`).
+    /// requests' `pool_maxsize`). One past it is closed once it has been idle for a second,
+    /// not as it falls idle: a batch of more than `max` at a time to one origin keeps its
+    /// connections. 0 keeps none: each connection closes after its exchange.
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
         self
@@ -461,7 +463,13 @@ impl HyperTransportBuilder {
         pool.timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            // The registry applies the per-origin cap once a connection has settled (see
+            // `PoolCounters::max_idle_per_origin`); hyper-util applies only "none".
+            .pool_max_idle_per_host(if self.pool_max_idle_per_host == 0 {
+                0
+            } else {
+                usize::MAX
+            })
             .http2_only(self.http2_prior_knowledge);
         if let Some(max) = self.max_response_headers {
             pool.http1_max_headers(max);
@@ -481,7 +489,10 @@ impl HyperTransportBuilder {
         let budget = self
             .budget
             .unwrap_or_else(ConnectionBudget::process_default);
-        let counters = Arc::new(PoolCounters::new(self.pool_max_idle));
+        let counters = Arc::new(PoolCounters::new(
+            self.pool_max_idle,
+            self.pool_max_idle_per_host,
+        ));
         let accounting = Accounting {
             budget: budget.clone(),
             pool: counters.clone(),

@@ -9,9 +9,11 @@
 //! the OS still refuses a descriptor (`EMFILE`/`ENFILE`: the rest of the program took them)
 //! closes an idle connection and tries once more before it fails.
 //!
-//! Idle connections are bounded too: per origin (`pool_max_idle_per_host`, enforced by
-//! hyper-util's pool) and per transport (`pool_max_idle`), the least recently used going
-//! first. How a connection is known to be idle: its I/O counts the exchanges that start on
+//! Idle connections are bounded too: per origin (`pool_max_idle_per_host`) and per
+//! transport (`pool_max_idle`), the least recently used going first, each only once it has
+//! settled. (hyper-util's pool would close a connection past the per-origin cap as it fell
+//! idle: a batch of 200 at a time to one origin then opened a new connection for one
+//! request in seven.) How a connection is known to be idle: its I/O counts the exchanges that start on
 //! it (an HTTP/1 request is a write after the previous response's bytes; an HTTP/2 request
 //! is a HEADERS frame opening a new stream), and the transport counts those that end (a
 //! response body finished or dropped, or the exchange failed). An idle connection is

@@ -50,6 +50,13 @@ pub(crate) mod life {
 #[derive(Debug)]
 pub(crate) struct PoolCounters {
     pub(crate) max_idle: usize,
+    /// Idle connections kept per origin. hyper-util's pool would close one past it as it
+    /// falls idle, so a batch of more than this many to one origin reconnected all the
+    /// time; the registry closes it once settled instead.
+    pub(crate) max_idle_per_origin: usize,
+    /// Origins of this pool with more idle connections than it keeps (written under the
+    /// registry's lock).
+    origins_over: AtomicUsize,
     pub(crate) open: AtomicUsize,
     pub(crate) idle: AtomicUsize,
     pub(crate) waiting: AtomicUsize,
@@ -58,9 +65,11 @@ pub(crate) struct PoolCounters {
 }
 
 impl PoolCounters {
-    pub(crate) fn new(max_idle: usize) -> Self {
+    pub(crate) fn new(max_idle: usize, max_idle_per_origin: usize) -> Self {
         PoolCounters {
             max_idle,
+            max_idle_per_origin,
+            origins_over: AtomicUsize::new(0),
             open: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
@@ -69,7 +78,11 @@ impl PoolCounters {
     }
 
     fn over_cap(&self) -> bool {
-        self.idle.load(Ordering::Relaxed) > self.max_idle
+        self.idle.load(Ordering::Relaxed) > self.max_idle || self.origins_over()
+    }
+
+    fn origins_over(&self) -> bool {
+        self.origins_over.load(Ordering::Relaxed) > 0
     }
 }
 
@@ -377,17 +390,30 @@ impl Registry {
 
 impl State {
     /// Closes `pool`'s least recently used idle connections that have been idle for
-    /// `settle` (see [`SETTLE`]) until it is within its idle cap.
+    /// `settle` (see [`SETTLE`]) until it is within its idle cap, and each of its origins
+    /// within the per-origin one.
     fn trim(&mut self, pool: &Arc<PoolCounters>, settle: Duration) -> Vec<Report> {
         let mut evicted = Vec::new();
-        while pool.over_cap() {
-            let now = Instant::now();
-            let settled_before = now.checked_sub(settle).unwrap_or(now);
+        let now = Instant::now();
+        let settled_before = Some(now.checked_sub(settle).unwrap_or(now));
+        while pool.idle.load(Ordering::Relaxed) > pool.max_idle {
             let of_pool = |n: &Node| Arc::ptr_eq(&n.conn.pool, pool);
-            match self.evict_lru(of_pool, Some(settled_before), Eviction::IdleCap) {
+            match self.evict_lru(of_pool, settled_before, Eviction::IdleCap) {
                 Some(report) => evicted.push(report),
                 None => break,
             }
+        }
+        // Only when an origin is over: a crawl keeps many settled idle connections, each
+        // within its origin's cap, and walking them at every response would cost.
+        while pool.origins_over() {
+            let over = |n: &Node| {
+                Arc::ptr_eq(&n.conn.pool, pool)
+                    && self.origins[n.origin].idle > pool.max_idle_per_origin
+            };
+            let Some(at) = self.find_lru(over, settled_before) else {
+                break;
+            };
+            evicted.push(self.evict(at, Eviction::IdleCap));
         }
         evicted
     }
@@ -441,6 +467,17 @@ impl State {
         idle_since_at_most: Option<Instant>,
         why: Eviction,
     ) -> Option<Report> {
+        let at = self.find_lru(eligible, idle_since_at_most)?;
+        Some(self.evict(at, why))
+    }
+
+    /// The key of the least recently used idle connection [`evict_lru`](Self::evict_lru)
+    /// would close.
+    fn find_lru(
+        &self,
+        eligible: impl Fn(&Node) -> bool,
+        idle_since_at_most: Option<Instant>,
+    ) -> Option<usize> {
         let now = Instant::now();
         let mut at = self.head;
         while let Some(node) = self.nodes.get(at) {
@@ -452,22 +489,27 @@ impl State {
             }
             let spared = node.fresh_until.is_some_and(|until| until > now);
             if !spared && eligible(node) {
-                break;
+                return Some(at);
             }
             at = node.next;
         }
-        let node = self.nodes.get(at)?;
+        None
+    }
+
+    /// Marks the idle connection `at` for closing and wakes its reader to close it.
+    fn evict(&mut self, at: usize, why: Eviction) -> Report {
+        let node = &self.nodes[at];
         let conn = node.conn.clone();
         let report = (
             self.origins[node.origin].name.clone(),
-            now - node.idle_since,
+            node.idle_since.elapsed(),
             why,
         );
         self.unlink(at);
         conn.life.store(life::EVICTING, Ordering::Release);
         self.evicting += 1;
         conn.reader.wake();
-        Some(report)
+        report
     }
 
     fn push_idle(&mut self, key: usize) {
@@ -481,9 +523,13 @@ impl State {
         node.idle = true;
         node.prev = tail;
         node.next = NIL;
-        node.conn.pool.idle.fetch_add(1, Ordering::Relaxed);
-        let origin = node.origin;
-        self.origins[origin].idle += 1;
+        let pool = &node.conn.pool;
+        pool.idle.fetch_add(1, Ordering::Relaxed);
+        let origin = &mut self.origins[node.origin];
+        origin.idle += 1;
+        if origin.idle == pool.max_idle_per_origin + 1 {
+            pool.origins_over.fetch_add(1, Ordering::Relaxed);
+        }
         match self.nodes.get_mut(tail) {
             Some(last) => last.next = key,
             None => self.head = key,
@@ -501,9 +547,13 @@ impl State {
         }
         node.idle = false;
         let (prev, next) = (node.prev, node.next);
-        node.conn.pool.idle.fetch_sub(1, Ordering::Relaxed);
-        let origin = node.origin;
-        self.origins[origin].idle -= 1;
+        let pool = &node.conn.pool;
+        pool.idle.fetch_sub(1, Ordering::Relaxed);
+        let origin = &mut self.origins[node.origin];
+        origin.idle -= 1;
+        if origin.idle == pool.max_idle_per_origin {
+            pool.origins_over.fetch_sub(1, Ordering::Relaxed);
+        }
         match self.nodes.get_mut(prev) {
             Some(p) => p.next = next,
             None => self.head = next,

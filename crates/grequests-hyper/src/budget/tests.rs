@@ -25,7 +25,7 @@ fn the_default_budget_keeps_a_reserve() {
 #[test]
 fn eviction_takes_the_least_recently_used_idle_connection() {
     let registry = Arc::new(Registry::new());
-    let pool = Arc::new(PoolCounters::new(100));
+    let pool = Arc::new(PoolCounters::new(100, 100));
     let a = conn(&registry, &pool, "http://a");
     let b = conn(&registry, &pool, "http://b");
     let c = conn(&registry, &pool, "http://c");
@@ -55,7 +55,7 @@ fn eviction_takes_the_least_recently_used_idle_connection() {
 #[test]
 fn a_connection_in_use_is_never_evicted() {
     let registry = Arc::new(Registry::new());
-    let pool = Arc::new(PoolCounters::new(100));
+    let pool = Arc::new(PoolCounters::new(100, 100));
     let a = conn(&registry, &pool, "http://a");
     assert!(registry.start(&a));
     assert!(registry.evict_for_os().is_none());
@@ -71,7 +71,7 @@ fn a_connection_in_use_is_never_evicted() {
 #[test]
 fn a_fresh_connection_is_spared_for_its_first_exchange() {
     let registry = Arc::new(Registry::new());
-    let pool = Arc::new(PoolCounters::new(100));
+    let pool = Arc::new(PoolCounters::new(100, 100));
     let _fresh = registry.register(&pool, "http://a".into(), false);
     assert!(registry.evict_for_os().is_none());
     let _unclaimed = conn(&registry, &pool, "http://b");
@@ -84,8 +84,8 @@ fn a_fresh_connection_is_spared_for_its_first_exchange() {
 #[test]
 fn a_pool_keeps_at_most_its_idle_cap() {
     let registry = Arc::new(Registry::settling_for(std::time::Duration::ZERO));
-    let pool = Arc::new(PoolCounters::new(2));
-    let other = Arc::new(PoolCounters::new(2));
+    let pool = Arc::new(PoolCounters::new(2, 100));
+    let other = Arc::new(PoolCounters::new(2, 100));
     let conns = in_use(&registry, &pool);
     let foreign = conn(&registry, &other, "http://z");
     assert!(registry.finish(&conns[0]).is_empty());
@@ -96,6 +96,39 @@ fn a_pool_keeps_at_most_its_idle_cap() {
     assert_eq!(&*evicted[0].0, "http://a");
     assert_eq!(origins(&registry), ["http://z", "http://b", "http://c"]);
     drop(foreign);
+}
+
+#[test]
+fn an_origin_keeps_at_most_its_idle_cap_once_settled() {
+    let settled = Arc::new(Registry::settling_for(std::time::Duration::ZERO));
+    let pool = Arc::new(PoolCounters::new(100, 2));
+    let conns: Vec<_> = (0..5)
+        .map(|_| {
+            let c = conn(&settled, &pool, "http://a");
+            assert!(settled.start(&c));
+            c
+        })
+        .collect();
+    let other = conn(&settled, &pool, "http://b");
+    let mut evicted = Vec::new();
+    for c in &conns {
+        evicted.extend(settled.finish(c));
+    }
+    // Three of a's five go, oldest first; b's one is within its own cap.
+    assert_eq!(evicted.len(), 3, "{evicted:?}");
+    assert!(evicted.iter().all(|(origin, _, _)| &**origin == "http://a"));
+    assert_eq!(origins(&settled), ["http://b", "http://a", "http://a"]);
+    drop(other);
+
+    // Just fallen idle, they may be on their way to the batch's next requests: kept.
+    let fresh = Arc::new(Registry::settling_for(std::time::Duration::from_secs(60)));
+    let pool = Arc::new(PoolCounters::new(100, 2));
+    for _ in 0..5 {
+        let c = conn(&fresh, &pool, "http://a");
+        assert!(fresh.start(&c));
+        assert!(fresh.finish(&c).is_empty(), "closed before it settled");
+    }
+    assert_eq!(pool.idle.load(std::sync::atomic::Ordering::Relaxed), 5);
 }
 
 /// Connections to a, b and c of `pool`, each with an exchange under way.
@@ -112,7 +145,7 @@ fn in_use(registry: &Arc<Registry>, pool: &Arc<PoolCounters>) -> Vec<Arc<registr
 
 /// Three connections of a pool capped at two idle, all just fallen idle.
 fn three_idle(registry: &Arc<Registry>) -> (Arc<PoolCounters>, Vec<Arc<registry::Conn>>) {
-    let pool = Arc::new(PoolCounters::new(2));
+    let pool = Arc::new(PoolCounters::new(2, 100));
     let conns = in_use(registry, &pool);
     for c in &conns {
         assert!(registry.finish(c).is_empty(), "closed before it settled");
@@ -154,7 +187,7 @@ fn without_a_runtime_the_next_exchange_trims_to_the_cap() {
 #[test]
 fn a_waiter_for_another_origin_gets_the_next_connection_to_fall_idle() {
     let registry = Arc::new(Registry::new());
-    let pool = Arc::new(PoolCounters::new(100));
+    let pool = Arc::new(PoolCounters::new(100, 100));
     let a = conn(&registry, &pool, "http://a");
     assert!(registry.start(&a));
     // A connect for a waits: nothing idle, nothing to evict.
@@ -182,7 +215,7 @@ fn a_waiter_for_another_origin_gets_the_next_connection_to_fall_idle() {
 #[test]
 fn a_waiter_whose_origin_has_an_idle_connection_evicts_nothing() {
     let registry = Arc::new(Registry::new());
-    let pool = Arc::new(PoolCounters::new(100));
+    let pool = Arc::new(PoolCounters::new(100, 100));
     let _a = conn(&registry, &pool, "http://a");
     let _b = conn(&registry, &pool, "http://b");
     let (key, evicted) = registry.wait(&"http://b".into(), &pool);
@@ -204,8 +237,8 @@ fn a_waiter_whose_origin_has_an_idle_connection_evicts_nothing() {
 fn another_pools_idle_connection_is_evicted_for_a_waiter() {
     let registry = Arc::new(Registry::new());
     let (mine, theirs) = (
-        Arc::new(PoolCounters::new(100)),
-        Arc::new(PoolCounters::new(100)),
+        Arc::new(PoolCounters::new(100, 100)),
+        Arc::new(PoolCounters::new(100, 100)),
     );
     let _idle = conn(&registry, &theirs, "http://a");
     let (key, evicted) = registry.wait(&"http://a".into(), &mine);
@@ -219,7 +252,7 @@ fn another_pools_idle_connection_is_evicted_for_a_waiter() {
 #[test]
 fn a_write_takes_back_an_eviction_the_reader_has_not_seen() {
     let registry = Arc::new(Registry::new());
-    let pool = Arc::new(PoolCounters::new(100));
+    let pool = Arc::new(PoolCounters::new(100, 100));
     let a = conn(&registry, &pool, "http://a");
     assert!(registry.evict_for_os().is_some());
     assert!(registry.start(&a), "taken back");
@@ -237,7 +270,7 @@ fn a_write_takes_back_an_eviction_the_reader_has_not_seen() {
 #[test]
 fn closing_removes_the_entry() {
     let registry = Arc::new(Registry::new());
-    let pool = Arc::new(PoolCounters::new(100));
+    let pool = Arc::new(PoolCounters::new(100, 100));
     let a = conn(&registry, &pool, "http://a");
     assert_eq!(registry.totals(), (1, 1, 0));
     registry.unregister(&a);
