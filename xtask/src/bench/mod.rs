@@ -121,8 +121,7 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
     }
     if args.docs {
         std::fs::create_dir_all("docs").map_err(|e| format!("docs: {e}"))?;
-        std::fs::write("docs/bench.md", report.markdown())
-            .map_err(|e| format!("docs/bench.md: {e}"))?;
+        side_by_side::write_docs_report(&report.markdown())?;
         chart::draw(&results, std::path::Path::new("docs/bench.svg"))?;
         eprintln!("wrote docs/bench.md and docs/bench.svg");
     }

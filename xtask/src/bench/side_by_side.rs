@@ -82,6 +82,40 @@ pub fn table(
     out
 }
 
+/// Writes `report` as docs/bench.md, keeping the old file's `## ` sections that the report
+/// does not have: those of the runs that write one section each (`--ray`, `--cli`) and the
+/// ones measured by hand.
+pub fn write_docs_report(report: &str) -> Result<(), String> {
+    let path = Path::new("docs/bench.md");
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    std::fs::write(path, with_other_sections(report, &old))
+        .map_err(|e| format!("docs/bench.md: {e}"))
+}
+
+/// `report`, then each `## ` section of `old` whose heading it does not have.
+fn with_other_sections(report: &str, old: &str) -> String {
+    let mut updated = report.trim_end().to_owned();
+    for section in old.split("\n## ").skip(1) {
+        let heading = section.lines().next().unwrap_or_default();
+        if !report.contains(&format!("\n## {heading}\n")) {
+            updated.push_str("\n\n## ");
+            updated.push_str(section.trim_end());
+        }
+    }
+    updated + "\n"
+}
+
+#[cfg(test)]
+#[test]
+fn a_new_report_keeps_the_sections_other_runs_wrote() {
+    let old = "# Benchmarks\n\n## Throughput\n\nold figures\n\n## Ray Data\n\nray figures\n";
+    let report = "# Benchmarks\n\n## Throughput\n\nnew figures\n";
+    assert_eq!(
+        with_other_sections(report, old),
+        "# Benchmarks\n\n## Throughput\n\nnew figures\n\n## Ray Data\n\nray figures\n"
+    );
+}
+
 /// Replaces docs/bench.md's section that starts with `heading` (up to the next `## `) by
 /// `section`, or appends it; the rest of the file stays as it is.
 pub fn write_docs_section(heading: &str, section: &str) -> Result<(), String> {
