@@ -527,7 +527,7 @@ impl State {
         pool.idle.fetch_add(1, Ordering::Relaxed);
         let origin = &mut self.origins[node.origin];
         origin.idle += 1;
-        if origin.idle == pool.max_idle_per_origin + 1 {
+        if origin.idle == pool.max_idle_per_origin.saturating_add(1) {
             pool.origins_over.fetch_add(1, Ordering::Relaxed);
         }
         match self.nodes.get_mut(tail) {

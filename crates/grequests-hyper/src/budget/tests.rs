@@ -129,6 +129,12 @@ fn an_origin_keeps_at_most_its_idle_cap_once_settled() {
         assert!(fresh.finish(&c).is_empty(), "closed before it settled");
     }
     assert_eq!(pool.idle.load(std::sync::atomic::Ordering::Relaxed), 5);
+
+    // `usize::MAX` is no cap at all, not an overflow.
+    let unlimited = Arc::new(PoolCounters::new(100, usize::MAX));
+    let c = conn(&settled, &unlimited, "http://c");
+    assert!(settled.start(&c));
+    assert!(settled.finish(&c).is_empty());
 }
 
 /// Connections to a, b and c of `pool`, each with an exchange under way.
