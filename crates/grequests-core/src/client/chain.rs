@@ -254,10 +254,9 @@ impl<'c> Chain<'c> {
         }
         // A kept response's headers go dense, which also copies their values out of the
         // transport's read buffer (a slice of it would pin kilobytes for a few bytes).
-        Ok(if self.batch.keeps_results {
-            response.kept()
-        } else {
-            response
-        })
+        if self.batch.keeps_results {
+            response.keep();
+        }
+        Ok(response)
     }
 }

@@ -30,6 +30,15 @@ impl Headers {
         }
     }
 
+    /// No headers, in the dense form (which allocates nothing when empty).
+    pub(crate) fn empty() -> Headers {
+        Headers {
+            map: OnceLock::new(),
+            dense: Box::default(),
+            ends: Box::default(),
+        }
+    }
+
     /// The same headers in the dense form, the map dropped: for a response kept until its
     /// batch ends. Headers too large for 32-bit offsets stay a map.
     pub(crate) fn into_dense(mut self) -> Headers {
