@@ -106,6 +106,23 @@ pub(crate) fn instrument<F: std::future::Future>(
     tracing::Instrument::instrument(future, span)
 }
 
+/// `future` boxed, inside `span` unless the span is off (no subscriber wants it), when the
+/// wrapper's enter and exit on every poll would buy nothing.
+#[cfg(feature = "tracing")]
+pub(crate) fn boxed_in<F>(
+    future: F,
+    span: tracing::Span,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = F::Output> + Send>>
+where
+    F: std::future::Future + Send + 'static,
+{
+    if span.is_disabled() {
+        Box::pin(future)
+    } else {
+        Box::pin(tracing::Instrument::instrument(future, span))
+    }
+}
+
 /// Without the feature, a request has no span.
 #[cfg(not(feature = "tracing"))]
 pub(crate) struct NoSpan;
@@ -118,6 +135,17 @@ pub(crate) fn request_span(_method: &http::Method, _url: &Url) -> NoSpan {
 #[cfg(not(feature = "tracing"))]
 pub(crate) fn instrument<F: std::future::Future>(future: F, _span: NoSpan) -> F {
     future
+}
+
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn boxed_in<F>(
+    future: F,
+    _span: NoSpan,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = F::Output> + Send>>
+where
+    F: std::future::Future + Send + 'static,
+{
+    Box::pin(future)
 }
 
 /// Records how the current request ended.

@@ -309,10 +309,10 @@ where
         // Boxed once here: the request's future is large, and starting it moves it by
         // value through several calls.
         let span = trace::request_span(&parts.method, &parts.url);
-        let exchange = Box::pin(trace::instrument(
+        let exchange = trace::boxed_in(
             async move { client.execute_parts(parts, options).await },
             span,
-        ));
+        );
         let key = self.running.insert(Running { ticket, task: None });
         let task = self.in_flight.start(key, exchange);
         self.running[key].task = task;
