@@ -12,8 +12,8 @@ use crate::{Error, Result};
 pub(crate) struct BatchOptions {
     /// Leave every body unread (grequests' `stream=True` for the whole batch).
     pub(crate) stream: bool,
-    /// The consumer keeps every response until the batch ends (`map`): copy header values
-    /// out of the transport's read buffers, so that a kept response does not pin one.
+    /// The consumer keeps every response until the batch ends (`map`): its headers go
+    /// dense (`Response::keep`), out of the transport's read buffers and a `HeaderMap`.
     pub(crate) keeps_results: bool,
 }
 

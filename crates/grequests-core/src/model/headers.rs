@@ -30,24 +30,15 @@ impl Headers {
         }
     }
 
-    /// No headers, in the dense form (which allocates nothing when empty).
-    pub(crate) fn empty() -> Headers {
-        Headers {
-            map: OnceLock::new(),
-            dense: Box::default(),
-            ends: Box::default(),
-        }
-    }
-
-    /// The same headers in the dense form, the map dropped: for a response kept until its
+    /// Puts the headers in the dense form, the map dropped: for a response kept until its
     /// batch ends. Headers too large for 32-bit offsets stay a map.
-    pub(crate) fn into_dense(mut self) -> Headers {
-        let Some(map) = self.map.take() else {
-            return self;
+    pub(crate) fn make_dense(&mut self) {
+        let Some(map) = self.map.get() else {
+            return;
         };
         let size: usize = map.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
         if u32::try_from(size).is_err() {
-            return Headers::new(map);
+            return;
         }
         let mut dense = Vec::with_capacity(size);
         let mut ends = Vec::with_capacity(map.len() * 2);
@@ -57,11 +48,9 @@ impl Headers {
             dense.extend_from_slice(value.as_bytes());
             ends.push(dense.len() as u32);
         }
-        Headers {
-            map: OnceLock::new(),
-            dense: dense.into_boxed_slice(),
-            ends: ends.into_boxed_slice(),
-        }
+        self.dense = dense.into_boxed_slice();
+        self.ends = ends.into_boxed_slice();
+        self.map.take();
     }
 
     /// The headers as a `HeaderMap`, built now if they are dense.
@@ -149,8 +138,9 @@ mod tests {
     #[test]
     fn the_dense_form_answers_as_the_map_does() {
         let map = Headers::new(sample());
-        let dense = Headers::new(sample()).into_dense();
-        assert!(dense.map.get().is_none(), "into_dense keeps no map");
+        let mut dense = Headers::new(sample());
+        dense.make_dense();
+        assert!(dense.map.get().is_none(), "make_dense keeps no map");
         for headers in [&map, &dense] {
             assert_eq!(
                 headers.texts("Content-Type").collect::<Vec<_>>(),
@@ -181,7 +171,8 @@ mod tests {
 
     #[test]
     fn no_headers_is_dense_too() {
-        let dense = Headers::new(HeaderMap::new()).into_dense();
+        let mut dense = Headers::new(HeaderMap::new());
+        dense.make_dense();
         assert_eq!(dense.pairs().count(), 0);
         assert!(dense.map().is_empty());
     }

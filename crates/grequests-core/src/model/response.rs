@@ -311,7 +311,7 @@ impl Response {
     /// Puts its headers, and its history's, in the dense form: for a response kept until
     /// its batch ends. In place, as moving a response copies a few hundred bytes.
     pub(crate) fn keep(&mut self) {
-        self.headers = std::mem::replace(&mut self.headers, Headers::empty()).into_dense();
+        self.headers.make_dense();
         for hop in &mut self.history {
             hop.keep();
         }

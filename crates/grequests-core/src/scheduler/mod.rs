@@ -145,9 +145,10 @@ where
     }
 
     /// Whether the consumer keeps every response until the batch ends, as `map` does (and
-    /// so the default for `map` only). Each buffered response's header values are then
-    /// copied out of the connection's read buffer, so that a kept response does not pin
-    /// kilobytes of it; say so for an `imap` whose responses you collect.
+    /// so the default for `map` only). Each response's headers are then held in a dense
+    /// form, one small buffer copied out of the connection's read buffer, so that a kept
+    /// response neither pins kilobytes of it nor holds a `HeaderMap` (built again when
+    /// [`Response::headers`] is called); say so for an `imap` whose responses you collect.
     pub fn keeps_results(mut self, keeps: bool) -> Self {
         self.engine.options.keeps_results = keeps;
         self

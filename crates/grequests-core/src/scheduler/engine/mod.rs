@@ -44,7 +44,7 @@ pub(crate) struct Plan {
     pub(crate) size: Option<usize>,
     /// The consumer keeps every result until the batch ends (`map`): its requests are
     /// polled inline by the batch's own future, not a task each, and their responses'
-    /// header values copied out of the read buffers.
+    /// headers made dense (see `Batch::keeps_results`).
     pub(crate) keeps_results: bool,
     pub(crate) on_expiry: OnExpiry,
 }
