@@ -43,9 +43,16 @@ impl RecordedRequest {
     /// When `url` is not an absolute URL.
     #[track_caller]
     pub fn new(method: Method, url: &str) -> Self {
+        let parsed =
+            Url::parse(url).unwrap_or_else(|e| panic!("RecordedRequest::new({url:?}): {e}"));
+        Self::arrived(method, parsed)
+    }
+
+    /// A request for `url`, parsed already (the transport parses each request's URL once).
+    pub(crate) fn arrived(method: Method, url: Url) -> Self {
         RecordedRequest {
             method,
-            url: Url::parse(url).unwrap_or_else(|e| panic!("RecordedRequest::new({url:?}): {e}")),
+            url,
             headers: HeaderMap::new(),
             body: Bytes::new(),
             params: Default::default(),

@@ -393,7 +393,7 @@ impl Transport for MockTransport {
         let url = Url::parse(&head.uri.to_string()).map_err(|e| {
             Error::builder(format!("mock got a request without an absolute URL: {e}"))
         })?;
-        let mut recorded = RecordedRequest::new(head.method, url.as_str());
+        let mut recorded = RecordedRequest::arrived(head.method, url);
         recorded.headers = head.headers;
         recorded.body = body.collect(None).await?;
         recorded.arrived = self.inner.created.elapsed();
