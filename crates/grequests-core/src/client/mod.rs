@@ -11,6 +11,7 @@ mod prepare;
 pub mod redirect;
 mod request_builder;
 pub(crate) mod upload;
+mod uri;
 
 use std::fmt;
 use std::sync::Arc;

@@ -86,7 +86,8 @@ impl Client {
         };
         let mut request = http::Request::new(body);
         *request.method_mut() = parts.method.clone();
-        *request.uri_mut() = to_uri(&parts.url)?;
+        *request.uri_mut() = super::uri::to_uri(&parts.url)
+            .map_err(|e| Error::invalid(crate::Input::Url, format!("URL can't be sent: {e}")))?;
         *request.headers_mut() = headers;
         let timeouts = self.timeouts(&parts.options);
         // An extensions map costs allocations; a request with the defaults goes without.
@@ -108,11 +109,4 @@ impl Client {
         }
         Ok((request, own))
     }
-}
-
-/// `Url` to `http::Uri`, without the fragment, which is never sent.
-fn to_uri(url: &url::Url) -> Result<http::Uri> {
-    url[..url::Position::AfterQuery]
-        .parse()
-        .map_err(|e| Error::invalid(crate::Input::Url, format!("URL can't be sent: {e}")))
 }
