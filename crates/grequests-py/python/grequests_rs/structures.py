@@ -55,7 +55,8 @@ class CaseInsensitiveDict(MutableMapping):
         """A dict over ``store``, ``{lowercase key: (key, value)}``, taken as it is: the
         engine builds a response's headers in this form (a repeated name's values joined
         with ``", "``, as requests keeps them)."""
-        headers = cls()
+        # Not through __init__: an empty update() per response is a fifth of its cost.
+        headers = cls.__new__(cls)
         headers._store = store
         return headers
 
