@@ -96,6 +96,8 @@ pub(crate) struct RouteState {
     calls: AtomicUsize,
     expectation: Mutex<Option<Times>>,
     name: Mutex<Option<String>>,
+    /// [`label`](RouteState::label) as last made: it names every request the route answers.
+    label: Mutex<Option<String>>,
     priority: AtomicI32,
     /// Past this many calls the route stops matching, and requests fall through.
     limit: AtomicUsize,
@@ -121,6 +123,7 @@ impl RouteState {
             calls: AtomicUsize::new(0),
             expectation: Mutex::new(None),
             name: Mutex::new(None),
+            label: Mutex::new(None),
             priority: AtomicI32::new(0),
             limit: AtomicUsize::new(usize::MAX),
             gate: Mutex::new(None),
@@ -144,10 +147,12 @@ impl RouteState {
 
     /// The route's name, or how it matches.
     pub(crate) fn label(&self) -> String {
-        match &*lock(&self.name) {
-            Some(name) => format!("{name:?} ({})", self.route),
-            None => self.route.to_string(),
-        }
+        lock(&self.label)
+            .get_or_insert_with(|| match &*lock(&self.name) {
+                Some(name) => format!("{name:?} ({})", self.route),
+                None => self.route.to_string(),
+            })
+            .clone()
     }
 
     pub(crate) fn priority(&self) -> i32 {
@@ -243,6 +248,7 @@ impl RouteHandle {
     /// Names the route in failure messages.
     pub fn named(self, name: &str) -> Self {
         *lock(&self.state.name) = Some(name.to_owned());
+        *lock(&self.state.label) = None;
         self
     }
 

@@ -1,6 +1,6 @@
 //! [`MockTransport`]: routes requests to replies, in memory.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -349,7 +349,11 @@ impl<'a> Counted<'a> {
         route.max_in_flight.fetch_max(now, Ordering::SeqCst);
         {
             let mut hosts = lock(&inner.hosts);
-            let entry = hosts.entry(host.clone()).or_default();
+            // Looked up first: `entry` would take (and so copy) the name on every call.
+            let entry = match hosts.get_mut(&host) {
+                Some(entry) => entry,
+                None => hosts.entry(host.clone()).or_default(),
+            };
             entry.0 += 1;
             entry.1 = entry.1.max(entry.0);
         }
@@ -390,7 +394,10 @@ impl Transport for MockTransport {
         let _in_flight = InFlight::enter(&self.inner);
         let timeouts = Timeouts::of(&request);
         let (head, body) = request.into_parts();
-        let url = Url::parse(&head.uri.to_string()).map_err(|e| {
+        // Sized for a usual URL: `to_string` would grow it three or four times.
+        let mut text = String::with_capacity(128);
+        let _ = write!(text, "{}", head.uri);
+        let url = Url::parse(&text).map_err(|e| {
             Error::builder(format!("mock got a request without an absolute URL: {e}"))
         })?;
         let mut recorded = RecordedRequest::arrived(head.method, url);
@@ -407,7 +414,7 @@ impl Transport for MockTransport {
         let slot = self.record(&recorded);
         let Some(route) = route else {
             let err = self.unmatched(&recorded);
-            self.finish(slot, "no route");
+            self.finish(slot, || "no route".to_owned());
             return Err(err);
         };
         let host = recorded.url.host_str().unwrap_or("").to_owned();
@@ -415,11 +422,10 @@ impl Transport for MockTransport {
         route.pass_gate().await;
         let reply = route.answer(recorded).await;
         let result = respond(reply, timeouts).await;
-        let outcome = match &result {
+        self.finish(slot, || match &result {
             Ok(response) => response.status().as_u16().to_string(),
             Err(err) => outcome_of(err).to_owned(),
-        };
-        self.finish(slot, &outcome);
+        });
         result
     }
 }
@@ -435,11 +441,12 @@ impl MockTransport {
         Some(recorded.len() - 1)
     }
 
-    fn finish(&self, slot: Option<usize>, outcome: &str) {
+    /// Notes how the request in `slot` ended; `outcome` is only made for a kept request.
+    fn finish(&self, slot: Option<usize>, outcome: impl FnOnce() -> String) {
         let Some(slot) = slot else { return };
         if let Some(request) = lock(&self.inner.recorded).get_mut(slot) {
             request.finished = Some(self.inner.created.elapsed());
-            request.outcome = Some(outcome.to_owned());
+            request.outcome = Some(outcome());
         }
     }
 }
