@@ -92,11 +92,12 @@ impl Client {
     /// connection budget), for a progress bar or a test; `None` for a transport without
     /// a pool, such as the mock.
     ///
-    /// ```no_run
-    /// let client = grequests_core::Client::new();
+    /// ```
+    /// # fn show(client: &grequests_core::Client) {
     /// if let Some(pool) = client.pool_status() {
     ///     eprintln!("{} open, {} idle, {} waiting", pool.open, pool.idle, pool.waiting);
     /// }
+    /// # }
     /// ```
     pub fn pool_status(&self) -> Option<crate::PoolStatus> {
         self.inner.transport.pool_status()

@@ -14,7 +14,6 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use futures_util::stream::FuturesUnordered;
-use futures_util::FutureExt;
 use tokio::task::{Id, JoinSet};
 
 use crate::model::Response;
@@ -31,11 +30,8 @@ pub(crate) enum Finished {
     Lost(Id, Error),
 }
 
-/// An exchange polled inline, with the slot it belongs to.
-type Tagged = Pin<Box<dyn Future<Output = (usize, Result<Response>)> + Send>>;
-
 pub(crate) enum InFlight {
-    Inline(FuturesUnordered<Tagged>),
+    Inline(FuturesUnordered<Caught>),
     Tasks(JoinSet<(usize, Result<Response>)>),
 }
 
@@ -64,10 +60,10 @@ impl InFlight {
     pub(crate) fn start(&mut self, slot: usize, exchange: Exchange) -> Option<Id> {
         match self {
             InFlight::Inline(set) => {
-                set.push(Box::pin(caught(slot, exchange)));
+                set.push(Caught { slot, exchange });
                 None
             }
-            InFlight::Tasks(set) => Some(set.spawn(caught(slot, exchange)).id()),
+            InFlight::Tasks(set) => Some(set.spawn(Caught { slot, exchange }).id()),
         }
     }
 
@@ -100,17 +96,30 @@ impl InFlight {
 
 /// The exchange for `slot`, a panic in it (a transport's, a hook's) failing its request
 /// instead of the caller's task or the batch: caught here, in the one place both kinds of set
-/// run.
-async fn caught(slot: usize, exchange: Exchange) -> (usize, Result<Response>) {
-    let result = AssertUnwindSafe(exchange)
-        .catch_unwind()
-        .await
-        .unwrap_or_else(|_| {
-            Err(Error::request(
-                "the request panicked (in its transport or a hook)",
-            ))
-        });
-    (slot, result)
+/// run. A named future over the exchange's box, so that the inline set holds it without a
+/// second box.
+pub(crate) struct Caught {
+    slot: usize,
+    exchange: Exchange,
+}
+
+impl Future for Caught {
+    type Output = (usize, Result<Response>);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| this.exchange.as_mut().poll(cx)));
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready((this.slot, result)),
+            Err(_) => Poll::Ready((
+                this.slot,
+                Err(Error::request(
+                    "the request panicked (in its transport or a hook)",
+                )),
+            )),
+        }
+    }
 }
 
 impl std::fmt::Debug for InFlight {
