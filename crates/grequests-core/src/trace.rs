@@ -7,6 +7,7 @@
 
 use url::Url;
 
+use crate::model::RequestUrl;
 #[cfg(feature = "tracing")]
 use crate::model::Response;
 use crate::Error;
@@ -86,11 +87,12 @@ impl Drop for BatchSpan {
 /// The span of one request (its redirects and retries included). A transport that retries
 /// records `attempts` on it (it is the current span while the transport runs).
 #[cfg(feature = "tracing")]
-pub(crate) fn request_span(method: &http::Method, url: &Url) -> tracing::Span {
+pub(crate) fn request_span(method: &http::Method, url: &RequestUrl) -> tracing::Span {
     tracing::debug_span!(
         "grequests.request",
         method = %method,
-        url = %redacted(url),
+        // Evaluated only when the span is on: the `Url` is made on first use.
+        url = %redacted(url.url()),
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
         elapsed_ms = tracing::field::Empty,
@@ -128,7 +130,7 @@ where
 pub(crate) struct NoSpan;
 
 #[cfg(not(feature = "tracing"))]
-pub(crate) fn request_span(_method: &http::Method, _url: &Url) -> NoSpan {
+pub(crate) fn request_span(_method: &http::Method, _url: &RequestUrl) -> NoSpan {
     NoSpan
 }
 

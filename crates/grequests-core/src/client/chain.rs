@@ -123,23 +123,23 @@ impl<'c> Chain<'c> {
     async fn hop(&mut self) -> Result<Option<Answer>> {
         let (answer, replay) = self.send().await?;
         let url = &self.parts.url;
-        match &self.client.inner.jar {
-            Some(jar) => jar.store_from_headers(url, &answer.head.headers),
-            None if answer.head.headers.contains_key(http::header::SET_COOKIE) => self
-                .chain_jar
-                .get_or_insert_with(Box::default)
-                .store_from_headers(url, &answer.head.headers),
-            None => {}
+        // Asked only when there is a cookie to store: the `Url` is made on first use.
+        if answer.head.headers.contains_key(http::header::SET_COOKIE) {
+            let jar = match &self.client.inner.jar {
+                Some(jar) => jar,
+                None => &**self.chain_jar.get_or_insert_with(Box::default),
+            };
+            jar.store_from_headers(url.url(), &answer.head.headers);
         }
         let next = if self.follows && answer.head.status.is_redirection() {
-            redirect::location(url, &answer.head.headers)
+            redirect::location(url.url(), &answer.head.headers)
         } else {
             None
         };
         let Some(next) = next else {
             return Ok(Some(answer));
         };
-        let next = next.map_err(|e| e.with_url(url.clone()))?;
+        let next = next.map_err(|e| e.with_url(url.url().clone()))?;
         self.redirect(answer, next, replay).await?;
         Ok(None)
     }
@@ -153,7 +153,7 @@ impl<'c> Chain<'c> {
             let (request, own) = self
                 .client
                 .prepare(&mut self.parts, self.chain_jar.as_deref())
-                .map_err(|e| e.with_url(self.parts.url.clone()))?;
+                .map_err(|e| e.with_url(self.parts.url.url().clone()))?;
             match self.client.inner.transport.send(request).await {
                 Ok(response) => {
                     let (head, body) = response.into_parts();
@@ -163,13 +163,13 @@ impl<'c> Chain<'c> {
                     // The pooled connection was closed by the server while idle: the
                     // request never reached it, so it goes again, once, on another one.
                     let Ok(body) = replay.into_body() else {
-                        return Err(err.with_url(self.parts.url.clone()));
+                        return Err(err.with_url(self.parts.url.url().clone()));
                     };
                     self.parts.body = body;
                     crate::trace::stale_retry(&err);
                     retried_stale = true;
                 }
-                Err(err) => return Err(err.with_url(self.parts.url.clone())),
+                Err(err) => return Err(err.with_url(self.parts.url.url().clone())),
             }
         }
     }
@@ -179,7 +179,7 @@ impl<'c> Chain<'c> {
         let max = self.client.inner.redirect.max_redirects();
         if self.history.len() >= max {
             let first = self.history.first().map(|r| &r.request.url);
-            let url = first.unwrap_or(&self.parts.url).clone();
+            let url = first.unwrap_or(&self.parts.url).url().clone();
             return Err(
                 Error::redirect(format!("too many redirects (more than {max})")).with_url(url),
             );
@@ -201,7 +201,7 @@ impl<'c> Chain<'c> {
         self.history.push(hop);
         crate::trace::redirect(status, &next);
         redirect::follow(&mut self.parts, status, next, replay)
-            .map_err(|e| e.with_url(self.parts.url.clone()))
+            .map_err(|e| e.with_url(self.parts.url.url().clone()))
     }
 
     /// The request as this hop sent it.
@@ -242,7 +242,7 @@ impl<'c> Chain<'c> {
             let bytes = body
                 .collect(limit)
                 .await
-                .map_err(|e| e.with_url(self.parts.url.clone()))?;
+                .map_err(|e| e.with_url(self.parts.url.url().clone()))?;
             Content::Buffered(bytes)
         };
         let defaults = self.client.inner.headers.clone();

@@ -63,6 +63,11 @@ impl CookieJar {
         }
     }
 
+    /// Whether a cookie was ever stored (none can match a request until then).
+    pub(crate) fn ever_stored(&self) -> bool {
+        self.used.load(Ordering::Acquire)
+    }
+
     /// The `Cookie` header value for a request to `url`, if any cookie matches.
     pub fn header_for(&self, url: &Url) -> Option<String> {
         if !self.used.load(Ordering::Acquire) {

@@ -73,9 +73,54 @@ impl Client {
                     Err(_) => Err(Error::timeout(format!(
                         "total timeout of {limit:?} elapsed (total_timeout)"
                     ))
-                    .with_url(url)),
+                    .with_url(url.url().clone())),
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Request;
+    use crate::{transport_fn, Body, Client};
+
+    fn client(set_cookie: bool) -> Client {
+        Client::with_transport(transport_fn(move |_request| async move {
+            let mut response = http::Response::new(Body::from("ok"));
+            if set_cookie {
+                let cookie = http::HeaderValue::from_static("session=1; Path=/");
+                response
+                    .headers_mut()
+                    .insert(http::header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }))
+    }
+
+    async fn sent(client: &Client, url: &str) -> bool {
+        let parts = Request::new("GET", url).parts.expect("a valid request");
+        let response = client
+            .execute_parts(parts, super::BatchOptions::default())
+            .await
+            .expect("the transport answers");
+        response.request.url.is_parsed()
+    }
+
+    /// The hot path's promise (see `RequestUrl::canonical`): a plain URL goes out and comes
+    /// back without a `Url`, until a cookie makes the jar ask for one.
+    #[tokio::test]
+    async fn a_plain_exchange_never_parses_its_url() {
+        let plain = client(false);
+        assert!(!sent(&plain, "http://a.test:8080/x?y=1").await);
+        assert!(
+            sent(&plain, "http://A.test:8080/x").await,
+            "a non-canonical URL is parsed"
+        );
+        let cookies = client(true);
+        assert!(
+            sent(&cookies, "http://a.test/x").await,
+            "a Set-Cookie is stored by Url"
+        );
     }
 }

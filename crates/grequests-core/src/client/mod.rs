@@ -11,7 +11,6 @@ mod prepare;
 pub mod redirect;
 mod request_builder;
 pub(crate) mod upload;
-mod uri;
 
 use std::fmt;
 use std::sync::Arc;

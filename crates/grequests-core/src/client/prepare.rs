@@ -38,7 +38,9 @@ impl Client {
         let mut own = parts.headers.clone();
         own.remove(PROXY_AUTHORIZATION);
         let jar = self.inner.jar.as_deref().or(chain_jar);
-        let from_jar = jar.and_then(|jar| jar.header_for(&parts.url));
+        // A jar that never held a cookie is not asked: the `Url` is made on first use.
+        let jar = jar.filter(|jar| jar.ever_stored());
+        let from_jar = jar.and_then(|jar| jar.header_for(parts.url.url()));
         if from_jar.is_some() || parts.cookies.is_some() {
             let explicit = own.get(COOKIE).and_then(|v| v.to_str().ok());
             let joined = cookies::join([from_jar.as_deref(), explicit, parts.cookies.as_deref()]);
@@ -86,7 +88,9 @@ impl Client {
         };
         let mut request = http::Request::new(body);
         *request.method_mut() = parts.method.clone();
-        *request.uri_mut() = super::uri::to_uri(&parts.url)
+        *request.uri_mut() = parts
+            .url
+            .to_uri()
             .map_err(|e| Error::invalid(crate::Input::Url, format!("URL can't be sent: {e}")))?;
         *request.headers_mut() = headers;
         let timeouts = self.timeouts(&parts.options);

@@ -108,13 +108,13 @@ pub(crate) fn follow(
             ))
         })?;
     }
-    if should_strip_credentials(&parts.url, &next) {
+    if should_strip_credentials(parts.url.url(), &next) {
         parts.headers.remove(AUTHORIZATION);
         parts.headers.remove(COOKIE);
         parts.cookies = None;
         parts.left_origin = true;
     }
-    parts.url = next;
+    parts.url = next.into();
     Ok(())
 }
 

@@ -117,7 +117,7 @@ impl RequestBuilder {
                 )
             })?;
             if !pairs.is_empty() {
-                parts.url.query_pairs_mut().extend_pairs(pairs);
+                parts.url.url_mut().query_pairs_mut().extend_pairs(pairs);
             }
             Ok(())
         })

@@ -3,6 +3,8 @@ use std::sync::Arc;
 use http::{HeaderMap, Method};
 use url::Url;
 
+use super::RequestUrl;
+
 /// The request a [`Response`](crate::Response) answers: the last one sent, after redirects.
 ///
 /// It keeps the request's own headers and shares the client's defaults rather than holding
@@ -11,7 +13,7 @@ use url::Url;
 #[derive(Debug, Clone)]
 pub struct RequestHead {
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    pub(crate) url: RequestUrl,
     /// Headers set on the request, cookies included; they win over the defaults. Most
     /// requests set none, and a kept response's slot should not hold an empty map.
     own: Option<Box<HeaderMap>>,
@@ -19,7 +21,12 @@ pub struct RequestHead {
 }
 
 impl RequestHead {
-    pub(crate) fn new(method: Method, url: Url, own: HeaderMap, defaults: Arc<HeaderMap>) -> Self {
+    pub(crate) fn new(
+        method: Method,
+        url: RequestUrl,
+        own: HeaderMap,
+        defaults: Arc<HeaderMap>,
+    ) -> Self {
         let own = (!own.is_empty()).then(|| Box::new(own));
         RequestHead {
             method,
@@ -36,7 +43,7 @@ impl RequestHead {
 
     /// The URL sent.
     pub fn url(&self) -> &Url {
-        &self.url
+        self.url.url()
     }
 
     /// The headers sent: the client's defaults, overridden by the request's own, and its

@@ -15,6 +15,13 @@ use crate::{Error, Result};
 pub trait IntoUrl {
     /// Parses and checks the URL.
     fn into_url(self) -> Result<Url>;
+
+    /// The URL's text, when it is text: a request to a URL already in the form the parser
+    /// gives back is made from it without a parse (the `Url` follows when asked for).
+    /// `None` (the default) always parses.
+    fn url_text(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl IntoUrl for Url {
@@ -30,6 +37,10 @@ impl IntoUrl for &Url {
 }
 
 impl IntoUrl for &str {
+    fn url_text(&self) -> Option<&str> {
+        Some(self)
+    }
+
     fn into_url(self) -> Result<Url> {
         match super::parse_url::parse(self) {
             Ok(url) => check(url),
@@ -46,12 +57,20 @@ impl IntoUrl for &str {
 }
 
 impl IntoUrl for String {
+    fn url_text(&self) -> Option<&str> {
+        Some(self)
+    }
+
     fn into_url(self) -> Result<Url> {
         self.as_str().into_url()
     }
 }
 
 impl IntoUrl for &String {
+    fn url_text(&self) -> Option<&str> {
+        Some(self)
+    }
+
     fn into_url(self) -> Result<Url> {
         self.as_str().into_url()
     }

@@ -9,7 +9,9 @@ pub mod multipart;
 mod pairs;
 mod parse_url;
 mod request;
+mod request_url;
 pub(crate) mod response;
+mod uri;
 
 pub use head::{FailedRequest, RequestHead};
 pub use into_method::IntoMethod;
@@ -17,4 +19,5 @@ pub use into_url::IntoUrl;
 pub(crate) use pairs::pairs;
 pub(crate) use request::{basic_auth_value, header_pair, Parts, RequestOptions, UploadProgress};
 pub use request::{EachResponseHook, Hook, Request};
+pub(crate) use request_url::RequestUrl;
 pub use response::Response;

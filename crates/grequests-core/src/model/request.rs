@@ -11,7 +11,7 @@ use http::{HeaderMap, Method};
 use url::Url;
 
 use super::response::Response;
-use super::{IntoMethod, IntoUrl};
+use super::{IntoMethod, IntoUrl, RequestUrl};
 use crate::limits::LowSpeedLimit;
 use crate::Body;
 use crate::{Error, Result};
@@ -54,7 +54,7 @@ pub struct Request {
 /// The validated content of a request.
 pub(crate) struct Parts {
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    pub(crate) url: RequestUrl,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
     /// Cookies given for this request only, as a `Cookie` header value. Sent to the original
@@ -88,21 +88,28 @@ impl Request {
     /// A request with `method` (an [`http::Method`] or its name in any case) to `url`, with
     /// no headers or body yet; a bad method or URL makes it a failed request.
     pub fn new(method: impl IntoMethod, url: impl IntoUrl) -> Request {
-        let parts = method
-            .into_method()
-            .and_then(|method| Ok((method, url.into_url()?)));
-        let parts = parts.map(|(method, mut url)| {
+        // Most URLs need no parse but the URI's: see `RequestUrl::canonical`.
+        let canonical = url.url_text().and_then(RequestUrl::canonical);
+        let parts = method.into_method().and_then(|method| {
             let mut headers = HeaderMap::new();
-            // requests turns `http://user:pass@host/` into basic auth; so do we, and the
-            // credentials leave the URL so that they are never logged or redirected with it.
-            if !url.username().is_empty() {
-                let user = percent_decode(url.username());
-                let pass = url.password().map(percent_decode);
-                headers.insert(AUTHORIZATION, basic_auth_value(&user, pass.as_deref()));
-                let _ = url.set_username("");
-                let _ = url.set_password(None);
-            }
-            Parts {
+            let url = match canonical {
+                Some(url) => url,
+                None => {
+                    let mut url = url.into_url()?;
+                    // requests turns `http://user:pass@host/` into basic auth; so do we, and
+                    // the credentials leave the URL so that they are never logged or
+                    // redirected with it.
+                    if !url.username().is_empty() {
+                        let user = percent_decode(url.username());
+                        let pass = url.password().map(percent_decode);
+                        headers.insert(AUTHORIZATION, basic_auth_value(&user, pass.as_deref()));
+                        let _ = url.set_username("");
+                        let _ = url.set_password(None);
+                    }
+                    RequestUrl::from_url(url)
+                }
+            };
+            Ok(Parts {
                 method,
                 url,
                 headers,
@@ -113,7 +120,7 @@ impl Request {
                 each_response: Vec::new(),
                 upload_progress: None,
                 left_origin: false,
-            }
+            })
         });
         Request { parts }
     }
@@ -132,7 +139,7 @@ impl Request {
 
     /// The URL with its query, or `None` if the request is invalid.
     pub fn url(&self) -> Option<&Url> {
-        self.parts.as_ref().ok().map(|p| &p.url)
+        self.parts.as_ref().ok().map(|p| p.url.url())
     }
 
     /// The headers set on this request (its own: the client's defaults and cookies are
@@ -157,7 +164,7 @@ impl Request {
     pub(crate) fn edit(mut self, edit: impl FnOnce(&mut Parts) -> Result<()>) -> Self {
         if let Ok(parts) = &mut self.parts {
             if let Err(err) = edit(parts) {
-                self.parts = Err(err.with_url(parts.url.clone()));
+                self.parts = Err(err.with_url(parts.url.url().clone()));
             }
         }
         self

@@ -117,7 +117,7 @@ impl Response {
 
     /// The final URL, after redirects.
     pub fn url(&self) -> &Url {
-        &self.request.url
+        self.request.url.url()
     }
 
     /// The redirect responses followed to get here, oldest first. Their bodies are not kept.
@@ -186,7 +186,7 @@ impl Response {
             Content::Streaming(_) => Err(Error::body(
                 "the body of a streamed response is read with chunk() or buffer()",
             )
-            .with_url(self.request.url.clone())),
+            .with_url(self.request.url.url().clone())),
         }
     }
 
@@ -201,8 +201,9 @@ impl Response {
     /// The body parsed as JSON.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         let bytes = self.bytes()?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Error::decode(crate::Cause::source(e)).with_url(self.request.url.clone()))
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::decode(crate::Cause::source(e)).with_url(self.request.url.url().clone())
+        })
     }
 
     /// The cookies this response sets (its `Set-Cookie` headers that parse).
@@ -254,7 +255,7 @@ impl Response {
             let bytes = body
                 .collect(limit)
                 .await
-                .map_err(|e| e.with_url(self.request.url.clone()))?;
+                .map_err(|e| e.with_url(self.request.url.url().clone()))?;
             self.content = Content::Buffered(bytes);
         }
         Ok(())
@@ -270,7 +271,7 @@ impl Response {
     /// Like [`error_for_status`](Response::error_for_status), borrowing.
     pub fn error_for_status_ref(&self) -> Result<&Response> {
         if self.status.is_client_error() || self.status.is_server_error() {
-            Err(Error::status(self.status).with_url(self.request.url.clone()))
+            Err(Error::status(self.status).with_url(self.request.url.url().clone()))
         } else {
             Ok(self)
         }
@@ -320,7 +321,7 @@ impl Response {
     /// The same response, reporting `url` as its URL (and its request's).
     #[must_use]
     pub fn with_url(mut self, url: Url) -> Self {
-        self.request.url = url;
+        self.request.url = url.into();
         self
     }
 }
@@ -343,8 +344,12 @@ impl<B: Into<Body>> From<http::Response<B>> for Response {
         };
         // A constant that always parses.
         let url = Url::parse("about:blank").expect("about:blank is a URL");
-        let request =
-            RequestHead::new(http::Method::GET, url, HeaderMap::new(), Default::default());
+        let request = RequestHead::new(
+            http::Method::GET,
+            url.into(),
+            HeaderMap::new(),
+            Default::default(),
+        );
         Response::answering(parts, content, request, Duration::ZERO)
     }
 }

@@ -280,13 +280,14 @@ where
                 let error = Error::builder(
                     "a Request with no client to send it: pair it with one (RequestBuilder::from_parts)",
                 )
-                .with_url(parts.url.clone());
+                .with_url(parts.url.url().clone());
                 let ticket =
                     Ticket::new(index, data, Some(parts.method), Some(parts.url), Vec::new());
                 Pulled::Invalid(ticket, error)
             }
             (Err(error), _) => {
-                let ticket = Ticket::new(index, data, None, error.url().cloned(), Vec::new());
+                // The failure names the error's own URL, if it has one.
+                let ticket = Ticket::new(index, data, None, None, Vec::new());
                 Pulled::Invalid(ticket, error)
             }
         })

@@ -1,11 +1,9 @@
 //! A request's [`Ticket`]: what the engine keeps of it while it is out, and the one place
 //! where a request becomes its [`Completed`] result, a response or a failure.
 
-use http::Method;
-use url::Url;
-
-use crate::model::{FailedRequest, Hook, Response};
+use crate::model::{FailedRequest, Hook, RequestUrl, Response};
 use crate::{Error, Result};
+use http::Method;
 
 /// A finished request, in the engine's words.
 pub(crate) struct Completed<U> {
@@ -29,7 +27,7 @@ pub(super) struct Ticket<U> {
     method: Option<Method>,
     /// Kept only when the request may fail with no error of its own to name it (`gtimeout`,
     /// a refusal): a failed exchange's error carries its URL, and a copy per request costs.
-    url: Option<Url>,
+    url: Option<RequestUrl>,
 }
 
 impl<U> Ticket<U> {
@@ -37,7 +35,7 @@ impl<U> Ticket<U> {
         index: usize,
         data: U,
         method: Option<Method>,
-        url: Option<Url>,
+        url: Option<RequestUrl>,
         hooks: Vec<Hook>,
     ) -> Self {
         Ticket {
@@ -69,7 +67,8 @@ impl<U> Ticket<U> {
 
     /// The request's one result, a failure: the only place a failure is made.
     pub(super) fn fail(self, error: Error) -> Completed<U> {
-        let url = self.url.or_else(|| error.url().cloned());
+        let url = self.url.map(|url| url.url().clone());
+        let url = url.or_else(|| error.url().cloned());
         Completed {
             index: self.index,
             data: self.data,
