@@ -72,8 +72,8 @@ fn may_retry_stale(err: &Error, parts: &Parts) -> bool {
 
 /// One request on its way: what it is now (after the redirects so far) and what it has
 /// been through.
-pub(crate) struct Chain<'c> {
-    client: &'c Client,
+pub(crate) struct Chain {
+    client: Client,
     parts: Parts,
     history: Vec<Response>,
     /// A client without a jar still carries cookies along one redirect chain, as requests
@@ -85,9 +85,9 @@ pub(crate) struct Chain<'c> {
     deadline: Option<(Instant, Duration)>,
 }
 
-impl<'c> Chain<'c> {
+impl Chain {
     pub(crate) fn new(
-        client: &'c Client,
+        client: Client,
         parts: Parts,
         batch: BatchOptions,
         started: Instant,
@@ -110,12 +110,27 @@ impl<'c> Chain<'c> {
     }
 
     /// Sends the request and the redirects it leads to; the last answer as a response.
+    ///
+    /// The steps that wait borrow the chain, and the one that consumes it does not wait: a
+    /// step that took the chain by value would hold a second copy of it in this future,
+    /// which every request's box is sized for.
     pub(crate) async fn run(mut self) -> Result<Response> {
-        loop {
+        let started = self.started;
+        let last = self.last_answer().await;
+        let result = last.map(|(head, content, own)| self.finish(head, content, own));
+        crate::trace::finished(&result, started);
+        result
+    }
+
+    /// The hops until the last, and the last one's content.
+    async fn last_answer(&mut self) -> Result<(http::response::Parts, Content, HeaderMap)> {
+        let Answer { head, body, own } = loop {
             if let Some(last) = self.hop().await? {
-                return self.finish(last).await;
+                break last;
             }
-        }
+        };
+        let content = self.content(body).await?;
+        Ok((head, content, own))
     }
 
     /// One hop: sent (again, once, when a pooled connection turned out stale), its cookies
@@ -140,7 +155,8 @@ impl<'c> Chain<'c> {
             return Ok(Some(answer));
         };
         let next = next.map_err(|e| e.with_url(url.url().clone()))?;
-        self.redirect(answer, next, replay).await?;
+        // Boxed: a redirect's drain and timer would otherwise size every request's future.
+        Box::pin(self.redirect(answer, next, replay)).await?;
         Ok(None)
     }
 
@@ -214,15 +230,15 @@ impl<'c> Chain<'c> {
         )
     }
 
-    /// The last answer as the response: its body read (within `max_body_size`) unless the
-    /// request streams it, the history attached, the hooks run.
-    async fn finish(self, answer: Answer) -> Result<Response> {
-        let Answer { head, body, own } = answer;
-        let options = self.parts.options;
+    /// The last answer's body: read (within `max_body_size`) unless the request streams
+    /// it, under the one guard on it. (`&mut`: a shared borrow would need the chain's
+    /// hooks to be `Sync` for the future to be `Send`.)
+    async fn content(&mut self, body: Body) -> Result<Content> {
+        let options = &self.parts.options;
         let streamed = options.stream || self.batch.stream;
         // The one guard on the body: a streamed body stays under the total timeout until
         // it is read or dropped; a buffered one is read under it already.
-        let timeouts = self.client.timeouts(&options);
+        let timeouts = self.client.timeouts(options);
         let guards = BodyGuards {
             low_speed: timeouts.low_speed,
             read_timeout: timeouts.read,
@@ -233,18 +249,21 @@ impl<'c> Chain<'c> {
         } else {
             Body::wrap(GuardedBody::new(body, guards))
         };
-        let content = if streamed {
-            Content::Streaming(body)
-        } else {
-            let limit = options
-                .max_body_size
-                .unwrap_or(self.client.inner.max_body_size);
-            let bytes = body
-                .collect(limit)
-                .await
-                .map_err(|e| e.with_url(self.parts.url.url().clone()))?;
-            Content::Buffered(bytes)
-        };
+        if streamed {
+            return Ok(Content::Streaming(body));
+        }
+        let limit = options
+            .max_body_size
+            .unwrap_or(self.client.inner.max_body_size);
+        let bytes = body
+            .collect(limit)
+            .await
+            .map_err(|e| e.with_url(self.parts.url.url().clone()))?;
+        Ok(Content::Buffered(bytes))
+    }
+
+    /// The last answer as the response: the history attached, the hooks run.
+    fn finish(self, head: http::response::Parts, content: Content, own: HeaderMap) -> Response {
         let defaults = self.client.inner.headers.clone();
         let request = RequestHead::new(self.parts.method, self.parts.url, own, defaults);
         let mut response = Response::answering(head, content, request, self.started.elapsed());
@@ -257,6 +276,6 @@ impl<'c> Chain<'c> {
         if self.batch.keeps_results {
             response.keep();
         }
-        Ok(response)
+        response
     }
 }

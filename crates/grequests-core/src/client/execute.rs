@@ -1,5 +1,8 @@
 //! A request sent on its own or by a batch, under its total timeout: [`Chain`](super::chain::Chain) does the hops.
 
+use std::future::Future;
+
+use futures_util::future::Either;
 use tokio::time::Instant;
 
 use super::chain::Chain;
@@ -32,7 +35,7 @@ impl Client {
         let mut parts = request.parts?;
         let hooks = std::mem::take(&mut parts.hooks);
         let span = crate::trace::request_span(&parts.method, &parts.url);
-        let exchange = self.execute_parts(parts, BatchOptions::default());
+        let exchange = self.clone().execute_parts(parts, BatchOptions::default());
         let mut response = crate::trace::instrument(exchange, span).await?;
         for hook in hooks {
             hook(&mut response);
@@ -41,42 +44,38 @@ impl Client {
     }
 
     /// Sends `parts`, following redirects, under the total timeout.
-    pub(crate) async fn execute_parts(
-        &self,
+    ///
+    /// Not an `async fn`: the chain's future is made here and handed back as it is, so
+    /// that it holds the request once (each layer of `async fn` would keep its own copy of
+    /// the arguments beside it, and every request's box is sized for the whole).
+    pub(crate) fn execute_parts(
+        self,
         parts: Parts,
         batch: BatchOptions,
-    ) -> Result<Response> {
+    ) -> impl Future<Output = Result<Response>> + Send + 'static {
         let started = Instant::now();
-        let result = self.execute_within_total(parts, batch, started).await;
-        crate::trace::finished(&result, started);
-        result
-    }
-
-    async fn execute_within_total(
-        &self,
-        parts: Parts,
-        batch: BatchOptions,
-        started: Instant,
-    ) -> Result<Response> {
         let total = parts.options.total_timeout.or(self.inner.total_timeout);
         // A timeout too long to represent as a deadline is no timeout.
         let deadline = total.and_then(|limit| Some((started.checked_add(limit)?, limit)));
-        match deadline {
-            None => Chain::new(self, parts, batch, started, None).run().await,
-            Some((at, limit)) => {
-                let url = parts.url.clone();
-                // Boxed so that the rare timeout wrapper does not double every request's
-                // future, which is moved and copied on each spawn.
-                let hops = Box::pin(Chain::new(self, parts, batch, started, deadline).run());
-                match tokio::time::timeout_at(at, hops).await {
-                    Ok(result) => result,
-                    Err(_) => Err(Error::timeout(format!(
+        let Some((at, limit)) = deadline else {
+            return Either::Left(Chain::new(self, parts, batch, started, None).run());
+        };
+        let url = parts.url.clone();
+        let hops = Chain::new(self, parts, batch, started, deadline).run();
+        // Boxed, the rare timeout wrapper with it: it would double every request's future.
+        Either::Right(Box::pin(async move {
+            match tokio::time::timeout_at(at, hops).await {
+                Ok(result) => result,
+                Err(_) => {
+                    let result = Err(Error::timeout(format!(
                         "total timeout of {limit:?} elapsed (total_timeout)"
                     ))
-                    .with_url(url.url().clone())),
+                    .with_url(url.url().clone()));
+                    crate::trace::finished(&result, started);
+                    result
                 }
             }
-        }
+        }))
     }
 }
 
@@ -101,6 +100,7 @@ mod tests {
     async fn sent(client: &Client, url: &str) -> bool {
         let parts = Request::new("GET", url).parts.expect("a valid request");
         let response = client
+            .clone()
             .execute_parts(parts, super::BatchOptions::default())
             .await
             .expect("the transport answers");

@@ -310,10 +310,7 @@ where
         // Boxed once here: the request's future is large, and starting it moves it by
         // value through several calls.
         let span = trace::request_span(&parts.method, &parts.url);
-        let exchange = trace::boxed_in(
-            async move { client.execute_parts(parts, options).await },
-            span,
-        );
+        let exchange = trace::boxed_in(client.execute_parts(parts, options), span);
         let key = self.running.insert(Running { ticket, task: None });
         let task = self.in_flight.start(key, exchange);
         self.running[key].task = task;
