@@ -116,21 +116,55 @@ fn a_new_report_keeps_the_sections_other_runs_wrote() {
     );
 }
 
-/// Replaces docs/bench.md's section that starts with `heading` (up to the next `## `) by
-/// `section`, or appends it; the rest of the file stays as it is.
+/// Replaces the table of docs/bench.md's section that starts with `heading` (up to the
+/// next `## `) by `section`'s, in place, keeping the prose written above it by hand; or
+/// appends `section`. The rest of the file stays as it is.
 pub fn write_docs_section(heading: &str, section: &str) -> Result<(), String> {
     let path = Path::new("docs/bench.md");
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let kept = match text.find(heading) {
-        Some(at) => {
-            let end = text[at + 1..]
-                .find("\n## ")
-                .map_or(text.len(), |e| at + 1 + e + 1);
-            format!("{}{}", &text[..at], &text[end..])
-        }
-        None => text,
-    };
-    let updated = format!("{}\n\n{}", kept.trim_end(), section.trim_end());
-    std::fs::write(path, updated.trim_start().to_owned() + "\n")
+    std::fs::write(path, with_section(&text, heading, section))
         .map_err(|e| format!("docs/bench.md: {e}"))
+}
+
+fn with_section(text: &str, heading: &str, section: &str) -> String {
+    let Some(at) = text.find(heading) else {
+        let updated = format!("{}\n\n{}", text.trim_end(), section.trim_end());
+        return updated.trim_start().to_owned() + "\n";
+    };
+    let end = text[at + 1..]
+        .find("\n## ")
+        .map_or(text.len(), |e| at + 1 + e + 1);
+    let old = &text[at..end];
+    let table_of = |s: &str| s.find("\n|").map(|t| t + 1);
+    // The old section's prose: what lies between its title line and its table.
+    let prose = match (old.find('\n'), table_of(old)) {
+        (Some(title_end), Some(table)) if title_end < table => &old[title_end..table],
+        _ => "\n\n",
+    };
+    let (title, table) = match table_of(section) {
+        Some(table) => (section[..table].trim_end(), &section[table..]),
+        None => (section.trim_end(), ""),
+    };
+    let rebuilt = format!("{title}{prose}{}", table.trim_end());
+    let rest = text[end..].trim_start_matches('\n');
+    let joined = if rest.is_empty() {
+        format!("{}{rebuilt}\n", &text[..at])
+    } else {
+        format!("{}{rebuilt}\n\n{rest}", &text[..at])
+    };
+    joined
+}
+
+#[test]
+fn a_section_s_new_table_keeps_its_place_and_prose() {
+    let old = "# B\n\n## Ray Data: old\n\nHow it runs.\n\n| a |\n|---|\n| 1 |\n\n## Command line\n\ncli\n";
+    let new = "## Ray Data: new\n\n| a |\n|---|\n| 2 |\n";
+    assert_eq!(
+        with_section(old, "## Ray Data:", new),
+        "# B\n\n## Ray Data: new\n\nHow it runs.\n\n| a |\n|---|\n| 2 |\n\n## Command line\n\ncli\n"
+    );
+    assert_eq!(
+        with_section("# B\n", "## Ray Data:", new),
+        "# B\n\n## Ray Data: new\n\n| a |\n|---|\n| 2 |\n"
+    );
 }

@@ -113,7 +113,9 @@ mod tests {
     #[test]
     fn a_request_s_future_holds_the_request_once() {
         let client = client(false);
-        let parts = Request::new("GET", "http://a.test/x").parts.expect("a valid request");
+        let parts = Request::new("GET", "http://a.test/x")
+            .parts
+            .expect("a valid request");
         let exchange = client.execute_parts(parts, super::BatchOptions::default());
         let size = std::mem::size_of_val(&exchange);
         assert!(size <= 2_560, "a request's future takes {size} bytes");
