@@ -147,14 +147,14 @@ fn with_section(text: &str, heading: &str, section: &str) -> String {
     };
     let rebuilt = format!("{title}{prose}{}", table.trim_end());
     let rest = text[end..].trim_start_matches('\n');
-    let joined = if rest.is_empty() {
+    if rest.is_empty() {
         format!("{}{rebuilt}\n", &text[..at])
     } else {
         format!("{}{rebuilt}\n\n{rest}", &text[..at])
-    };
-    joined
+    }
 }
 
+#[cfg(test)]
 #[test]
 fn a_section_s_new_table_keeps_its_place_and_prose() {
     let old = "# B\n\n## Ray Data: old\n\nHow it runs.\n\n| a |\n|---|\n| 1 |\n\n## Command line\n\ncli\n";

@@ -70,7 +70,7 @@ impl CookieJar {
 
     /// The `Cookie` header value for a request to `url`, if any cookie matches.
     pub fn header_for(&self, url: &Url) -> Option<String> {
-        if !self.used.load(Ordering::Acquire) {
+        if !self.ever_stored() {
             return None;
         }
         let store = self.store.lock().ok()?;

@@ -1,9 +1,10 @@
 //! A request's [`Ticket`]: what the engine keeps of it while it is out, and the one place
 //! where a request becomes its [`Completed`] result, a response or a failure.
 
+use http::Method;
+
 use crate::model::{FailedRequest, Hook, RequestUrl, Response};
 use crate::{Error, Result};
-use http::Method;
 
 /// A finished request, in the engine's words.
 pub(crate) struct Completed<U> {
