@@ -86,10 +86,14 @@ pub fn table(
 /// does not have: those of the runs that write one section each (`--ray`, `--cli`) and the
 /// ones measured by hand.
 pub fn write_docs_report(report: &str) -> Result<(), String> {
+    rewrite_docs(|old| with_other_sections(report, old))
+}
+
+/// docs/bench.md rewritten by `update` from its current text (empty when it is missing).
+fn rewrite_docs(update: impl FnOnce(&str) -> String) -> Result<(), String> {
     let path = Path::new("docs/bench.md");
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    std::fs::write(path, with_other_sections(report, &old))
-        .map_err(|e| format!("docs/bench.md: {e}"))
+    std::fs::write(path, update(&old)).map_err(|e| format!("docs/bench.md: {e}"))
 }
 
 /// `report`, then each `## ` section of `old` whose heading it does not have.
@@ -120,10 +124,7 @@ fn a_new_report_keeps_the_sections_other_runs_wrote() {
 /// next `## `) by `section`'s, in place, keeping the prose written above it by hand; or
 /// appends `section`. The rest of the file stays as it is.
 pub fn write_docs_section(heading: &str, section: &str) -> Result<(), String> {
-    let path = Path::new("docs/bench.md");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    std::fs::write(path, with_section(&text, heading, section))
-        .map_err(|e| format!("docs/bench.md: {e}"))
+    rewrite_docs(|text| with_section(text, heading, section))
 }
 
 fn with_section(text: &str, heading: &str, section: &str) -> String {
