@@ -139,9 +139,11 @@ impl InFlight {
     fn start(&mut self, fetcher: &Arc<Fetcher>, host: Option<String>, job: Job) {
         let fetcher = fetcher.clone();
         let line = (host.clone(), job.index, job.url.clone());
+        // Boxed, the task's future is moved into place once; by value, the spawn path
+        // would copy all of its kilobytes several times.
         let task = self
             .tasks
-            .spawn(async move { (host, fetcher.fetch(job).await) });
+            .spawn(Box::pin(async move { (host, fetcher.fetch(job).await) }));
         self.lines.insert(task.id(), line);
     }
 

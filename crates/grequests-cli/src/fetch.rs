@@ -16,7 +16,8 @@ use crate::warc;
 
 /// What a finished line hands to the writer.
 pub struct Fetched {
-    pub record: Record,
+    /// Boxed: a finished line moves from its task to the writer through several hands.
+    pub record: Box<Record>,
     /// Its WARC records, gzipped, when `--warc` is on.
     pub warc: Option<Vec<u8>>,
     /// Its body, when `--save-bodies` is on.
@@ -27,7 +28,7 @@ impl Fetched {
     /// The record of a line whose fetch panicked: a bug, reported as one, never a lost line.
     pub fn internal_error(index: u64, url: String, err: &dyn std::fmt::Display) -> Self {
         Fetched {
-            record: Record {
+            record: Box::new(Record {
                 index,
                 url,
                 error: Some(ErrorRecord::new(
@@ -35,7 +36,7 @@ impl Fetched {
                     format!("grequests fetch failed: {err}"),
                 )),
                 ..Record::default()
-            },
+            }),
             warc: None,
             body: None,
         }
@@ -85,7 +86,10 @@ impl Fetcher {
             .transport(hyper)
             .max_retries(args.retries)
             .per_host_concurrency_limit(args.per_host as usize)
-            .attempt_timeout(args.timeout);
+            // `--timeout` bounds connecting and each wait for bytes (the transport's connect
+            // timeout and the client's read timeout, both per attempt); a cap on a whole
+            // attempt would cut off a slow body that is still arriving.
+            .attempt_timeout(None);
         if let Some(rate) = args.rate {
             tower = tower.rate_limit(Rate::new(rate, Duration::from_secs(1)));
         }
@@ -125,13 +129,13 @@ impl Fetcher {
     /// Fetches `job`; never fails: a failure is a record with its error.
     pub async fn fetch(&self, job: Job) -> Fetched {
         let started = Instant::now();
-        let mut record = Record {
+        let mut record = Box::new(Record {
             index: job.index,
             id: job.id,
             url: job.url,
             ..Record::default()
-        };
-        let fail = |mut record: Record, error: ErrorRecord| {
+        });
+        let fail = |mut record: Box<Record>, error: ErrorRecord| {
             record.elapsed_ms = started.elapsed().as_millis() as u64;
             record.error = Some(error);
             Fetched {

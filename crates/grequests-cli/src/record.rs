@@ -132,19 +132,28 @@ fn serialize_headers<S: serde::Serializer>(
     let mut map = serializer.serialize_map(Some(headers.keys_len()))?;
     for name in headers.keys() {
         let mut values = headers.get_all(name).iter();
-        let first = values.next().map(|v| v.as_bytes()).unwrap_or_default();
+        let first = values.next().map(text).unwrap_or_default();
         match values.next() {
-            None => map.serialize_entry(name.as_str(), &String::from_utf8_lossy(first))?,
+            None => map.serialize_entry(name.as_str(), &first)?,
             Some(second) => {
                 let separator = if name == "set-cookie" { "\n" } else { ", " };
-                let mut joined = String::from_utf8_lossy(first).into_owned();
+                let mut joined = first.into_owned();
                 for value in std::iter::once(second).chain(values) {
                     joined.push_str(separator);
-                    joined.push_str(&String::from_utf8_lossy(value.as_bytes()));
+                    joined.push_str(&text(value));
                 }
                 map.serialize_entry(name.as_str(), &joined)?;
             }
         }
     }
     map.end()
+}
+
+/// A header value as text: as it is when it is visible ASCII (nearly always), otherwise
+/// with invalid UTF-8 replaced.
+fn text(value: &grequests::http::HeaderValue) -> std::borrow::Cow<'_, str> {
+    match value.to_str() {
+        Ok(ascii) => ascii.into(),
+        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+    }
 }

@@ -15,6 +15,10 @@ fn every_line_gets_one_record_with_its_outcome() {
     let server = server();
     let dir = scratch("records");
     let base = server.base_url();
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("its address")
+    };
     let input = dir.join("urls.txt");
     write_lines(
         &input,
@@ -28,6 +32,8 @@ fn every_line_gets_one_record_with_its_outcome() {
             format!(r#"{{"url":"{base}/post","method":"POST","json":{{"k":1}},"id":"row-9"}}"#),
             format!("{base}/redirect/2"),
             r#"{"id": 5, "method": "GET"}"#.into(),
+            format!("{base}/delay/3"),
+            format!("http://{refused}/"),
         ],
     );
     let out = dir.join("out.jsonl");
@@ -35,11 +41,11 @@ fn every_line_gets_one_record_with_its_outcome() {
         .arg(&input)
         .arg("-o")
         .arg(&out)
-        .args(["--body", "text"])
+        .args(["--body", "text", "--timeout", "500ms"])
         .output();
     succeeded(&output.expect("grequests runs"));
     let records = records(&out);
-    assert_eq!(indexes(&records), [1, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(indexes(&records), [1, 4, 5, 6, 7, 8, 9, 10, 11]);
     let by_index: HashMap<u64, &Value> = records
         .iter()
         .map(|r| (r["index"].as_u64().unwrap_or(0), r))
@@ -60,6 +66,9 @@ fn every_line_gets_one_record_with_its_outcome() {
     assert_eq!(by_index[&1]["content_length"], body.len());
     assert_eq!(by_index[&9]["id"], 5);
     assert_eq!(by_index[&9]["error"]["kind"], "builder");
+    // A server that never answers in time, retried (`--retries` 2) and then a record.
+    assert_eq!(by_index[&10]["error"]["kind"], "timeout");
+    assert_eq!(by_index[&11]["error"]["kind"], "connect");
 }
 
 #[test]

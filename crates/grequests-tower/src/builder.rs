@@ -5,14 +5,15 @@ use std::time::Duration;
 
 use grequests_transport::{Body, BoxError, Error, Result, Transport};
 use http::StatusCode;
-use tower::limit::ConcurrencyLimit;
+use tower::layer::layer_fn;
+use tower::limit::ConcurrencyLimitLayer;
 use tower::retry::budget::TpsBudget;
-use tower::retry::Retry;
-use tower::timeout::Timeout;
-use tower::{Layer, Service, ServiceExt};
+use tower::retry::RetryLayer;
+use tower::timeout::TimeoutLayer;
+use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 
 use crate::error::into_error;
-use crate::limit::{PerHost, Shared};
+use crate::limit::{PerHostLayer, Shared};
 use crate::retry::{RetryPolicy, RetrySettings};
 use crate::{HttpService, Rate, TowerTransport, TransportService};
 
@@ -220,46 +221,80 @@ impl TowerTransportBuilder {
                 ))
             }
         };
-        let mut service =
-            HttpService::new(TransportService::from_arc(transport.clone()).map_err(BoxError::from));
-        for layer in self.layers {
-            service = layer(service);
-        }
-        if let Some(limit) = self.attempt_timeout {
-            let elapsed = format!("attempt timed out after {limit:?}");
-            service = HttpService::new(
-                Timeout::new(service, limit)
-                    .map_err(move |err| BoxError::from(into_error(err, &elapsed))),
-            );
-        }
-        if self.per_host_concurrency.is_some() || self.per_host_rate.is_some() {
-            service = HttpService::new(PerHost::new(
-                service,
-                self.per_host_concurrency,
-                self.per_host_rate,
-            ));
-        }
-        if let Some(rate) = self.rate {
-            service = HttpService::new(Shared::new(tower::limit::RateLimit::new(
-                service,
-                rate.into(),
-            )));
-        }
-        if let Some(max) = self.concurrency {
-            service = HttpService::new(ConcurrencyLimit::new(service, max));
-        }
         let (window, min_per_sec, ratio) = self.budget;
         let policy = RetryPolicy::new(self.retry, TpsBudget::new(window, min_per_sec, ratio));
-        service = HttpService::new(Retry::new(policy.clone(), service));
-        if let Some(limit) = self.deadline {
-            service = HttpService::new(Timeout::new(service, limit));
-        }
+        let limits = Limits {
+            attempt_timeout: self.attempt_timeout,
+            deadline: self.deadline,
+            concurrency: self.concurrency,
+            rate: self.rate,
+            per_host_concurrency: self.per_host_concurrency,
+            per_host_rate: self.per_host_rate,
+        };
+        let base = TransportService::from_arc(transport.clone()).map_err(BoxError::from);
+        let service = if self.layers.is_empty() {
+            limits.around(base, policy.clone())
+        } else {
+            let mut service = HttpService::new(base);
+            for layer in self.layers {
+                service = layer(service);
+            }
+            limits.around(service, policy.clone())
+        };
         Ok(TowerTransport::assembled(
             service,
             Some(policy),
             self.deadline,
             transport,
         ))
+    }
+}
+
+/// The stack's fixed layers, outermost first: the deadline, retries, the global
+/// concurrency and rate limits, the per-host limits, the attempt timeout.
+///
+/// They are composed as types, each absent one an `Either` that passes through, and boxed
+/// once on top: a request clones the stack and tower's `Retry` clones it again per request,
+/// which costs a few reference counts instead of an allocation a layer.
+struct Limits {
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    concurrency: Option<usize>,
+    rate: Option<Rate>,
+    per_host_concurrency: Option<usize>,
+    per_host_rate: Option<Rate>,
+}
+
+impl Limits {
+    fn around<S>(self, base: S, policy: RetryPolicy) -> HttpService
+    where
+        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        let attempt_timeout = self.attempt_timeout.map(|limit| {
+            let elapsed: Arc<str> = format!("attempt timed out after {limit:?}").into();
+            ServiceBuilder::new()
+                .map_err(move |err: BoxError| BoxError::from(into_error(err, &elapsed)))
+                .timeout(limit)
+        });
+        let per_host = (self.per_host_concurrency.is_some() || self.per_host_rate.is_some())
+            .then(|| PerHostLayer::new(self.per_host_concurrency, self.per_host_rate));
+        let rate = self.rate.map(|rate| {
+            layer_fn(move |inner| Shared::new(tower::limit::RateLimit::new(inner, rate.into())))
+        });
+        let stack = ServiceBuilder::new()
+            .option_layer(self.deadline.map(TimeoutLayer::new))
+            .layer(RetryLayer::new(policy))
+            .option_layer(self.concurrency.map(ConcurrencyLimitLayer::new))
+            .option_layer(rate)
+            .option_layer(per_host)
+            .option_layer(attempt_timeout)
+            .service(base);
+        HttpService::new(stack)
     }
 }
 

@@ -66,6 +66,7 @@ impl<T: ?Sized + Transport> tower::Service<http::Request<Body>> for TransportSer
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let transport = self.transport.clone();
-        Box::pin(async move { transport.send(request).await })
+        // `Arc<T>` is a transport too; calling it would box a second future.
+        Box::pin(async move { T::send(&transport, request).await })
     }
 }

@@ -3,5 +3,5 @@
 mod per_host;
 mod shared;
 
-pub(crate) use per_host::PerHost;
+pub(crate) use per_host::PerHostLayer;
 pub(crate) use shared::Shared;

@@ -11,29 +11,68 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use grequests_transport::{Body, BoxError};
+use pin_project_lite::pin_project;
 use tower::limit::{ConcurrencyLimit, RateLimit};
-use tower::{Service, ServiceExt};
+use tower::util::{Either, Oneshot};
+use tower::{Layer, Service, ServiceExt};
 
 use super::Shared;
-use crate::{HttpService, Rate};
+use crate::Rate;
 
 /// How many hosts' limiters are kept before idle ones are dropped.
 pub(crate) const PRUNE_ABOVE: usize = 10_000;
 
+/// `S` under a host's rate limit, when there is one.
+type RateLimited<S> = Either<Shared<RateLimit<S>>, S>;
+
+/// `S` under a host's concurrency and rate limits, either optional.
+type Limited<S> = Either<ConcurrencyLimit<RateLimited<S>>, RateLimited<S>>;
+
 /// A host's limiter, and a token that each request using it holds: a token held by the
 /// map alone means the limiter is idle.
-type Limiter = (HttpService, Arc<()>);
+type Limiter<S> = (Limited<S>, Arc<()>);
 
-#[derive(Clone)]
-pub(crate) struct PerHost {
-    inner: HttpService,
+/// Puts [`PerHost`] limits around a service.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PerHostLayer {
     concurrency: Option<usize>,
     rate: Option<Rate>,
-    hosts: Arc<Mutex<HashMap<String, Limiter>>>,
 }
 
-impl PerHost {
-    pub(crate) fn new(inner: HttpService, concurrency: Option<usize>, rate: Option<Rate>) -> Self {
+impl PerHostLayer {
+    pub(crate) fn new(concurrency: Option<usize>, rate: Option<Rate>) -> Self {
+        PerHostLayer { concurrency, rate }
+    }
+}
+
+impl<S: Clone> Layer<S> for PerHostLayer {
+    type Service = PerHost<S>;
+
+    fn layer(&self, inner: S) -> PerHost<S> {
+        PerHost::new(inner, self.concurrency, self.rate)
+    }
+}
+
+pub(crate) struct PerHost<S> {
+    inner: S,
+    concurrency: Option<usize>,
+    rate: Option<Rate>,
+    hosts: Arc<Mutex<HashMap<String, Limiter<S>>>>,
+}
+
+impl<S: Clone> Clone for PerHost<S> {
+    fn clone(&self) -> Self {
+        PerHost {
+            inner: self.inner.clone(),
+            concurrency: self.concurrency,
+            rate: self.rate,
+            hosts: self.hosts.clone(),
+        }
+    }
+}
+
+impl<S: Clone> PerHost<S> {
+    pub(crate) fn new(inner: S, concurrency: Option<usize>, rate: Option<Rate>) -> Self {
         PerHost {
             inner,
             concurrency,
@@ -42,21 +81,34 @@ impl PerHost {
         }
     }
 
-    fn for_host(&self, host: &str) -> Limiter {
+    /// `host`'s limiter (`host` in lower case), made on its first request.
+    fn for_host(&self, host: &str) -> Limiter<S> {
         let mut hosts = self
             .hosts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if hosts.len() >= PRUNE_ABOVE && !hosts.contains_key(host) {
+        if let Some((service, token)) = hosts.get(host) {
+            return (service.clone(), token.clone());
+        }
+        if hosts.len() >= PRUNE_ABOVE {
             hosts.retain(|_, (_, token)| Arc::strong_count(token) > 1);
         }
-        let (service, token) = hosts.entry(host.to_owned()).or_insert_with(|| {
-            (
-                limited(self.inner.clone(), self.concurrency, self.rate),
-                Arc::new(()),
-            )
-        });
-        (service.clone(), token.clone())
+        let limiter = (self.limited(), Arc::new(()));
+        hosts.insert(host.to_owned(), limiter.clone());
+        limiter
+    }
+
+    /// The inner service under a new host's limits.
+    fn limited(&self) -> Limited<S> {
+        let inner = self.inner.clone();
+        let rated = match self.rate {
+            Some(rate) => Either::Left(Shared::new(RateLimit::new(inner, rate.into()))),
+            None => Either::Right(inner),
+        };
+        match self.concurrency {
+            Some(max) => Either::Left(ConcurrencyLimit::new(rated, max)),
+            None => Either::Right(rated),
+        }
     }
 
     #[cfg(test)]
@@ -65,48 +117,65 @@ impl PerHost {
     }
 }
 
-/// `inner` under a concurrency limit and a rate limit, either optional.
-pub(crate) fn limited(
-    inner: HttpService,
-    concurrency: Option<usize>,
-    rate: Option<Rate>,
-) -> HttpService {
-    let mut service = inner;
-    if let Some(rate) = rate {
-        service = HttpService::new(Shared::new(RateLimit::new(service, rate.into())));
-    }
-    if let Some(max) = concurrency {
-        service = HttpService::new(ConcurrencyLimit::new(service, max));
-    }
-    service
-}
-
-impl Service<http::Request<Body>> for PerHost {
+impl<S> Service<http::Request<Body>> for PerHost<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = BoxError>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     type Response = http::Response<Body>;
     type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<http::Response<Body>, BoxError>> + Send>>;
+    type Future = PerHostFuture<Limited<S>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        // Readiness is the host's limiter's, awaited in the future.
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
-        let host = request
-            .uri()
-            .authority()
-            .map_or_else(String::new, |a| a.as_str().to_ascii_lowercase());
-        let (service, token) = self.for_host(&host);
-        Box::pin(async move {
-            let response = service.oneshot(request).await;
-            drop(token);
-            response
-        })
+        let authority = request.uri().authority().map_or("", |a| a.as_str());
+        let (service, token) = if authority.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.for_host(&authority.to_ascii_lowercase())
+        } else {
+            self.for_host(authority)
+        };
+        PerHostFuture {
+            response: service.oneshot(request),
+            token: Some(token),
+        }
+    }
+}
+
+pin_project! {
+    /// A request waiting for its host's limiter, then for its response; it holds the
+    /// host's token until the response is in.
+    pub(crate) struct PerHostFuture<S: Service<http::Request<Body>>> {
+        #[pin]
+        response: Oneshot<S, http::Request<Body>>,
+        token: Option<Arc<()>>,
+    }
+}
+
+impl<S> Future for PerHostFuture<S>
+where
+    S: Service<http::Request<Body>>,
+{
+    type Output = Result<S::Response, S::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = std::task::ready!(this.response.poll(cx));
+        this.token.take();
+        Poll::Ready(response)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HttpService;
 
     fn request(host: &str) -> http::Request<Body> {
         let mut request = http::Request::new(Body::empty());
@@ -145,7 +214,7 @@ mod tests {
         });
         let per_host = PerHost::new(HttpService::new(slow), Some(1), None);
         let mut busy = per_host.clone();
-        let pending = tokio::spawn(async move { busy.call(request("busy.test")).await });
+        let pending = tokio::spawn(busy.call(request("busy.test")));
         tokio::task::yield_now().await;
         let mut other = per_host.clone();
         for i in 0..PRUNE_ABOVE + 1 {
