@@ -4,14 +4,15 @@
 use std::io::{self, BufRead, BufReader};
 use std::sync::Arc;
 
-use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 
+use futures_util::FutureExt;
 use tokio::sync::mpsc;
-use tokio::task::{Id, JoinSet};
+use tokio::task::JoinSet;
 
 use crate::args::Fetch;
 use crate::fetch::{Fetched, Fetcher};
-use crate::frontier::Frontier;
+use crate::frontier::{Frontier, HostKey};
 use crate::input::{spawn_reader, Filter, Job};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -94,7 +95,7 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
             job = incoming.recv(), if input_open && frontier.queued() < window => match job {
                 // A bad line has no host to wait for.
                 Some(job) if job.spec.is_err() => in_flight.start(&fetcher, None, job),
-                Some(job) => frontier.push(job.origin_key(), job),
+                Some(job) => frontier.push(&job.origin_key(), job),
                 None => input_open = false,
             },
             () = sleep_until(wake), if wake.is_some() => {}
@@ -119,12 +120,11 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
     Ok(ended)
 }
 
-/// The fetches running, each a task of its own so that both cores work, and what each is
-/// for, so that even a fetch that panicked gets its record.
+/// The fetches running, each a task of its own so that both cores work, each answering
+/// with its line's host and record, even one whose fetch panicked.
 #[derive(Default)]
 struct InFlight {
-    tasks: JoinSet<(Option<String>, Fetched)>,
-    lines: HashMap<Id, (Option<String>, u64, String)>,
+    tasks: JoinSet<(Option<HostKey>, Fetched)>,
 }
 
 impl InFlight {
@@ -136,32 +136,38 @@ impl InFlight {
         self.tasks.is_empty()
     }
 
-    fn start(&mut self, fetcher: &Arc<Fetcher>, host: Option<String>, job: Job) {
+    fn start(&mut self, fetcher: &Arc<Fetcher>, host: Option<HostKey>, job: Job) {
         let fetcher = fetcher.clone();
-        let line = (host.clone(), job.index, job.url.clone());
+        let (index, url) = (job.index, job.url.clone());
         // Boxed, the task's future is moved into place once; by value, the spawn path
         // would copy all of its kilobytes several times.
-        let task = self
-            .tasks
-            .spawn(Box::pin(async move { (host, fetcher.fetch(job).await) }));
-        self.lines.insert(task.id(), line);
+        self.tasks.spawn(Box::pin(async move {
+            let fetched = match AssertUnwindSafe(fetcher.fetch(job)).catch_unwind().await {
+                Ok(fetched) => fetched,
+                Err(panic) => Fetched::internal_error(index, url, &panic_message(&*panic)),
+            };
+            (host, fetched)
+        }));
     }
 
-    /// The next fetch to finish.
-    async fn next(&mut self) -> Option<(Option<String>, Fetched)> {
-        let finished = self.tasks.join_next_with_id().await?;
-        let id = match &finished {
-            Ok((id, _)) => *id,
-            Err(err) => err.id(),
-        };
-        let line = self.lines.remove(&id);
-        match finished {
-            Ok((_, done)) => Some(done),
-            Err(err) => {
-                let (host, index, url) = line?;
-                Some((host, Fetched::internal_error(index, url, &err)))
+    /// The next fetch to finish; `None` when none is running.
+    async fn next(&mut self) -> Option<(Option<HostKey>, Fetched)> {
+        loop {
+            match self.tasks.join_next().await? {
+                Ok(finished) => return Some(finished),
+                // Only a cancelled task ends without its answer, and only shutdown cancels.
+                Err(_) => continue,
             }
         }
+    }
+}
+
+/// What a panic said, for the record of the line it happened on.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+        (Some(text), _) => (*text).to_owned(),
+        (_, Some(text)) => text.clone(),
+        _ => "a panic".to_owned(),
     }
 }
 

@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use grequests::tower::{Rate, TowerTransport};
 use grequests::{Client, HyperTransport, Response};
-use sha2::{Digest, Sha256};
 
 use crate::args::{BodyMode, Fetch};
-use crate::input::{Body, Job};
+use crate::input::{Body, Job, Spec};
 use crate::record::{version_name, ErrorRecord, Record};
 use crate::robots::Robots;
 use crate::warc;
@@ -126,6 +125,33 @@ impl Fetcher {
         })
     }
 
+    /// The request a line asks for, and its body as sent when a WARC record will need it.
+    /// It takes the line's `spec`, so that nothing of it waits beside the request.
+    fn request(&self, spec: Spec) -> (grequests::RequestBuilder, Option<grequests::Body>) {
+        let method = spec.method.as_deref().unwrap_or(&self.method);
+        let mut request = self.client.request(method, spec.url);
+        for (name, value) in self.headers.iter().chain(&spec.headers) {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        request = match (spec.body, &self.data) {
+            (Some(Body::Json(json)), _) => request.json(&json),
+            (Some(Body::Text(text)), _) if !text.is_empty() => request.data(text),
+            (None, Some(data)) if !data.is_empty() => request.data(data.clone()),
+            _ => request,
+        };
+        // A buffered body clones cheaply.
+        let sent_body = self
+            .warc
+            .then(|| {
+                request
+                    .request()
+                    .body()
+                    .and_then(grequests::Body::try_clone)
+            })
+            .flatten();
+        (request, sent_body)
+    }
+
     /// Fetches `job`; never fails: a failure is a record with its error.
     pub async fn fetch(&self, job: Job) -> Fetched {
         let started = Instant::now();
@@ -153,27 +179,7 @@ impl Fetcher {
                 return fail(record, ErrorRecord::new("robots", why));
             }
         }
-        let method = spec.method.as_deref().unwrap_or(&self.method);
-        let mut request = self.client.request(method, spec.url.clone());
-        for (name, value) in self.headers.iter().chain(&spec.headers) {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        request = match (spec.body, &self.data) {
-            (Some(Body::Json(json)), _) => request.json(&json),
-            (Some(Body::Text(text)), _) if !text.is_empty() => request.data(text),
-            (None, Some(data)) if !data.is_empty() => request.data(data.clone()),
-            _ => request,
-        };
-        // The request body as sent, for its WARC record: a buffered body clones cheaply.
-        let sent_body = self
-            .warc
-            .then(|| {
-                request
-                    .request()
-                    .body()
-                    .and_then(grequests::Body::try_clone)
-            })
-            .flatten();
+        let (request, sent_body) = self.request(spec);
         let response = match request.send().await {
             Ok(response) => response,
             Err(err) => return fail(record, ErrorRecord::from_error(&err)),
@@ -235,7 +241,7 @@ fn describe(record: &mut Record, response: &Response, body: &Bytes, mode: BodyMo
 }
 
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    data_encoding::HEXLOWER.encode(&Sha256::digest(bytes))
+    data_encoding::HEXLOWER.encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 /// Every hop's request and response records.

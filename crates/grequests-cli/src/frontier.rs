@@ -4,22 +4,26 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::input::Job;
 
+/// A host's name, shared by the queues that mention it and the line in flight.
+pub type HostKey = Arc<str>;
+
 /// Lines waiting for their host, by host.
 pub struct Frontier {
-    hosts: HashMap<String, Host>,
+    hosts: HashMap<HostKey, Host>,
     /// Hosts with a line queued, a free slot, and no delay to wait.
-    ready: VecDeque<String>,
+    ready: VecDeque<HostKey>,
     /// Hosts with a line queued and a free slot, waiting for their delay.
-    later: BinaryHeap<Reverse<(Instant, String)>>,
+    later: BinaryHeap<Reverse<(Instant, HostKey)>>,
     /// Hosts with nothing queued or in flight, remembered until their delay ends so that a
     /// line arriving meanwhile still waits for it.
-    cooling: BinaryHeap<Reverse<(Instant, String)>>,
+    cooling: BinaryHeap<Reverse<(Instant, HostKey)>>,
     queued: usize,
     per_host: usize,
     delay: Option<Duration>,
@@ -52,7 +56,12 @@ impl Frontier {
         self.queued
     }
 
-    pub fn push(&mut self, host: String, job: Job) {
+    pub fn push(&mut self, host: &str, job: Job) {
+        // The queues share one name per host; a host seen before brings no new one.
+        let host = match self.hosts.get_key_value(host) {
+            Some((key, _)) => key.clone(),
+            None => HostKey::from(host),
+        };
         self.hosts
             .entry(host.clone())
             .or_default()
@@ -63,7 +72,7 @@ impl Frontier {
     }
 
     /// The next line whose host may start one now.
-    pub fn pop(&mut self, now: Instant) -> Option<(String, Job)> {
+    pub fn pop(&mut self, now: Instant) -> Option<(HostKey, Job)> {
         self.forget_cooled(now);
         while let Some(Reverse((at, _))) = self.later.peek() {
             if *at > now {
@@ -85,7 +94,7 @@ impl Frontier {
     }
 
     /// A line of `host` finished.
-    pub fn done(&mut self, host: &str) {
+    pub fn done(&mut self, host: &HostKey) {
         let Some(entry) = self.hosts.get_mut(host) else {
             return;
         };
@@ -93,7 +102,7 @@ impl Frontier {
         let now = Instant::now();
         if entry.in_flight == 0 && entry.queue.is_empty() {
             match entry.next_start {
-                Some(at) if at > now => self.cooling.push(Reverse((at, host.to_owned()))),
+                Some(at) if at > now => self.cooling.push(Reverse((at, host.clone()))),
                 _ => {
                     self.hosts.remove(host);
                 }
@@ -127,7 +136,7 @@ impl Frontier {
         self.later.peek().map(|Reverse((at, _))| *at)
     }
 
-    fn schedule(&mut self, host: &str, now: Instant) {
+    fn schedule(&mut self, host: &HostKey, now: Instant) {
         let Some(entry) = self.hosts.get_mut(host) else {
             return;
         };
@@ -136,8 +145,8 @@ impl Frontier {
         }
         entry.scheduled = true;
         match entry.next_start {
-            Some(at) if at > now => self.later.push(Reverse((at, host.to_owned()))),
-            _ => self.ready.push_back(host.to_owned()),
+            Some(at) if at > now => self.later.push(Reverse((at, host.clone()))),
+            _ => self.ready.push_back(host.clone()),
         }
     }
 }
@@ -154,16 +163,16 @@ mod tests {
     fn a_host_gets_at_most_per_host_slots_and_others_go_around_it() {
         let mut frontier = Frontier::new(2, None);
         for i in 0..10 {
-            frontier.push("a".into(), job(i));
+            frontier.push("a", job(i));
         }
-        frontier.push("b".into(), job(10));
+        frontier.push("b", job(10));
         let now = Instant::now();
         let handed: Vec<String> =
-            std::iter::from_fn(|| frontier.pop(now).map(|(h, _)| h)).collect();
+            std::iter::from_fn(|| frontier.pop(now).map(|(h, _)| h.to_string())).collect();
         assert_eq!(handed, ["a", "b", "a"]);
-        frontier.done("a");
+        frontier.done(&HostKey::from("a"));
         assert_eq!(
-            frontier.pop(now).map(|(h, j)| (h, j.index)),
+            frontier.pop(now).map(|(h, j)| (h.to_string(), j.index)),
             Some(("a".into(), 2))
         );
         assert!(frontier.pop(now).is_none());
@@ -174,7 +183,7 @@ mod tests {
     async fn a_host_waits_its_delay_between_starts() {
         let mut frontier = Frontier::new(5, Some(Duration::from_secs(1)));
         for i in 0..3 {
-            frontier.push("a".into(), job(i));
+            frontier.push("a", job(i));
         }
         let start = Instant::now();
         assert!(frontier.pop(start).is_some());
@@ -187,18 +196,18 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_line_arriving_after_its_host_went_idle_still_waits_for_the_delay() {
         let mut frontier = Frontier::new(2, Some(Duration::from_secs(1)));
-        frontier.push("a".into(), job(1));
+        frontier.push("a", job(1));
         let start = Instant::now();
         assert!(frontier.pop(start).is_some());
-        frontier.done("a");
-        frontier.push("a".into(), job(2));
+        frontier.done(&HostKey::from("a"));
+        frontier.push("a", job(2));
         assert!(
             frontier.pop(Instant::now()).is_none(),
             "the delay was forgotten"
         );
         tokio::time::advance(Duration::from_secs(1)).await;
         assert!(frontier.pop(Instant::now()).is_some());
-        frontier.done("a");
+        frontier.done(&HostKey::from("a"));
         tokio::time::advance(Duration::from_secs(2)).await;
         assert!(frontier.pop(Instant::now()).is_none());
         assert!(
@@ -210,9 +219,9 @@ mod tests {
     #[test]
     fn finished_hosts_are_forgotten() {
         let mut frontier = Frontier::new(1, None);
-        frontier.push("a".into(), job(1));
+        frontier.push("a", job(1));
         assert!(frontier.pop(Instant::now()).is_some());
-        frontier.done("a");
+        frontier.done(&HostKey::from("a"));
         assert!(frontier.hosts.is_empty());
     }
 }

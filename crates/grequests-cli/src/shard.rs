@@ -14,7 +14,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sha2::{Digest, Sha256};
+use ring::digest::{digest, SHA256};
 
 /// Shard `index` of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +32,9 @@ impl Shard {
 
 /// The shard of `key` among `count`.
 pub fn shard_of(key: &str, count: u64) -> u64 {
-    let digest = Sha256::digest(key.to_ascii_lowercase().as_bytes());
+    let digest = digest(&SHA256, key.to_ascii_lowercase().as_bytes());
     let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
+    first.copy_from_slice(&digest.as_ref()[..8]);
     u64::from_be_bytes(first) % count.max(1)
 }
 

@@ -14,7 +14,7 @@ use data_encoding::BASE32;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use grequests::http::{HeaderMap, Method};
-use sha2::{Digest, Sha256};
+use ring::digest::{Context, SHA256};
 
 use crate::record::version_name;
 
@@ -123,11 +123,11 @@ fn write_record(
 
 /// `sha256:` and the base32 digest, as WARC writers label digests.
 fn digest(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
+    let mut hasher = Context::new(&SHA256);
     for part in parts {
         hasher.update(part);
     }
-    format!("sha256:{}", BASE32.encode(&hasher.finalize()))
+    format!("sha256:{}", BASE32.encode(hasher.finish().as_ref()))
 }
 
 fn record_id() -> String {

@@ -2,6 +2,7 @@
 //! `AsyncRequest` (reqwest's split: the [`Request`] it builds holds no client).
 
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
@@ -422,8 +423,8 @@ impl RequestBuilder {
     /// println!("{response:?} {}", response.text()?);
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<Response> {
-        self.client.execute(self.request).await
+    pub fn send(self) -> impl Future<Output = Result<Response>> + Send + 'static {
+        self.client.execute(self.request)
     }
 }
 
