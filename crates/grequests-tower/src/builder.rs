@@ -15,6 +15,7 @@ use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use crate::error::into_error;
 use crate::limit::{PerHostLayer, Shared};
 use crate::retry::{RetryPolicy, RetrySettings};
+use crate::transport::Stack;
 use crate::{HttpService, Rate, TowerTransport, TransportService};
 
 type LayerFn = Box<dyn FnOnce(HttpService) -> HttpService + Send>;
@@ -232,7 +233,7 @@ impl TowerTransportBuilder {
             per_host_rate: self.per_host_rate,
         };
         let base = TransportService::from_arc(transport.clone()).map_err(BoxError::from);
-        let service = if self.layers.is_empty() {
+        let stack = if self.layers.is_empty() {
             limits.around(base, policy.clone())
         } else {
             let mut service = HttpService::new(base);
@@ -242,7 +243,7 @@ impl TowerTransportBuilder {
             limits.around(service, policy.clone())
         };
         Ok(TowerTransport::assembled(
-            service,
+            stack,
             Some(policy),
             self.deadline,
             transport,
@@ -253,8 +254,8 @@ impl TowerTransportBuilder {
 /// The stack's fixed layers, outermost first: the deadline, retries, the global
 /// concurrency and rate limits, the per-host limits, the attempt timeout.
 ///
-/// They are composed as types, each absent one an `Either` that passes through, and boxed
-/// once on top: a request clones the stack and tower's `Retry` clones it again per request,
+/// They are composed as types, each absent one an `Either` that passes through, and the
+/// whole is one [`Stack`]: a request clones the stack and tower's `Retry` clones it again,
 /// which costs a few reference counts instead of an allocation a layer.
 struct Limits {
     attempt_timeout: Option<Duration>,
@@ -266,7 +267,7 @@ struct Limits {
 }
 
 impl Limits {
-    fn around<S>(self, base: S, policy: RetryPolicy) -> HttpService
+    fn around<S>(self, base: S, policy: RetryPolicy) -> Arc<dyn Stack>
     where
         S: Service<http::Request<Body>, Response = http::Response<Body>, Error = BoxError>
             + Clone
@@ -294,7 +295,7 @@ impl Limits {
             .option_layer(per_host)
             .option_layer(attempt_timeout)
             .service(base);
-        HttpService::new(stack)
+        Arc::new(stack)
     }
 }
 

@@ -1,17 +1,19 @@
 //! [`TowerTransport`]: a tower stack as a grequests [`Transport`].
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use std::sync::Arc;
-
+use futures_util::TryFutureExt;
 use grequests_transport::{Body, BoxError, PoolStatus, Result, Transport};
+use http::Method;
 use tower::{Service, ServiceExt};
 
 use crate::error::into_error;
 use crate::retry::RetryPolicy;
-use crate::HttpService;
 
 /// A [`Transport`] made of a tower service stack.
 ///
@@ -20,10 +22,8 @@ use crate::HttpService;
 /// [`TowerTransport::from_service`].
 #[derive(Clone)]
 pub struct TowerTransport {
-    service: HttpService,
-    /// The retry policy, to tell why a streaming request was not retried.
-    policy: Option<RetryPolicy>,
-    deadline: Option<Duration>,
+    stack: Arc<dyn Stack>,
+    failures: Arc<Failures>,
     /// The transport under the stack, which owns the connection pool, when known.
     under: Option<Arc<dyn Transport>>,
 }
@@ -64,46 +64,99 @@ impl TowerTransport {
         S::Future: Send + 'static,
     {
         TowerTransport {
-            service: HttpService::new(service.map_err(Into::into)),
-            policy: None,
-            deadline: None,
+            stack: Arc::new(service.map_err(Into::into)),
+            failures: Arc::new(Failures {
+                policy: None,
+                deadline: None,
+            }),
             under: None,
         }
     }
 
     pub(crate) fn assembled(
-        service: HttpService,
+        stack: Arc<dyn Stack>,
         policy: Option<RetryPolicy>,
         deadline: Option<Duration>,
         under: Arc<dyn Transport>,
     ) -> Self {
         TowerTransport {
-            service,
-            policy,
-            deadline,
+            stack,
+            failures: Arc::new(Failures { policy, deadline }),
             under: Some(under),
+        }
+    }
+}
+
+/// A service stack that sends a request in one boxed future: the service cloned by value
+/// into it, and its error told at this level. (A `BoxCloneService` would box the clone and
+/// then the call's future, on top of the transport's own box.)
+pub(crate) trait Stack: Send + Sync + 'static {
+    fn send(&self, request: http::Request<Body>, failures: Arc<Failures>) -> Sending;
+}
+
+/// One request's exchange through the stack.
+type Sending = Pin<Box<dyn Future<Output = Result<http::Response<Body>>> + Send>>;
+
+impl<S> Stack for S
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = BoxError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    fn send(&self, request: http::Request<Body>, failures: Arc<Failures>) -> Sending {
+        let streaming = request.body().is_streaming();
+        let method = request.method().clone();
+        Box::pin(
+            self.clone()
+                .oneshot(request)
+                .map_err(move |err| failures.explain(err, &method, streaming)),
+        )
+    }
+}
+
+/// What the stack's errors mean at this level.
+pub(crate) struct Failures {
+    /// The retry policy, to tell why a streaming request was not retried.
+    policy: Option<RetryPolicy>,
+    deadline: Option<Duration>,
+}
+
+impl Failures {
+    fn explain(
+        &self,
+        err: BoxError,
+        method: &Method,
+        streaming: bool,
+    ) -> grequests_transport::Error {
+        let elapsed = match self.deadline {
+            Some(limit) => format!("the deadline of {limit:?} elapsed"),
+            None => "timed out".to_owned(),
+        };
+        let error = into_error(err, &elapsed);
+        match &self.policy {
+            Some(policy) if streaming && policy.is_retryable(method, Err(&error)) => {
+                error.with_context("not retried: a streaming request body can be sent only once")
+            }
+            _ => error,
         }
     }
 }
 
 #[async_trait]
 impl Transport for TowerTransport {
-    async fn send(&self, request: http::Request<Body>) -> Result<http::Response<Body>> {
-        let streaming = request.body().is_streaming();
-        let method = request.method().clone();
-        let result = self.service.clone().oneshot(request).await;
-        result.map_err(|err| {
-            let elapsed = match self.deadline {
-                Some(limit) => format!("the deadline of {limit:?} elapsed"),
-                None => "timed out".to_owned(),
-            };
-            let error = into_error(err, &elapsed);
-            match &self.policy {
-                Some(policy) if streaming && policy.is_retryable(&method, Err(&error)) => error
-                    .with_context("not retried: a streaming request body can be sent only once"),
-                _ => error,
-            }
-        })
+    /// Not an `async fn`: the stack's one boxed future is the transport's.
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
+        request: http::Request<Body>,
+    ) -> Pin<Box<dyn Future<Output = Result<http::Response<Body>>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        self.stack.send(request, self.failures.clone())
     }
 
     /// The pool of the transport under the stack.
@@ -117,9 +170,13 @@ impl fmt::Debug for TowerTransport {
         f.debug_struct("TowerTransport")
             .field(
                 "retries",
-                &self.policy.as_ref().map(|p| p.settings().max_retries),
+                &self
+                    .failures
+                    .policy
+                    .as_ref()
+                    .map(|p| p.settings().max_retries),
             )
-            .field("deadline", &self.deadline)
+            .field("deadline", &self.failures.deadline)
             .finish_non_exhaustive()
     }
 }
