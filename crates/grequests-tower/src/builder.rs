@@ -15,7 +15,7 @@ use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use crate::error::into_error;
 use crate::limit::{PerHostLayer, Shared};
 use crate::retry::{RetryPolicy, RetrySettings};
-use crate::transport::Stack;
+use crate::transport::{Stack, StackService};
 use crate::{HttpService, Rate, TowerTransport, TransportService};
 
 type LayerFn = Box<dyn FnOnce(HttpService) -> HttpService + Send>;
@@ -267,15 +267,7 @@ struct Limits {
 }
 
 impl Limits {
-    fn around<S>(self, base: S, policy: RetryPolicy) -> Arc<dyn Stack>
-    where
-        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = BoxError>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Future: Send + 'static,
-    {
+    fn around<S: StackService + 'static>(self, base: S, policy: RetryPolicy) -> Arc<dyn Stack> {
         let attempt_timeout = self.attempt_timeout.map(|limit| {
             let elapsed: Arc<str> = format!("attempt timed out after {limit:?}").into();
             ServiceBuilder::new()

@@ -97,15 +97,26 @@ pub(crate) trait Stack: Send + Sync + 'static {
 /// One request's exchange through the stack.
 type Sending = Pin<Box<dyn Future<Output = Result<http::Response<Body>>> + Send>>;
 
-impl<S> Stack for S
-where
-    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = BoxError>
+/// A request and a response, as every layer of the stack sees them.
+type Req = http::Request<Body>;
+type Resp = http::Response<Body>;
+
+/// What a stack is made of: a service of `http` requests that speaks `BoxError`, cloned for
+/// each request, its futures spawnable.
+pub(crate) trait StackService:
+    Service<Req, Response = Resp, Error = BoxError, Future: Send + 'static> + Clone + Send + Sync
+{
+}
+
+impl<S> StackService for S where
+    S: Service<Req, Response = Resp, Error = BoxError, Future: Send + 'static>
         + Clone
         + Send
         + Sync
-        + 'static,
-    S::Future: Send + 'static,
 {
+}
+
+impl<S: StackService + 'static> Stack for S {
     fn send(&self, request: http::Request<Body>, failures: Arc<Failures>) -> Sending {
         let streaming = request.body().is_streaming();
         let method = request.method().clone();
