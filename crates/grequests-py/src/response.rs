@@ -18,6 +18,15 @@ use crate::runtime;
 /// A cookie a response sets: `(name, value, domain, path)`.
 type SetCookie = (String, String, Option<String>, Option<String>);
 
+/// What [`NativeResponse::row`] gives: `(status, url, headers, elapsed_ms, body)`.
+type Row<'py> = (
+    u16,
+    String,
+    Vec<(Bound<'py, PyString>, Bound<'py, PyString>)>,
+    f64,
+    Option<Bound<'py, PyBytes>>,
+);
+
 /// A response; its body is buffered unless the request was streamed, and then read chunk by
 /// chunk with [`read_chunk`](NativeResponse::read_chunk).
 #[pyclass(frozen, module = "grequests_rs._native")]
@@ -121,6 +130,25 @@ impl NativeResponse {
             .collect())
     }
 
+    /// One row of a fetched table (`grequests_rs.ray`): `(status, url, headers, elapsed_ms,
+    /// body)`, the headers as `(name, value)` pairs joined as [`joined`] joins them, the body
+    /// `None` unless asked for (or streamed). One call where reading the `Response` would
+    /// take five, each with its own Python objects.
+    fn row<'py>(&self, py: Python<'py>, body: bool) -> PyResult<Row<'py>> {
+        let inner = self.inner()?;
+        let headers = joined(inner.header_pairs())
+            .map(|(name, value)| (PyString::new(py, name), PyString::new(py, &value)))
+            .collect();
+        let content = if body { inner.bytes().ok() } else { None };
+        Ok((
+            self.status,
+            inner.url().to_string(),
+            headers,
+            inner.elapsed().as_secs_f64() * 1000.0,
+            content.map(|bytes| PyBytes::new(py, &bytes)),
+        ))
+    }
+
     /// The buffered body; `None` for a streamed one (read it with `read_chunk`).
     fn content<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let bytes = self.inner()?.bytes().ok();
@@ -180,27 +208,38 @@ impl Deref for MappedGuard<'_> {
 }
 
 /// `headers` as requests keeps them, in the form of a `CaseInsensitiveDict`'s store:
-/// `{name: (name, value)}`, names lowercase (as HTTP/2 and hyper give them), a repeated
-/// name's values joined with `", "` in the order received, values decoded as ISO-8859-1.
-/// Built here in one pass, with no string copied but the Python ones.
+/// `{name: (name, value)}`, as [`joined`] gives them. Built here in one pass, with no
+/// string copied but the Python ones.
 fn header_store<'py, 'h>(
     py: Python<'py>,
     pairs: impl IntoIterator<Item = (&'h str, &'h [u8])>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let store = PyDict::new(py);
+    for (name, value) in joined(pairs) {
+        let key = PyString::new(py, name);
+        store.set_item(&key, (&key, PyString::new(py, &value)))?;
+    }
+    Ok(store)
+}
+
+/// Headers as requests reads them: names lowercase (as HTTP/2 and hyper give them), a
+/// repeated name's values joined with `", "` in the order received, values decoded as
+/// ISO-8859-1.
+fn joined<'h>(
+    pairs: impl IntoIterator<Item = (&'h str, &'h [u8])>,
+) -> impl Iterator<Item = (&'h str, Cow<'h, str>)> {
     // A repeated name's values come one after another, as a `HeaderMap` yields them.
     let mut pairs = pairs.into_iter().peekable();
-    while let Some((name, first)) = pairs.next() {
+    std::iter::from_fn(move || {
+        let (name, first) = pairs.next()?;
         let mut value = latin1(first);
         while let Some((_, next)) = pairs.next_if(|(next, _)| *next == name) {
             let joined = value.to_mut();
             joined.push_str(", ");
             joined.push_str(&latin1(next));
         }
-        let key = PyString::new(py, name);
-        store.set_item(&key, (&key, PyString::new(py, &value)))?;
-    }
-    Ok(store)
+        Some((name, value))
+    })
 }
 
 /// A `HeaderMap`'s headers as [`header_store`] reads them.

@@ -80,6 +80,34 @@ def test_a_batch_of_no_rows_still_gets_the_columns():
     assert out.schema.names == ["url", *grequests_ray.COLUMNS, "body"]
 
 
+def test_a_row_read_from_the_engine_is_the_row_read_from_the_response(base_url):
+    # Without hooks a row is read from the engine in one call; a hook makes it read from the
+    # Response. Both must give the same columns, repeated headers and latin-1 values included.
+    import pyarrow as pa
+
+    urls = [
+        base_url + "response-headers?x-twice=1&x-twice=2&x-latin=caf%E9",
+        base_url + "bytes/10?seed=1",
+        base_url + "status/404",
+        "no scheme",
+    ]
+    batch = pa.RecordBatch.from_pydict({"url": pa.array(urls, pa.string())})
+    engine = grequests_ray._Fetcher("url", 50, True, "GET", None, None, {})
+    hooked = grequests_ray._Fetcher(
+        "url", 50, True, "GET", None, None, {"hooks": {"response": lambda r, **kw: None}}
+    )
+    assert not engine.hooked and hooked.hooked
+    fast, slow = engine(batch).to_pylist(), hooked(batch).to_pylist()
+    for a, b in zip(fast, slow):
+        a.pop("elapsed_ms"), b.pop("elapsed_ms")
+        a["headers"] = sorted(kv for kv in a["headers"] or () if kv[0] != "date")
+        b["headers"] = sorted(kv for kv in b["headers"] or () if kv[0] != "date")
+        assert a == b
+    assert dict(fast[0]["headers"])["x-twice"] == "1, 2"
+    assert fast[1]["status"] == 200 and len(fast[1]["body"]) == 10
+    assert fast[3]["error_kind"] == "MissingSchema"
+
+
 def test_per_host_holds_across_the_cluster(cluster, base_url):
     port = _port(base_url)
     names = [f"ray{i}.test" for i in range(5)]

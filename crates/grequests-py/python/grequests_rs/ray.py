@@ -131,6 +131,11 @@ class _Fetcher:
             self.session.max_connections_per_host = per_host
         self.url_column, self.size, self.body, self.method = url_column, size, body, method
         self.request_kwargs = request_kwargs
+        # Without response hooks, each response is the engine's as it came, and its row is
+        # read from the engine in one call; a hook may replace or change it, and then the row
+        # is read from what the hook left.
+        session_hooks = getattr(self.session, "hooks", None) or {}
+        self.hooked = bool(request_kwargs.get("hooks") or session_hooks.get("response"))
 
     def __call__(self, batch):
         taken = set(batch.column_names) & (set(COLUMNS) | {_BODY[0]})
@@ -141,9 +146,10 @@ class _Fetcher:
             api.request(self.method, url, session=self.session, **self.request_kwargs)
             for url in urls
         ]
+        row = _row if self.hooked else _engine_row
         rows = [None] * len(urls)
         for index, response in api.imap_enumerated(requests, size=self.size):
-            rows[index] = _row(response, requests[index], self.body)
+            rows[index] = _failed(requests[index]) if response is None else row(response, self.body)
         names = [*COLUMNS, _BODY[0]] if self.body else list(COLUMNS)
         kinds = [*COLUMNS.values(), _BODY[1]]
         columns = list(zip(*rows)) or [()] * len(names)  # an empty batch gets them too
@@ -152,14 +158,16 @@ class _Fetcher:
         return batch
 
 
-def _row(response, request, body):
-    """The added columns of one row (``COLUMNS``' order, then the body when asked), from its
-    response or its request's exception."""
-    if response is None:
-        error = getattr(request, "exception", None)
-        kind = type(error).__name__ if error is not None else "RequestException"
-        message = str(error) if error is not None else "no response"
-        return (None, None, None, None, kind, message, None)
+def _failed(request):
+    """The added columns of a row whose request failed (``COLUMNS``' order, then the body)."""
+    error = getattr(request, "exception", None)
+    kind = type(error).__name__ if error is not None else "RequestException"
+    message = str(error) if error is not None else "no response"
+    return (None, None, None, None, kind, message, None)
+
+
+def _row(response, body):
+    """The added columns of a row, read from its ``Response``."""
     return (
         response.status_code,
         response.url,
@@ -169,3 +177,9 @@ def _row(response, request, body):
         None,
         response.content if body else None,
     )
+
+
+def _engine_row(response, body):
+    """The same columns, read from the engine's response in one call."""
+    status, url, headers, elapsed_ms, content = response._native.row(body)
+    return (status, url, headers, elapsed_ms, None, None, content)
