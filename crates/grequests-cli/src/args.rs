@@ -40,6 +40,13 @@ pub struct Fetch {
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub concurrency: u32,
 
+    /// Connections open at once, idle ones included (default: 4 per `--concurrency`, and
+    /// never more than the descriptor limit allows). Past it, a new connection closes the
+    /// least recently used idle one: a crawl over many hosts then holds a few hundred
+    /// connections instead of one to every host it met.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections: Option<u32>,
+
     /// Requests in flight at once to one host (an origin, `host:port`: two ports of a host
     /// count apart, as a browser counts them).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=10_000))]

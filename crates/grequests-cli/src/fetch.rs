@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use grequests::tower::{Rate, TowerTransport};
-use grequests::{Client, HyperTransport, Response};
+use grequests::{Client, ConnectionBudget, HyperTransport, Response};
 
 use crate::args::{BodyMode, Fetch};
 use crate::input::{Body, Job, Spec};
@@ -42,6 +42,18 @@ impl Fetched {
     }
 }
 
+/// The connection budget of `--max-connections`: by default four per request in flight,
+/// enough to keep recent hosts warm (the frontier sends a host's next line on the
+/// connection its last one freed) without one connection per host of a crawl; at most the
+/// process's descriptor budget.
+fn max_connections(args: &Fetch) -> usize {
+    let limit = ConnectionBudget::process_default().max();
+    let asked = args
+        .max_connections
+        .unwrap_or(args.concurrency.saturating_mul(4));
+    (asked as usize).min(limit)
+}
+
 /// Everything a fetch shares with the others.
 pub struct Fetcher {
     client: Client,
@@ -61,6 +73,7 @@ impl Fetcher {
             .connect_timeout(Some(args.timeout))
             // A crawl visits many origins and few pages of each at a time.
             .pool_max_idle_per_host(args.per_host as usize)
+            .max_connections(max_connections(args))
             // WARC keeps bodies as transferred.
             .decompress(args.warc.is_none());
         if let Some(proxy) = &args.proxy {

@@ -1,6 +1,11 @@
 //! The frontier: lines read ahead, queued by host, handed out so that no host has more
 //! than `per_host` requests in flight or starts two within `delay`. A list sorted by host
 //! thus keeps every other host busy instead of waiting behind the first one.
+//!
+//! A host whose request just finished goes first (when no delay holds it back): its
+//! connection has just fallen idle, so its next line reuses it. Handed out in turn
+//! instead, a list interleaving more hosts than the connection budget holds would evict
+//! every connection before its host came round again and connect once per line.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -19,6 +24,9 @@ pub struct Frontier {
     hosts: HashMap<HostKey, Host>,
     /// Hosts with a line queued, a free slot, and no delay to wait.
     ready: VecDeque<HostKey>,
+    /// Hosts whose request just finished, ahead of `ready`. Either queue may name a host
+    /// that can no longer start one (it was handed out through the other): `pop` skips it.
+    warm: VecDeque<HostKey>,
     /// Hosts with a line queued and a free slot, waiting for their delay.
     later: BinaryHeap<Reverse<(Instant, HostKey)>>,
     /// Hosts with nothing queued or in flight, remembered until their delay ends so that a
@@ -38,11 +46,20 @@ struct Host {
     scheduled: bool,
 }
 
+impl Host {
+    fn can_start(&self, per_host: usize, now: Instant) -> bool {
+        !self.queue.is_empty()
+            && self.in_flight < per_host
+            && self.next_start.is_none_or(|at| at <= now)
+    }
+}
+
 impl Frontier {
     pub fn new(per_host: usize, delay: Option<Duration>) -> Self {
         Frontier {
             hosts: HashMap::new(),
             ready: VecDeque::new(),
+            warm: VecDeque::new(),
             later: BinaryHeap::new(),
             cooling: BinaryHeap::new(),
             queued: 0,
@@ -82,15 +99,30 @@ impl Frontier {
                 self.ready.push_back(host);
             }
         }
-        let host = self.ready.pop_front()?;
-        let entry = self.hosts.get_mut(&host)?;
-        entry.scheduled = false;
-        let job = entry.queue.pop_front()?;
-        entry.in_flight += 1;
-        entry.next_start = self.delay.map(|delay| now + delay);
-        self.queued -= 1;
-        self.schedule(&host, now);
-        Some((host, job))
+        loop {
+            let (host, from_ready) = match self.warm.pop_front() {
+                Some(host) => (host, false),
+                None => (self.ready.pop_front()?, true),
+            };
+            let Some(entry) = self.hosts.get_mut(&host) else {
+                continue;
+            };
+            if from_ready {
+                entry.scheduled = false;
+            }
+            if !entry.can_start(self.per_host, now) {
+                self.schedule(&host, now);
+                continue;
+            }
+            let Some(job) = entry.queue.pop_front() else {
+                continue;
+            };
+            entry.in_flight += 1;
+            entry.next_start = self.delay.map(|delay| now + delay);
+            self.queued -= 1;
+            self.schedule(&host, now);
+            return Some((host, job));
+        }
     }
 
     /// A line of `host` finished.
@@ -107,6 +139,8 @@ impl Frontier {
                     self.hosts.remove(host);
                 }
             }
+        } else if entry.can_start(self.per_host, now) {
+            self.warm.push_back(host.clone());
         } else {
             self.schedule(host, now);
         }
@@ -177,6 +211,37 @@ mod tests {
         );
         assert!(frontier.pop(now).is_none());
         assert_eq!(frontier.queued(), 7);
+    }
+
+    #[test]
+    fn a_host_whose_line_finished_goes_next_on_the_connection_it_freed() {
+        let mut frontier = Frontier::new(2, None);
+        for i in 0..3 {
+            for host in ["a", "b", "c"] {
+                frontier.push(host, job(i));
+            }
+        }
+        let now = Instant::now();
+        let first: Vec<String> = (0..2)
+            .filter_map(|_| frontier.pop(now).map(|(h, _)| h.to_string()))
+            .collect();
+        assert_eq!(first, ["a", "b"]);
+        frontier.done(&HostKey::from("b"));
+        frontier.done(&HostKey::from("a"));
+        let next: Vec<String> = (0..3)
+            .filter_map(|_| frontier.pop(now).map(|(h, _)| h.to_string()))
+            .collect();
+        assert_eq!(
+            next,
+            ["b", "a", "c"],
+            "the hosts that just finished go first, in the order they finished; then the rest in turn"
+        );
+        // Each host has one in flight and a slot left: the entries of the round before
+        // hand out one more line each, and c's last one waits for a slot.
+        let rest: Vec<String> =
+            std::iter::from_fn(|| frontier.pop(now).map(|(h, _)| h.to_string())).collect();
+        assert_eq!(rest, ["a", "b", "c"]);
+        assert_eq!(frontier.queued(), 1);
     }
 
     #[tokio::test(start_paused = true)]

@@ -107,6 +107,43 @@ fn the_server_never_sees_more_than_per_host_requests_of_one_host() {
 }
 
 #[test]
+fn a_crawl_over_more_hosts_than_connections_reuses_each_hosts_connection() {
+    // 40 hosts, 5 lines each, interleaved (h0, h1, .., h39, h0, ..), 8 connections at
+    // most. Handed out in turn, each host would come round only after 39 others had
+    // evicted its connection: 200 connects. The frontier sends a host's next line on the
+    // connection its last one freed: about one connect per host.
+    let server = server();
+    let dir = scratch("warm");
+    let hosts: Vec<String> = (0..40).map(|i| format!("w{i}.test")).collect();
+    let port = server.addr().port();
+    let urls = (0..5).flat_map(|i| {
+        hosts
+            .iter()
+            .map(move |h| format!("http://{h}:{port}/get?i={i}"))
+    });
+    let input = dir.join("urls.txt");
+    write_lines(&input, urls);
+    let out = dir.join("out.jsonl");
+    let output = binary()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--per-host", "1", "--concurrency", "4"])
+        .args(["--max-connections", "8"])
+        .args(resolve(&server, &hosts))
+        .output();
+    succeeded(&output.expect("grequests runs"));
+    let records = records(&out);
+    assert_eq!(indexes(&records), (1..=200).collect::<Vec<_>>());
+    assert!(records.iter().all(|r| r["status"] == 200), "{records:?}");
+    let connects = server.connections_accepted();
+    assert!(
+        (40..=60).contains(&connects),
+        "{connects} connections for 40 hosts"
+    );
+}
+
+#[test]
 fn each_port_of_a_host_is_its_own_host_for_the_per_host_limit() {
     // Two origins on one address, the list sorted by origin, one request at a time per host:
     // keyed by origin, the second origin's first request runs beside the first's, so the
