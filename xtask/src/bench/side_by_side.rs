@@ -136,17 +136,35 @@ fn with_section(text: &str, heading: &str, section: &str) -> String {
         .find("\n## ")
         .map_or(text.len(), |e| at + 1 + e + 1);
     let old = &text[at..end];
-    let table_of = |s: &str| s.find("\n|").map(|t| t + 1);
-    // The old section's prose: what lies between its title line and its table.
-    let prose = match (old.find('\n'), table_of(old)) {
-        (Some(title_end), Some(table)) if title_end < table => &old[title_end..table],
-        _ => "\n\n",
-    };
-    let (title, table) = match table_of(section) {
+    let (title, table) = match section.find("\n|").map(|t| t + 1) {
         Some(table) => (section[..table].trim_end(), &section[table..]),
         None => (section.trim_end(), ""),
     };
-    let rebuilt = format!("{title}{prose}{}", table.trim_end());
+    // The old table is the one with the new one's header (a section may hold other tables,
+    // written by hand), else its first; what lies around it is prose, kept.
+    let header = table.lines().next().unwrap_or("|");
+    let old_table = old
+        .find(&format!("\n{header}\n"))
+        .or_else(|| old.find("\n|"))
+        .map(|t| t + 1);
+    let title_end = old.find('\n').unwrap_or(old.len());
+    let (prose, after) = match old_table {
+        Some(start) if title_end < start => {
+            let table_len: usize = old[start..]
+                .split_inclusive('\n')
+                .take_while(|line| line.starts_with('|'))
+                .map(str::len)
+                .sum();
+            (&old[title_end..start], old[start + table_len..].trim_end())
+        }
+        _ => ("\n\n", ""),
+    };
+    let after = if after.is_empty() {
+        String::new()
+    } else {
+        format!("\n{after}")
+    };
+    let rebuilt = format!("{title}{prose}{}{after}", table.trim_end());
     let rest = text[end..].trim_start_matches('\n');
     if rest.is_empty() {
         format!("{}{rebuilt}\n", &text[..at])
@@ -167,5 +185,12 @@ fn a_section_s_new_table_keeps_its_place_and_prose() {
     assert_eq!(
         with_section("# B\n", "## Ray Data:", new),
         "# B\n\n## Ray Data: new\n\n| a |\n|---|\n| 2 |\n"
+    );
+    // A hand-written table before the contenders' one, and prose after it, stay.
+    let old = "## CLI: old\n\nSteps:\n\n| step |\n|---|\n| x |\n\nWhy.\n\n| a |\n|---|\n| 1 |\n\nAfter.\n\n## Next\n";
+    let new = "## CLI: new\n\n| a |\n|---|\n| 2 |\n";
+    assert_eq!(
+        with_section(old, "## CLI:", new),
+        "## CLI: new\n\nSteps:\n\n| step |\n|---|\n| x |\n\nWhy.\n\n| a |\n|---|\n| 2 |\n\nAfter.\n\n## Next\n"
     );
 }
