@@ -144,6 +144,48 @@ fn a_crawl_over_more_hosts_than_connections_reuses_each_hosts_connection() {
 }
 
 #[test]
+fn under_a_64_descriptor_limit_a_crawl_of_100_hosts_loses_nothing() {
+    // A child whose soft RLIMIT_NOFILE is 64: the budget is 48 connections, fewer than the
+    // hosts, so every record still comes back 200 only if connects wait for descriptors
+    // instead of failing, and the connects stay near one per host only if a host's lines
+    // follow each other on its connection.
+    let server = server();
+    let dir = scratch("nofile");
+    let hosts: Vec<String> = (0..100).map(|i| format!("n{i}.test")).collect();
+    let port = server.addr().port();
+    let urls = (0..3).flat_map(|i| {
+        hosts
+            .iter()
+            .map(move |h| format!("http://{h}:{port}/get?i={i}"))
+    });
+    let input = dir.join("urls.txt");
+    write_lines(&input, urls);
+    let out = dir.join("out.jsonl");
+    let fetch = binary();
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
+        .arg(fetch.get_program())
+        .args(fetch.get_args())
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--per-host", "1", "--concurrency", "20"])
+        .args(resolve(&server, &hosts))
+        .output();
+    succeeded(&output.expect("grequests runs"));
+    let records = records(&out);
+    assert_eq!(indexes(&records), (1..=300).collect::<Vec<_>>());
+    let failed: Vec<&Value> = records.iter().filter(|r| r["status"] != 200).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    let connects = server.connections_accepted();
+    assert!(
+        (100..=150).contains(&connects),
+        "{connects} connections for 100 hosts"
+    );
+}
+
+#[test]
 fn each_port_of_a_host_is_its_own_host_for_the_per_host_limit() {
     // Two origins on one address, the list sorted by origin, one request at a time per host:
     // keyed by origin, the second origin's first request runs beside the first's, so the
