@@ -129,6 +129,13 @@ pub struct Fetch {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
 
+    /// Threads that run the requests (default 1). One event loop, as curl's `--parallel`
+    /// and aria2c run, keeps up with thousands of plain-HTTP URLs a second and spends the
+    /// least CPU on each; more help where TLS handshakes or large bodies make the work
+    /// CPU-bound and cores are free.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: u32,
+
     /// Input lines read ahead of the requests, to keep every host busy when the list is
     /// sorted by host.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]

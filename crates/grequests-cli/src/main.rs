@@ -26,28 +26,41 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("grequests: can't start the runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
     match cli.command {
-        Command::Fetch(args) => match runtime.block_on(crawl::run(args)) {
-            Ok(crawl::Ended::Done) => ExitCode::SUCCESS,
-            Ok(crawl::Ended::Interrupted) => {
-                eprintln!("grequests: interrupted; run again with --resume to go on");
-                // As a shell reports a process ended by SIGINT.
-                ExitCode::from(130)
+        Command::Fetch(args) => {
+            let runtime = match runtime(args.threads) {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("grequests: can't start the runtime: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(crawl::run(args)) {
+                Ok(crawl::Ended::Done) => ExitCode::SUCCESS,
+                Ok(crawl::Ended::Interrupted) => {
+                    eprintln!("grequests: interrupted; run again with --resume to go on");
+                    // As a shell reports a process ended by SIGINT.
+                    ExitCode::from(130)
+                }
+                Err(err) => {
+                    eprintln!("grequests: {err}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(err) => {
-                eprintln!("grequests: {err}");
-                ExitCode::FAILURE
-            }
-        },
+        }
     }
+}
+
+/// The runtime of `--threads`: one thread runs everything on it, with no handoff between
+/// workers (the library's benchmarks call this "current-thread"); more is tokio's
+/// work-stealing pool of that many workers.
+fn runtime(threads: u32) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(threads as usize);
+        builder
+    };
+    builder.enable_all().build()
 }
