@@ -4,8 +4,10 @@
 
 mod support;
 
+use grequests_testserver::TestServer;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use support::*;
@@ -115,17 +117,7 @@ fn a_crawl_over_more_hosts_than_connections_reuses_each_hosts_connection() {
     // evicted its connection: 200 connects. The frontier sends a host's next line on the
     // connection its last one freed: about one connect per host.
     let server = server();
-    let dir = scratch("warm");
-    let hosts: Vec<String> = (0..40).map(|i| format!("w{i}.test")).collect();
-    let port = server.addr().port();
-    let urls = (0..5).flat_map(|i| {
-        hosts
-            .iter()
-            .map(move |h| format!("http://{h}:{port}/get?i={i}"))
-    });
-    let input = dir.join("urls.txt");
-    write_lines(&input, urls);
-    let out = dir.join("out.jsonl");
+    let (hosts, input, out) = interleaved_list(&server, "w", 40, 5);
     let output = binary()
         .arg(&input)
         .arg("-o")
@@ -152,17 +144,7 @@ fn under_a_64_descriptor_limit_a_crawl_of_100_hosts_loses_nothing() {
     // instead of failing, and the connects stay near one per host only if a host's lines
     // follow each other on its connection.
     let server = server();
-    let dir = scratch("nofile");
-    let hosts: Vec<String> = (0..100).map(|i| format!("n{i}.test")).collect();
-    let port = server.addr().port();
-    let urls = (0..3).flat_map(|i| {
-        hosts
-            .iter()
-            .map(move |h| format!("http://{h}:{port}/get?i={i}"))
-    });
-    let input = dir.join("urls.txt");
-    write_lines(&input, urls);
-    let out = dir.join("out.jsonl");
+    let (hosts, input, out) = interleaved_list(&server, "n", 100, 3);
     let fetch = binary();
     let output = std::process::Command::new("sh")
         .arg("-c")
@@ -185,6 +167,28 @@ fn under_a_64_descriptor_limit_a_crawl_of_100_hosts_loses_nothing() {
         (100..=150).contains(&connects),
         "{connects} connections for 100 hosts"
     );
+}
+
+/// `count` hosts named `{prefix}{i}.test` (resolved to `server` with [`resolve`]) and a
+/// list of `rounds` lines for each, interleaved (h0, h1, .., h0, ..), in a scratch
+/// directory: the names, the list's path, and the output's.
+fn interleaved_list(
+    server: &TestServer,
+    prefix: &str,
+    count: usize,
+    rounds: usize,
+) -> (Vec<String>, PathBuf, PathBuf) {
+    let dir = scratch(&format!("interleaved-{prefix}"));
+    let hosts: Vec<String> = (0..count).map(|i| format!("{prefix}{i}.test")).collect();
+    let port = server.addr().port();
+    let urls = (0..rounds).flat_map(|i| {
+        hosts
+            .iter()
+            .map(move |h| format!("http://{h}:{port}/get?i={i}"))
+    });
+    let input = dir.join("urls.txt");
+    write_lines(&input, urls);
+    (hosts, input, dir.join("out.jsonl"))
 }
 
 #[test]
