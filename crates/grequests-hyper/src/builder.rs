@@ -11,11 +11,17 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::budget::{ConnectionBudget, PoolCounters, DEFAULT_MAX_IDLE, DEFAULT_MAX_IDLE_PER_HOST};
+use crate::budget::{
+    ConnectionBudget, PoolCounters, SweepTimer, DEFAULT_MAX_IDLE, DEFAULT_MAX_IDLE_PER_HOST,
+};
 use crate::connect::{Accounting, HostSlots, ProxyConnector, Timed};
 use crate::dns::{Resolve, Resolver};
 use crate::tls::{TlsSettings, TlsVersion};
 use crate::transport::{HyperTransport, Inner};
+
+/// The idle timeout given to hyper-util when none is set: longer than any connection
+/// lives (a century), so that its pool still sweeps closed connections.
+const IDLE_FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Settings for a [`HyperTransport`]. Like the request builder it keeps the first bad input
 /// and reports it from [`build`](HyperTransportBuilder::build).
@@ -459,10 +465,16 @@ impl HyperTransportBuilder {
             https.enable_all_versions().wrap_connector(proxy)
         };
 
+        let counters = Arc::new(PoolCounters::new(
+            self.pool_max_idle,
+            self.pool_max_idle_per_host,
+        ));
         let mut pool = PooledClient::builder(TokioExecutor::new());
         pool.timer(TokioTimer::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_timer(SweepTimer::new(counters.closed.clone()))
+            // With no idle timeout hyper-util runs no sweep at all, and closed connections
+            // stay listed; a timeout no connection outlives keeps the sweep.
+            .pool_idle_timeout(self.pool_idle_timeout.unwrap_or(IDLE_FOREVER))
             // The registry applies the per-origin cap once a connection has settled (see
             // `PoolCounters::max_idle_per_origin`); hyper-util applies only "none".
             .pool_max_idle_per_host(if self.pool_max_idle_per_host == 0 {
@@ -489,10 +501,6 @@ impl HyperTransportBuilder {
         let budget = self
             .budget
             .unwrap_or_else(ConnectionBudget::process_default);
-        let counters = Arc::new(PoolCounters::new(
-            self.pool_max_idle,
-            self.pool_max_idle_per_host,
-        ));
         let accounting = Accounting {
             budget: budget.clone(),
             pool: counters.clone(),

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use grequests::{Client, ConnectionBudget};
 use grequests_testserver::TestServer;
 
-use crate::support::{client, is_child, run_child, server};
+use crate::support::{client, client_over_origins, is_child, run_child, server};
 
 /// The child's descriptor limit.
 const LIMIT: u32 = 256;
@@ -86,16 +86,6 @@ impl FdSampler {
         self.thread.join().unwrap();
         self.peak.load(Ordering::Relaxed)
     }
-}
-
-/// A default client whose `count` origins `o{i}.test` all resolve to `server`.
-fn client_over_origins(server: SocketAddr, count: usize) -> Client {
-    (0..count)
-        .fold(Client::builder().no_proxies(), |builder, i| {
-            builder.resolve(&format!("o{i}.test"), server)
-        })
-        .build()
-        .unwrap()
 }
 
 /// Run by the tests above in a child process limited to 256 open files.

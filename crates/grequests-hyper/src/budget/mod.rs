@@ -31,6 +31,7 @@
 mod acquire;
 mod lease;
 pub(crate) mod registry;
+mod sweep;
 mod usage;
 
 use std::fmt;
@@ -41,6 +42,7 @@ use tokio::sync::Semaphore;
 pub(crate) use acquire::{acquire, report};
 pub(crate) use lease::{ConnTag, Lease};
 pub(crate) use registry::PoolCounters;
+pub(crate) use sweep::SweepTimer;
 pub(crate) use usage::Usage;
 
 use registry::Registry;

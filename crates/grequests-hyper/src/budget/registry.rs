@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::task::AtomicWaker;
 use slab::Slab;
+use tokio::sync::Notify;
 
 /// How long at most a new connection is spared from eviction before its first exchange
 /// starts. Its request writes within microseconds, but a starved runtime (a loaded machine,
@@ -62,6 +63,9 @@ pub(crate) struct PoolCounters {
     pub(crate) waiting: AtomicUsize,
     /// A later trim to the idle cap is scheduled (written under the registry's lock).
     trim_scheduled: AtomicBool,
+    /// Notified when one of the pool's connections closes, so that hyper-util's pool
+    /// forgets it (see [`SweepTimer`](super::SweepTimer)).
+    pub(crate) closed: Arc<Notify>,
 }
 
 impl PoolCounters {
@@ -74,6 +78,7 @@ impl PoolCounters {
             idle: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
             trim_scheduled: AtomicBool::new(false),
+            closed: Arc::new(Notify::new()),
         }
     }
 
@@ -242,6 +247,8 @@ impl Registry {
             state.origins[node.origin].conns -= 1;
             state.release_origin(node.origin);
         }
+        drop(state);
+        conn.pool.closed.notify_one();
     }
 
     /// An exchange starts on `conn`. False when the connection is already being closed and
