@@ -40,10 +40,10 @@ pub struct Fetch {
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub concurrency: u32,
 
-    /// Connections open at once, idle ones included (default: 4 per `--concurrency`, and
-    /// never more than the descriptor limit allows). Past it, a new connection closes the
-    /// least recently used idle one: a crawl over many hosts then holds a few hundred
-    /// connections instead of one to every host it met.
+    /// Connections open at once, idle ones included (default: `--concurrency` and a
+    /// quarter more, never more than the descriptor limit allows). Past it, a new
+    /// connection closes the least recently used idle one: a crawl over many hosts then
+    /// holds a few dozen connections instead of one to every host it met.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections: Option<u32>,
 

@@ -138,7 +138,7 @@ impl InFlight {
 
     fn start(&mut self, fetcher: &Arc<Fetcher>, host: Option<HostKey>, job: Job) {
         let fetcher = fetcher.clone();
-        let (index, url) = (job.index, job.url.clone());
+        let (index, url) = (job.index, job.url().to_owned());
         // Boxed, the task's future is moved into place once; by value, the spawn path
         // would copy all of its kilobytes several times.
         self.tasks.spawn(Box::pin(async move {

@@ -15,14 +15,18 @@ use crate::shard::Shard;
 const MAX_LINE: usize = 1 << 20;
 
 /// One input line to fetch, or the reason it cannot be.
+///
+/// The read-ahead window holds ten thousand of these, so a job is kept small: the URL's
+/// text once (the parsed URL's own, unless written otherwise), and what only JSON lines
+/// carry behind a box. 232 bytes and two copies of the URL before, 128 and one now.
 #[derive(Debug)]
 pub struct Job {
     /// The line number, from 1.
     pub index: u64,
     /// The line's own `id`, carried to its record.
-    pub id: Option<serde_json::Value>,
-    /// The URL as written.
-    pub url: String,
+    pub id: Option<Box<serde_json::Value>>,
+    /// The URL as written, when that is not the parsed URL's text.
+    written: Option<Box<str>>,
     pub spec: Result<Spec, String>,
 }
 
@@ -30,6 +34,13 @@ pub struct Job {
 #[derive(Debug)]
 pub struct Spec {
     pub url: Url,
+    /// The method, headers and body of a JSON line; none for a plain URL.
+    pub extras: Option<Box<Extras>>,
+}
+
+/// What a JSON line asks beyond its URL.
+#[derive(Debug, Default)]
+pub struct Extras {
     pub method: Option<String>,
     pub headers: Vec<(String, String)>,
     pub body: Option<Body>,
@@ -43,6 +54,35 @@ pub enum Body {
 }
 
 impl Job {
+    /// A line that cannot be fetched: `written` is what it said, `why` the reason.
+    pub fn bad(index: u64, id: Option<serde_json::Value>, written: String, why: String) -> Job {
+        Job {
+            index,
+            id: id.map(Box::new),
+            written: Some(written.into()),
+            spec: Err(why),
+        }
+    }
+
+    /// A line's request; `written` is the URL as the line wrote it.
+    fn fetch(index: u64, id: Option<serde_json::Value>, written: &str, spec: Spec) -> Job {
+        Job {
+            index,
+            id: id.map(Box::new),
+            written: (written != spec.url.as_str()).then(|| written.into()),
+            spec: Ok(spec),
+        }
+    }
+
+    /// The URL as the line wrote it.
+    pub fn url(&self) -> &str {
+        match (&self.written, &self.spec) {
+            (Some(written), _) => written,
+            (None, Ok(spec)) => spec.url.as_str(),
+            (None, Err(_)) => "",
+        }
+    }
+
     /// What its shard goes by: the URL's host, or for a bad line its text. A host's every
     /// port lands in one shard, so politeness per origin holds across machines.
     pub fn host_key(&self) -> String {
@@ -59,7 +99,7 @@ impl Job {
     fn key(&self, of: fn(&Url) -> String) -> String {
         match &self.spec {
             Ok(spec) => of(&spec.url),
-            Err(_) => self.url.trim().to_owned(),
+            Err(_) => self.url().trim().to_owned(),
         }
     }
 }
@@ -104,17 +144,9 @@ enum Headers {
 /// Parses one line (already trimmed, neither blank nor a comment).
 pub fn parse(index: u64, text: &str) -> Job {
     if !text.starts_with('{') {
-        let spec = parse_url(text).map(|url| Spec {
-            url,
-            method: None,
-            headers: Vec::new(),
-            body: None,
-        });
-        return Job {
-            index,
-            id: None,
-            url: text.to_owned(),
-            spec,
+        return match parse_url(text) {
+            Ok(url) => Job::fetch(index, None, text, Spec { url, extras: None }),
+            Err(why) => Job::bad(index, None, text.to_owned(), why),
         };
     }
     let line: Line = match serde_json::from_str(text) {
@@ -124,12 +156,13 @@ pub fn parse(index: u64, text: &str) -> Job {
             let loose: Option<serde_json::Value> = serde_json::from_str(text).ok();
             let field = |name: &str| loose.as_ref().and_then(|v| v.get(name)).cloned();
             let url = field("url").and_then(|u| u.as_str().map(str::to_owned));
-            return Job {
+            let why = format!("bad JSON line: {err}");
+            return Job::bad(
                 index,
-                id: field("id"),
-                url: url.unwrap_or_else(|| text.to_owned()),
-                spec: Err(format!("bad JSON line: {err}")),
-            };
+                field("id"),
+                url.unwrap_or_else(|| text.to_owned()),
+                why,
+            );
         }
     };
     let spec = (|| {
@@ -152,18 +185,19 @@ pub fn parse(index: u64, text: &str) -> Job {
             (None, Some(json)) => Some(Body::Json(json)),
             (None, None) => None,
         };
-        Ok(Spec {
-            url: parse_url(&line.url)?,
+        let extras = Extras {
             method: line.method,
             headers,
             body,
+        };
+        Ok(Spec {
+            url: parse_url(&line.url)?,
+            extras: Some(Box::new(extras)),
         })
     })();
-    Job {
-        index,
-        id: line.id,
-        url: line.url,
-        spec,
+    match spec {
+        Ok(spec) => Job::fetch(index, line.id, &line.url, spec),
+        Err(why) => Job::bad(index, line.id, line.url, why),
     }
 }
 
@@ -208,12 +242,12 @@ pub fn spawn_reader(
                 continue;
             }
             let job = match std::str::from_utf8(&buffer) {
-                _ if too_long => Job {
+                _ if too_long => Job::bad(
                     index,
-                    id: None,
-                    url: String::from_utf8_lossy(&buffer[..256.min(buffer.len())]).into_owned(),
-                    spec: Err(format!("line longer than {MAX_LINE} bytes")),
-                },
+                    None,
+                    String::from_utf8_lossy(&buffer[..256.min(buffer.len())]).into_owned(),
+                    format!("line longer than {MAX_LINE} bytes"),
+                ),
                 Ok(text) => {
                     let text = text.trim();
                     if text.is_empty() || text.starts_with('#') {
@@ -221,12 +255,12 @@ pub fn spawn_reader(
                     }
                     parse(index, text)
                 }
-                Err(_) => Job {
+                Err(_) => Job::bad(
                     index,
-                    id: None,
-                    url: String::from_utf8_lossy(&buffer).trim().to_owned(),
-                    spec: Err("the line is not UTF-8".to_owned()),
-                },
+                    None,
+                    String::from_utf8_lossy(&buffer).trim().to_owned(),
+                    "the line is not UTF-8".to_owned(),
+                ),
             };
             if filter
                 .shard
@@ -286,12 +320,32 @@ mod tests {
             2,
             r#"{"url":"https://B.test/","method":"POST","headers":{"X-A":"1"},"json":{"k":1},"id":"row-7"}"#,
         );
-        assert_eq!(job.id, Some(serde_json::json!("row-7")));
+        assert_eq!(job.id.as_deref(), Some(&serde_json::json!("row-7")));
+        assert_eq!(job.url(), "https://B.test/", "the URL as written");
         let spec = job.spec.expect("a valid line");
-        assert_eq!(spec.method.as_deref(), Some("POST"));
-        assert_eq!(spec.headers, vec![("X-A".to_owned(), "1".to_owned())]);
-        assert!(matches!(spec.body, Some(Body::Json(_))));
+        let extras = spec.extras.expect("a JSON line's extras");
+        assert_eq!(extras.method.as_deref(), Some("POST"));
+        assert_eq!(extras.headers, vec![("X-A".to_owned(), "1".to_owned())]);
+        assert!(matches!(extras.body, Some(Body::Json(_))));
         assert_eq!(host_of(&spec.url), "b.test");
+    }
+
+    #[test]
+    fn a_job_keeps_the_url_as_written_once() {
+        let plain = parse(1, "http://a.test/x");
+        assert_eq!(plain.url(), "http://a.test/x");
+        assert!(plain.written.is_none(), "the parsed URL's text serves");
+        let unusual = parse(2, "HTTP://A.test:80/x");
+        assert_eq!(unusual.url(), "HTTP://A.test:80/x");
+        assert_eq!(unusual.spec.unwrap().url.as_str(), "http://a.test/x");
+        let bad = parse(3, "ftp://a.test/");
+        assert_eq!(bad.url(), "ftp://a.test/");
+        assert!(bad.spec.is_err());
+        assert!(
+            std::mem::size_of::<Job>() <= 128,
+            "a job in the window is {} bytes",
+            std::mem::size_of::<Job>()
+        );
     }
 
     #[test]
@@ -330,7 +384,10 @@ mod tests {
             let err = job.spec.expect_err(text);
             assert!(err.contains(says), "{text}: {err}");
         }
-        assert_eq!(parse(1, r#"{"id": 3}"#).id, Some(serde_json::json!(3)));
+        assert_eq!(
+            parse(1, r#"{"id": 3}"#).id.as_deref(),
+            Some(&serde_json::json!(3))
+        );
     }
 
     #[test]
