@@ -9,12 +9,13 @@ use std::process::Command;
 
 use grequests_testserver::PythonEnv;
 
-use super::servers::{start_nginx, wait_for};
+use super::servers::{origin_ports, start_nginx, wait_for};
 use super::{side_by_side, work_dir};
 
-/// Origins: nginx listens on this many ports from [`FIRST_PORT`].
+/// Origins: nginx listens on this many ports from [`FIRST_PORT`], below the ephemeral
+/// range ([`origin_ports`] says why).
 const ORIGINS: u16 = 1_000;
-const FIRST_PORT: u16 = 42_000;
+const FIRST_PORT: u16 = 20_000;
 /// Requests in flight at once, for every contender.
 const CONCURRENCY: usize = 50;
 
@@ -40,7 +41,7 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     if !built.success() {
         return Err("cargo build -p grequests-cli failed".into());
     }
-    let ports: Vec<u16> = (0..ORIGINS).map(|i| FIRST_PORT + i).collect();
+    let ports = origin_ports(FIRST_PORT, ORIGINS)?;
     let mut nginx = start_nginx(&dir.join("nginx"), &ports)?;
     wait_for(FIRST_PORT + ORIGINS - 1)?;
     let urls = write_lists(&dir, count)?;

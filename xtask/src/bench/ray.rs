@@ -10,12 +10,13 @@ use std::process::Command;
 
 use grequests_testserver::PythonEnv;
 
-use super::servers::{start_nginx, wait_for};
+use super::servers::{origin_ports, start_nginx, wait_for};
 use super::{side_by_side, work_dir};
 
-/// Origins: nginx listens on this many ports from [`FIRST_PORT`].
+/// Origins: nginx listens on this many ports from [`FIRST_PORT`], below the ephemeral
+/// range ([`origin_ports`] says why).
 const ORIGINS: u16 = 100;
-const FIRST_PORT: u16 = 43_000;
+const FIRST_PORT: u16 = 21_000;
 /// Actors of the local cluster, and requests in flight in each.
 const ACTORS: usize = 2;
 const SIZE: usize = 50;
@@ -44,7 +45,7 @@ pub fn run_ray(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
         Path::new("target/python-release"),
         true,
     )?;
-    let ports: Vec<u16> = (0..ORIGINS).map(|i| FIRST_PORT + i).collect();
+    let ports = origin_ports(FIRST_PORT, ORIGINS)?;
     let mut nginx = start_nginx(&dir.join("nginx"), &ports)?;
     wait_for(FIRST_PORT + ORIGINS - 1)?;
     let urls = dir.join("urls.txt");

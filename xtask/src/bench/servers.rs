@@ -125,6 +125,33 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| e.to_string())
 }
 
+/// `count` consecutive ports from `first` for nginx's origins, checked to lie below the
+/// kernel's ephemeral range and to be free. Inside that range any client socket may hold
+/// one when nginx starts (`connect` takes even ports there, and a run of 100 000 requests
+/// leaves thousands of sockets closing), and nginx then fails to bind it.
+pub(super) fn origin_ports(first: u16, count: u16) -> Result<Vec<u16>, String> {
+    let ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    let end = first
+        .checked_add(count)
+        .filter(|&end| end <= ephemeral)
+        .ok_or_else(|| {
+            format!(
+                "ports {first}..{} reach the ephemeral range, which starts at {ephemeral} \
+                 (net.ipv4.ip_local_port_range)",
+                u32::from(first) + u32::from(count)
+            )
+        })?;
+    let ports: Vec<u16> = (first..end).collect();
+    for &port in &ports {
+        TcpListener::bind(("127.0.0.1", port))
+            .map_err(|e| format!("port {port}, needed for the bench's origins: {e}"))?;
+    }
+    Ok(ports)
+}
+
 pub(super) fn wait_for(port: u16) -> Result<(), String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let started = Instant::now();
@@ -174,4 +201,30 @@ pub(super) fn start_nginx(root: &std::path::Path, ports: &[u16]) -> Result<Child
         std::path::Path::new(nginx),
         &["-c", &conf_arg, "-p", &prefix_arg],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_ports_are_below_the_ephemeral_range_and_free() {
+        assert!(
+            origin_ports(u16::MAX - 5, 10).is_err(),
+            "past the last port"
+        );
+        assert!(
+            origin_ports(60_000, 2_000).is_err(),
+            "into the ephemeral range"
+        );
+        // A port below the range that something holds is refused, by number.
+        let held = (24_000..24_100)
+            .find_map(|port| TcpListener::bind(("127.0.0.1", port)).ok())
+            .expect("a free port below the ephemeral range");
+        let port = held.local_addr().unwrap().port();
+        let err = origin_ports(port, 1).unwrap_err();
+        assert!(err.contains(&format!("port {port}")), "{err}");
+        drop(held);
+        assert_eq!(origin_ports(port, 1).unwrap(), vec![port]);
+    }
 }
