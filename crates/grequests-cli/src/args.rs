@@ -137,7 +137,8 @@ pub struct Fetch {
     pub threads: u32,
 
     /// Input lines read ahead of the requests, to keep every host busy when the list is
-    /// sorted by host.
+    /// sorted by host; at most 16 MiB of them, whatever their number (a JSON line may
+    /// carry a body).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub window: u32,
 

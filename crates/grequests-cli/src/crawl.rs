@@ -18,6 +18,10 @@ use crate::output::Output;
 use crate::progress::Progress;
 use crate::resume;
 
+/// The most the lines read ahead may weigh ([`Job::weight`]): ten thousand plain URLs
+/// weigh under 2 MiB, but a JSON line may carry a body of up to a MiB.
+pub const WINDOW_BYTES: usize = 16 << 20;
+
 /// How a run ended.
 pub enum Ended {
     Done,
@@ -55,7 +59,8 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
         (Box::new(BufReader::with_capacity(1 << 16, file)), size)
     };
     let progress = Progress::new(size, already, args.quiet);
-    let (jobs, mut incoming) = mpsc::channel::<Job>(1024);
+    // Lines may be up to a MiB each: few wait in the channel, and the window is weighed.
+    let (jobs, mut incoming) = mpsc::channel::<Job>(64);
     let reading = progress.clone();
     let filter = Filter {
         shard: args.shard,
@@ -82,6 +87,8 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
             break Ended::Done;
         }
         let wake = frontier.next_wake();
+        let read_on =
+            input_open && frontier.queued() < window && frontier.queued_bytes() < WINDOW_BYTES;
         tokio::select! {
             biased;
             () = &mut shutdown => break Ended::Interrupted,
@@ -92,7 +99,7 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
                 progress.wrote(&fetched.record);
                 output.write(fetched).map_err(|err| format!("writing the output: {err}"))?;
             }
-            job = incoming.recv(), if input_open && frontier.queued() < window => match job {
+            job = incoming.recv(), if read_on => match job {
                 // A bad line has no host to wait for.
                 Some(job) if job.spec.is_err() => in_flight.start(&fetcher, None, job),
                 Some(job) => frontier.push(&job.origin_key(), job),

@@ -148,6 +148,7 @@ impl Fetcher {
             method,
             headers,
             body,
+            ..
         } = spec.extras.map(|extras| *extras).unwrap_or_default();
         let method = method.as_deref().unwrap_or(&self.method);
         let mut request = self.client.request(method, spec.url);

@@ -33,6 +33,8 @@ pub struct Frontier {
     /// line arriving meanwhile still waits for it.
     cooling: BinaryHeap<Reverse<(Instant, HostKey)>>,
     queued: usize,
+    /// What the queued lines weigh ([`Job::weight`]).
+    queued_bytes: usize,
     per_host: usize,
     delay: Option<Duration>,
 }
@@ -63,6 +65,7 @@ impl Frontier {
             later: BinaryHeap::new(),
             cooling: BinaryHeap::new(),
             queued: 0,
+            queued_bytes: 0,
             per_host: per_host.max(1),
             delay,
         }
@@ -73,18 +76,24 @@ impl Frontier {
         self.queued
     }
 
+    /// What the lines queued weigh, in bytes ([`Job::weight`]).
+    pub fn queued_bytes(&self) -> usize {
+        self.queued_bytes
+    }
+
     pub fn push(&mut self, host: &str, job: Job) {
         // The queues share one name per host; a host seen before brings no new one.
         let host = match self.hosts.get_key_value(host) {
             Some((key, _)) => key.clone(),
             None => HostKey::from(host),
         };
+        self.queued += 1;
+        self.queued_bytes += job.weight();
         self.hosts
             .entry(host.clone())
             .or_default()
             .queue
             .push_back(job);
-        self.queued += 1;
         self.schedule(&host, Instant::now());
     }
 
@@ -120,6 +129,7 @@ impl Frontier {
             entry.in_flight += 1;
             entry.next_start = self.delay.map(|delay| now + delay);
             self.queued -= 1;
+            self.queued_bytes -= job.weight();
             self.schedule(&host, now);
             return Some((host, job));
         }
@@ -211,6 +221,8 @@ mod tests {
         );
         assert!(frontier.pop(now).is_none());
         assert_eq!(frontier.queued(), 7);
+        let one = job(0).weight();
+        assert_eq!(frontier.queued_bytes(), 7 * one, "what is queued, weighed");
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Spec {
 /// What a JSON line asks beyond its URL.
 #[derive(Debug, Default)]
 pub struct Extras {
+    /// The line's length: what it weighs queued, its id and body included.
+    pub line_len: usize,
     pub method: Option<String>,
     pub headers: Vec<(String, String)>,
     pub body: Option<Body>,
@@ -54,6 +56,14 @@ pub enum Body {
 }
 
 impl Job {
+    /// Roughly the bytes this line holds while it waits: the job and its line's text
+    /// (a JSON line's id and body are in it).
+    pub fn weight(&self) -> usize {
+        let extras = self.spec.as_ref().ok().and_then(|s| s.extras.as_deref());
+        let text = extras.map_or_else(|| self.url().len(), |extras| extras.line_len);
+        std::mem::size_of::<Job>() + text
+    }
+
     /// A line that cannot be fetched: `written` is what it said, `why` the reason.
     pub fn bad(index: u64, id: Option<serde_json::Value>, written: String, why: String) -> Job {
         Job {
@@ -186,6 +196,7 @@ pub fn parse(index: u64, text: &str) -> Job {
             (None, None) => None,
         };
         let extras = Extras {
+            line_len: text.len(),
             method: line.method,
             headers,
             body,
@@ -337,7 +348,10 @@ mod tests {
         assert!(plain.written.is_none(), "the parsed URL's text serves");
         let unusual = parse(2, "HTTP://A.test:80/x");
         assert_eq!(unusual.url(), "HTTP://A.test:80/x");
-        assert_eq!(unusual.spec.unwrap().url.as_str(), "http://a.test/x");
+        assert_eq!(
+            unusual.spec.expect("a valid URL").url.as_str(),
+            "http://a.test/x"
+        );
         let bad = parse(3, "ftp://a.test/");
         assert_eq!(bad.url(), "ftp://a.test/");
         assert!(bad.spec.is_err());

@@ -249,3 +249,31 @@ print("ok")
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn lines_read_ahead_are_bounded_by_their_weight_not_only_their_count() {
+    // 400 JSON lines of 256 KiB for one host that starts one every 10 ms: the lines pile
+    // up behind it, and 400 is well inside the window's count, so only their weight can
+    // bound what is read ahead (100 MiB if nothing does).
+    let dir = scratch("heavy-lines");
+    let input = dir.join("heavy.jsonl");
+    let lines = 400;
+    let body = "a".repeat(256 << 10);
+    write_lines(
+        &input,
+        (0..lines).map(|i| format!(r#"{{"url":"http://one.invalid/x?i={i}","body":"{body}"}}"#)),
+    );
+    let out = dir.join("out.jsonl");
+    let mut command = binary();
+    command
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--per-host", "1", "--delay-per-host", "10ms"]);
+    let peak = peak_rss_kib(command);
+    println!("{lines} lines of 256 KiB: peak RSS {} MiB", peak / 1024);
+    assert_eq!(records(&out).len(), lines, "every line has its record");
+    assert!(peak > 0 && peak < 64 * 1024, "peak RSS {peak} KiB");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -221,10 +221,10 @@ mod tests {
         let held = (24_000..24_100)
             .find_map(|port| TcpListener::bind(("127.0.0.1", port)).ok())
             .expect("a free port below the ephemeral range");
-        let port = held.local_addr().unwrap().port();
-        let err = origin_ports(port, 1).unwrap_err();
+        let port = held.local_addr().expect("its address").port();
+        let err = origin_ports(port, 1).expect_err("a held port is refused");
         assert!(err.contains(&format!("port {port}")), "{err}");
         drop(held);
-        assert_eq!(origin_ports(port, 1).unwrap(), vec![port]);
+        assert_eq!(origin_ports(port, 1), Ok(vec![port]));
     }
 }
