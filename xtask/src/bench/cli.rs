@@ -70,7 +70,8 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     let table = side_by_side::table(&title, &samples, count, true);
     println!("{table}");
     if docs {
-        side_by_side::write_docs_section("## Command line:", &table)?;
+        // By its list's length: the quick run and the full one keep a section each.
+        side_by_side::write_docs_section(&format!("## {title}\n"), &table)?;
     }
     Ok(())
 }
