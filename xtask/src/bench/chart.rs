@@ -1,53 +1,97 @@
-//! The chart: req/s per contender, one panel per throughput scenario, as SVG.
+//! The charts, as SVG: req/s per contender, one panel per throughput scenario
+//! (docs/bench.svg), and a side-by-side run's rate and peak memory (`bench --cli`).
 
 use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::runner::Measured;
+use super::report::median;
+use super::runner::{Measured, Sample};
 use super::scenarios::Metric;
 
+/// One panel: its caption, a bar per contender, and how an axis value reads.
+struct Panel {
+    caption: String,
+    bars: Vec<(String, f64)>,
+    axis: fn(&f64) -> String,
+}
+
+fn thousands(value: &f64) -> String {
+    format!("{:.0}k", value / 1000.0)
+}
+
+fn units(value: &f64) -> String {
+    format!("{value:.0}")
+}
+
+/// docs/bench.svg: req/s per contender, one panel per throughput scenario.
 pub fn draw(results: &[Measured], path: &Path) -> Result<(), String> {
-    let panels: Vec<(&str, Vec<(String, f64)>)> = results
+    let panels: Vec<Panel> = results
         .iter()
         .filter(|m| m.scenario.metric == Metric::Throughput)
-        .map(|m| {
-            let bars = m
+        .map(|m| Panel {
+            caption: format!("{} (req/s)", m.scenario.id),
+            bars: m
                 .runs
                 .iter()
                 .map(|(contender, samples)| {
-                    let mut rps: Vec<f64> = samples.iter().map(|s| s.rps).collect();
-                    rps.sort_by(f64::total_cmp);
-                    (
-                        contender.label(),
-                        rps.get(rps.len() / 2).copied().unwrap_or(0.0),
-                    )
+                    let rps = median(samples.iter().map(|s| s.rps).collect()).0;
+                    (contender.label(), if rps.is_nan() { 0.0 } else { rps })
                 })
-                .collect();
-            (m.scenario.id, bars)
+                .collect(),
+            axis: thousands,
         })
         .collect();
-    if panels.is_empty() {
+    draw_panels(&panels, path)
+}
+
+/// A side-by-side run's chart: each contender's median rate, then its median peak memory.
+pub fn draw_side_by_side(
+    title: &str,
+    samples: &[(&'static str, Vec<Sample>)],
+    path: &Path,
+) -> Result<(), String> {
+    let bars = |value: fn(&Sample) -> f64| -> Vec<(String, f64)> {
+        samples
+            .iter()
+            .filter(|(_, runs)| !runs.is_empty())
+            .map(|(name, runs)| (name.to_string(), median(runs.iter().map(value).collect()).0))
+            .collect()
+    };
+    let panels = [
+        Panel {
+            caption: format!("{title}: URLs/s"),
+            bars: bars(|s| s.rps),
+            axis: thousands,
+        },
+        Panel {
+            caption: "peak MiB".to_owned(),
+            bars: bars(|s| s.max_rss_kib / 1024.0),
+            axis: units,
+        },
+    ];
+    draw_panels(&panels, path)
+}
+
+fn panel_height(panel: &Panel) -> u32 {
+    40 + 22 * panel.bars.len() as u32
+}
+
+fn draw_panels(panels: &[Panel], path: &Path) -> Result<(), String> {
+    if panels.iter().all(|p| p.bars.is_empty()) {
         return Ok(());
     }
-    let height = 60
-        + panels
-            .iter()
-            .map(|(_, bars)| 40 + 22 * bars.len() as u32)
-            .sum::<u32>();
+    let height = 60 + panels.iter().map(panel_height).sum::<u32>();
     let root = SVGBackend::new(path, (900, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let heights: Vec<u32> = panels
-        .iter()
-        .map(|(_, bars)| 40 + 22 * bars.len() as u32)
-        .collect();
     let mut area = root.clone();
-    for ((id, bars), panel_height) in panels.iter().zip(heights) {
-        let (panel, rest) = area.split_vertically(panel_height);
+    for panel in panels {
+        let (drawn, rest) = area.split_vertically(panel_height(panel));
         area = rest;
+        let bars = &panel.bars;
         let top = bars.iter().map(|(_, v)| *v).fold(1.0, f64::max) * 1.15;
-        let mut chart = ChartBuilder::on(&panel)
-            .caption(format!("{id} (req/s)"), ("sans-serif", 16))
+        let mut chart = ChartBuilder::on(&drawn)
+            .caption(&panel.caption, ("sans-serif", 16))
             .margin(6)
             .x_label_area_size(20)
             .y_label_area_size(260)
@@ -65,14 +109,14 @@ pub fn draw(results: &[Measured], path: &Path) -> Result<(), String> {
                 }
                 labels.get(i as usize).cloned().unwrap_or_default()
             })
-            .x_label_formatter(&|v| format!("{:.0}k", v / 1000.0))
+            .x_label_formatter(&panel.axis)
             .draw()
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(bars.iter().enumerate().map(|(i, (label, value))| {
                 let color = if label.starts_with("grequests") {
                     RGBColor(31, 119, 180)
-                } else if label.starts_with("python") {
+                } else if label.starts_with("python") || label.starts_with("library") {
                     RGBColor(214, 39, 40)
                 } else {
                     RGBColor(140, 140, 140)

@@ -70,8 +70,12 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     let table = side_by_side::table(&title, &samples, count, true);
     println!("{table}");
     if docs {
-        // By its list's length: the quick run and the full one keep a section each.
+        // By its list's length: the quick run and the full one keep a section and a chart
+        // each (the section's prose, written by hand, links the chart).
         side_by_side::write_docs_section(&format!("## {title}\n"), &table)?;
+        let chart = format!("docs/bench-cli-{count}.svg");
+        super::chart::draw_side_by_side(&title, &samples, Path::new(&chart))?;
+        eprintln!("wrote {chart}");
     }
     Ok(())
 }
