@@ -62,12 +62,13 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
             .args(&contender.command);
         Ok(command)
     });
+    let instructions = count_instructions(&dir)?;
     let _ = nginx.kill();
     let _ = nginx.wait();
     let title = format!(
         "Command line: {count} URLs over {ORIGINS} origins (nginx), {CONCURRENCY} at a time"
     );
-    let table = side_by_side::table(&title, &samples, count, true);
+    let table = side_by_side::table(&title, &samples, count, true, &instructions);
     println!("{table}");
     if docs {
         // By its list's length: the quick run and the full one keep a section and a chart
@@ -78,6 +79,40 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
         eprintln!("wrote {chart}");
     }
     Ok(())
+}
+
+/// Instructions a line of `grequests fetch` and of the library's `imap` (the two
+/// contenders whose code is ours), by callgrind on the list's first lines: 2 000 and 4 000
+/// of them, so every origin is met twice in the shorter run. The count is a line's CPU
+/// with whatever connects it makes, and under valgrind's slowdown every idle connection
+/// settles and may be closed by an idle cap before its host comes round again: read the
+/// two as figures to compare from run to run, not as each tool's native mix.
+fn count_instructions(dir: &Path) -> Result<Vec<(&'static str, f64)>, String> {
+    if !super::instructions::available() {
+        return Ok(Vec::new());
+    }
+    let all = std::fs::read_to_string(dir.join("urls.txt")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir.join("out")).map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    for contender in contenders(dir, &dir.join("urls.txt"), None)
+        .into_iter()
+        .take(2)
+    {
+        let per_line = super::instructions::marginal(contender.name, |lines| {
+            let list = dir.join(format!("urls-{lines}.txt"));
+            let head: String = all.split_inclusive('\n').take(lines).collect();
+            std::fs::write(&list, head).map_err(|e| format!("{}: {e}", list.display()))?;
+            let listed = contenders(dir, &list, None)
+                .into_iter()
+                .find(|c| c.name == contender.name)
+                .ok_or("a contender without a command")?;
+            let mut command = Command::new(&listed.command[0]);
+            command.args(&listed.command[1..]);
+            Ok(command)
+        })?;
+        rows.push((contender.name, per_line));
+    }
+    Ok(rows)
 }
 
 /// The contenders whose tools are installed (`cargo xtask bench-setup` installs them).

@@ -69,7 +69,7 @@ pub fn run_ray(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     let title = format!(
         "Ray Data: {count} URLs over {ORIGINS} origins (nginx), {ACTORS} actors, {SIZE} at a time in each"
     );
-    let table = side_by_side::table(&title, &samples, count, false);
+    let table = side_by_side::table(&title, &samples, count, false, &[]);
     println!("{table}");
     if docs {
         side_by_side::write_docs_section("## Ray Data:", &table)?;

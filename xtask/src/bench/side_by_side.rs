@@ -42,13 +42,15 @@ pub fn interleaved(
 }
 
 /// A markdown section headed `## {title}`: medians (min–max) of requests per second, CPU
-/// and peak memory when `resources` were measured, rows fetched (the worst round), and the
-/// first contender's rate over each one's.
+/// and peak memory when `resources` were measured, instructions a request for the
+/// contenders in `instructions` (a column only when it names any), rows fetched (the worst
+/// round), and the first contender's rate over each one's.
 pub fn table(
     title: &str,
     samples: &[(&'static str, Vec<Sample>)],
     count: usize,
     resources: bool,
+    instructions: &[(&'static str, f64)],
 ) -> String {
     let (ours_name, ours) = samples
         .first()
@@ -58,14 +60,20 @@ pub fn table(
     if resources {
         out.push_str(" CPU µs/req | peak MiB |");
     }
+    if !instructions.is_empty() {
+        out.push_str(" instructions/req |");
+    }
     let _ = write!(out, " fetched | {ours_name} vs it |\n|---|---:|---:|");
     if resources {
         out.push_str("---:|---:|");
     }
+    if !instructions.is_empty() {
+        out.push_str("---:|");
+    }
     out.push_str("---:|---:|\n");
     for (name, runs) in samples {
         if runs.is_empty() {
-            let blanks = if resources { 5 } else { 3 };
+            let blanks = 3 + 2 * usize::from(resources) + usize::from(!instructions.is_empty());
             let _ = writeln!(out, "| {name} | not run |{}", " |".repeat(blanks));
             continue;
         }
@@ -75,6 +83,14 @@ pub fn table(
             let (cpu, _, _) = median(runs.iter().map(|s| s.cpu_s * 1e6 / count as f64).collect());
             let (rss, _, _) = median(runs.iter().map(|s| s.max_rss_kib / 1024.0).collect());
             let _ = write!(out, " {cpu:.1} | {rss:.1} |");
+        }
+        if !instructions.is_empty() {
+            match instructions.iter().find(|(counted, _)| counted == name) {
+                Some((_, per_request)) => {
+                    let _ = write!(out, " {:.1}k |", per_request / 1000.0);
+                }
+                None => out.push_str(" |"),
+            }
         }
         let ok = runs.iter().map(|s| s.ok).min().unwrap_or(0);
         let _ = writeln!(out, " {ok} | {:.2}x |", ours / rate.max(1e-9));
