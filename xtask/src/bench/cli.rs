@@ -84,9 +84,10 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
 /// Instructions a line of `grequests fetch` and of the library's `imap` (the two
 /// contenders whose code is ours), by callgrind on the list's first lines: 2 000 and 4 000
 /// of them, so every origin is met twice in the shorter run. The count is a line's CPU
-/// with whatever connects it makes, and under valgrind's slowdown every idle connection
-/// settles and may be closed by an idle cap before its host comes round again: read the
-/// two as figures to compare from run to run, not as each tool's native mix.
+/// with whatever connects it makes: under valgrind's slowdown `imap`'s idle connections
+/// settle and its pool closes them, so it connects for nearly every line, where
+/// `grequests fetch` reuses its own. Figures to compare from run to run, not with each
+/// other.
 fn count_instructions(dir: &Path) -> Result<Vec<(&'static str, f64)>, String> {
     if !super::instructions::available() {
         return Ok(Vec::new());
