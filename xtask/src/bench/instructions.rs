@@ -15,9 +15,9 @@ const CONTENDERS: &[&str] = &[
 ];
 
 /// Requests in the shorter run; the longer has twice as many.
-pub const REQUESTS: usize = 2_000;
+const REQUESTS: usize = 2_000;
 
-/// Whether valgrind can be run; when it cannot, says so once.
+/// Whether valgrind can be run; when it cannot, says so on standard error.
 pub fn available() -> bool {
     let found = Command::new("valgrind").arg("--version").output().is_ok();
     if !found {
