@@ -151,7 +151,7 @@ impl Fetcher {
             ..
         } = spec.extras.map(|extras| *extras).unwrap_or_default();
         let method = method.as_deref().unwrap_or(&self.method);
-        let mut request = self.client.request(method, spec.url);
+        let mut request = self.client.request(method, &*spec.url);
         for (name, value) in self.headers.iter().chain(&headers) {
             request = request.header(name.as_str(), value.as_str());
         }
@@ -233,7 +233,7 @@ impl Fetcher {
 
 /// Fills `record` from a response.
 fn describe(record: &mut Record, response: &Response, body: &Bytes, mode: BodyMode) {
-    record.final_url = Some(response.url().to_string());
+    record.final_url = Some(response.url_string());
     record.status = Some(response.status().as_u16());
     record.reason = Some(response.reason().to_owned());
     record.http_version = Some(version_name(response.version()));

@@ -43,7 +43,8 @@ impl Robots {
     }
 
     /// `Err(why)` when `url` must not be fetched.
-    pub async fn check(&self, url: &Url) -> Result<(), String> {
+    pub async fn check(&self, url: &str) -> Result<(), String> {
+        let url = Url::parse(url).map_err(|err| format!("bad URL {url:?}: {err}"))?;
         let origin = url.origin().ascii_serialization();
         let fetching = {
             let Ok(mut origins) = self.origins.lock() else {

@@ -78,7 +78,7 @@ impl NativeResponse {
 
     #[getter]
     fn url(&self) -> PyResult<String> {
-        Ok(self.inner()?.url().to_string())
+        Ok(self.inner()?.url_string())
     }
 
     #[getter]
@@ -108,7 +108,7 @@ impl NativeResponse {
         let head = inner.request();
         Ok((
             head.method().to_string(),
-            head.url().to_string(),
+            head.url_string(),
             header_store(py, pairs(&head.headers()))?,
         ))
     }
@@ -142,7 +142,7 @@ impl NativeResponse {
         let content = if body { inner.bytes().ok() } else { None };
         Ok((
             self.status,
-            inner.url().to_string(),
+            inner.url_string(),
             headers,
             inner.elapsed().as_secs_f64() * 1000.0,
             content.map(|bytes| PyBytes::new(py, &bytes)),

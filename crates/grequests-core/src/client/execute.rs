@@ -123,7 +123,10 @@ mod tests {
             .execute_parts(parts, super::BatchOptions::default())
             .await
             .expect("the transport answers");
-        response.request.url.is_parsed()
+        let text = response.url_string();
+        let parsed = response.request.url.is_parsed();
+        assert_eq!(text, response.url().as_str(), "the text is the Url's");
+        parsed
     }
 
     /// Every request's box is sized for this future, and every batch moves it once into
@@ -148,7 +151,7 @@ mod tests {
     }
 
     /// The hot path's promise (see `RequestUrl::canonical`): a plain URL goes out and comes
-    /// back without a `Url`, until a cookie makes the jar ask for one.
+    /// back without a `Url`, its text read too, until a cookie makes the jar ask for one.
     #[tokio::test]
     async fn a_plain_exchange_never_parses_its_url() {
         let plain = client(false);

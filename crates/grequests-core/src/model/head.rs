@@ -46,6 +46,12 @@ impl RequestHead {
         self.url.url()
     }
 
+    /// The URL's text, as `url().as_str()` gives it, without making the [`Url`] when none
+    /// was made (see [`Response::url_string`](crate::Response::url_string)).
+    pub fn url_string(&self) -> String {
+        self.url.to_string()
+    }
+
     /// The headers sent: the client's defaults, overridden by the request's own, and its
     /// cookies. Built on demand.
     pub fn headers(&self) -> HeaderMap {

@@ -120,6 +120,14 @@ impl Response {
         self.request.url.url()
     }
 
+    /// The final URL's text, as `url().as_str()` gives it, without making the [`Url`] when
+    /// the request was sent as written (a URL already in the form the parser gives back
+    /// is sent without a parse, and [`url`](Response::url) parses it on first use, about
+    /// 6 000 instructions).
+    pub fn url_string(&self) -> String {
+        self.request.url.to_string()
+    }
+
     /// The redirect responses followed to get here, oldest first. Their bodies are not kept.
     pub fn history(&self) -> &[Response] {
         &self.history

@@ -25,11 +25,14 @@ use hyper::rt::{Sleep, Timer};
 use tokio::sync::futures::OwnedNotified;
 use tokio::sync::Notify;
 
-/// How long after a connection closes the pool sweeps: long enough for hyper's
-/// connection task to have dropped its half of the channel (it closes it as it ends), and
-/// for a burst of closes to share one sweep; hyper-util sweeps no more often than every
-/// 90 ms either.
-pub(crate) const SWEEP_DELAY: Duration = Duration::from_millis(100);
+/// How long after a connection closes the pool sweeps. The close is seen as the
+/// connection's IO is dropped, and hyper drops its half of the dispatch channel in the
+/// same drop of the connection task, so the channel is closed by the time any sweep runs;
+/// the delay only lets a burst of closes share one sweep (a crawl closes thousands a
+/// second). At 100 ms, `grequests fetch` over 1 000 origins kept ~200 closed connections
+/// listed at any time: 17.0 MiB peak RSS on a 10 000-URL list, 14.7 at 2 ms, the same
+/// instructions a line.
+pub(crate) const SWEEP_DELAY: Duration = Duration::from_millis(2);
 
 /// A [`Timer`] whose sleeps also end [`SWEEP_DELAY`] after `closed` is notified.
 #[derive(Clone, Debug)]

@@ -15,6 +15,7 @@ fn assert_faithful(text: &str) -> bool {
         "{text:?}"
     );
     assert_eq!(sent.to_string(), text, "{text:?}");
+    assert_eq!(fast.to_string(), text, "{text:?} as text");
     assert!(!fast.is_parsed(), "{text:?} was parsed on the fast path");
     assert_eq!(fast.url(), &parsed, "{text:?}");
     true
