@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use grequests_transport::{Error, Input, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -108,22 +109,23 @@ impl TlsSettings {
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
         } else {
-            let defaults = self
-                .builtin_roots
-                .then(|| default_roots(self.platform_roots));
-            let roots = match defaults {
-                Some(defaults) if self.extra_roots.is_empty() => defaults,
-                defaults => {
-                    let mut roots = defaults.map_or_else(RootCertStore::empty, |d| (*d).clone());
-                    for cert in &self.extra_roots {
-                        roots.add(cert.clone()).map_err(|e| {
-                            Error::invalid(Input::Tls, format!("invalid root certificate: {e}"))
-                        })?;
-                    }
-                    Arc::new(roots)
+            if self.builtin_roots && self.extra_roots.is_empty() {
+                let verifier = DefaultRootsVerifier::new(self.platform_roots, provider);
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(verifier))
+            } else {
+                let defaults = self
+                    .builtin_roots
+                    .then(|| default_roots(self.platform_roots));
+                let mut roots = defaults.map_or_else(RootCertStore::empty, |d| (*d).clone());
+                for cert in &self.extra_roots {
+                    roots.add(cert.clone()).map_err(|e| {
+                        Error::invalid(Input::Tls, format!("invalid root certificate: {e}"))
+                    })?;
                 }
-            };
-            builder.with_root_certificates(roots)
+                builder.with_root_certificates(roots)
+            }
         };
         let config = match &self.identity {
             Some((chain, key)) => builder
@@ -145,6 +147,92 @@ fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>> {
         return Err(Error::invalid(Input::Tls, "no certificate found in PEM"));
     }
     Ok(certs)
+}
+
+/// rustls' own verifier over the default roots (webpki's, and the machine's when
+/// `platform`), made when the first certificate is to be verified: a client that only
+/// speaks plain HTTP never builds the roots. The machine's store is a few hundred files;
+/// reading and parsing it took 36 M instructions at the first client, a tenth of
+/// `grequests fetch`'s whole run over 2 000 plain-HTTP URLs. Signatures need no roots and
+/// are checked as the webpki verifier checks them, with the provider's algorithms.
+#[derive(Debug)]
+struct DefaultRootsVerifier {
+    platform: bool,
+    provider: Arc<CryptoProvider>,
+    webpki: OnceLock<std::result::Result<Arc<WebPkiServerVerifier>, rustls::Error>>,
+}
+
+impl DefaultRootsVerifier {
+    fn new(platform: bool, provider: Arc<CryptoProvider>) -> Self {
+        DefaultRootsVerifier {
+            platform,
+            provider,
+            webpki: OnceLock::new(),
+        }
+    }
+
+    fn webpki(&self) -> std::result::Result<&WebPkiServerVerifier, rustls::Error> {
+        let made = self.webpki.get_or_init(|| {
+            let roots = default_roots(self.platform);
+            WebPkiServerVerifier::builder_with_provider(roots, self.provider.clone())
+                .build()
+                .map_err(|e| rustls::Error::General(format!("default trust anchors: {e}")))
+        });
+        made.as_deref().map_err(Clone::clone)
+    }
+}
+
+impl ServerCertVerifier for DefaultRootsVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        self.webpki()?.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 /// requests' `verify=False`: any certificate for any name is accepted. Signatures are still
@@ -194,5 +282,25 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_roots_are_built_at_the_first_certificate_not_with_the_client() {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = DefaultRootsVerifier::new(false, provider);
+        assert!(verifier.webpki.get().is_none());
+        let self_signed = CertificateDer::from(&b"not a certificate"[..]);
+        let name = ServerName::try_from("example.invalid").expect("a name");
+        let verdict = verifier.verify_server_cert(&self_signed, &[], &name, &[], UnixTime::now());
+        assert!(
+            verdict.is_err(),
+            "a certificate no root signed was accepted"
+        );
+        assert!(verifier.webpki.get().is_some_and(|made| made.is_ok()));
     }
 }
