@@ -138,8 +138,10 @@ pub struct Fetch {
 
     /// Input lines read ahead of the requests, to keep every host busy when the list is
     /// sorted by host; at most 16 MiB of them, whatever their number (a JSON line may
-    /// carry a body).
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    /// carry a body). A host gets about window / hosts lines each time it comes round,
+    /// all on one connection: on 100 000 lines over 1 000 hosts, 20 000 take 2.7 s where
+    /// 10 000 took 3.1 (twice the connects), for 1.7 MiB more; 50 000 are no faster.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub window: u32,
 
     /// Also write the run's figures (records, failures, by status class and error kind,
