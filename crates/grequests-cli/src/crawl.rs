@@ -92,12 +92,17 @@ pub async fn run(args: Fetch) -> Result<Ended, String> {
         tokio::select! {
             biased;
             () = &mut shutdown => break Ended::Interrupted,
-            Some((host, fetched)) = in_flight.next(), if !in_flight.is_empty() => {
-                if let Some(host) = host {
-                    frontier.done(&host);
+            Some(first) = in_flight.next(), if !in_flight.is_empty() => {
+                let mut finished = Some(first);
+                while let Some((host, fetched)) = finished {
+                    if let Some(host) = host {
+                        frontier.done(&host);
+                    }
+                    progress.wrote(&fetched.record);
+                    output.write(fetched).map_err(|err| format!("writing the output: {err}"))?;
+                    finished = in_flight.try_next();
                 }
-                progress.wrote(&fetched.record);
-                output.write(fetched).map_err(|err| format!("writing the output: {err}"))?;
+                output.flush().map_err(|err| format!("writing the output: {err}"))?;
             }
             job = incoming.recv(), if read_on => match job {
                 // A bad line has no host to wait for.
@@ -155,6 +160,16 @@ impl InFlight {
             };
             (host, fetched)
         }));
+    }
+
+    /// A fetch that has finished already, without waiting.
+    fn try_next(&mut self) -> Option<(Option<HostKey>, Fetched)> {
+        loop {
+            match self.tasks.try_join_next()? {
+                Ok(finished) => return Some(finished),
+                Err(_) => continue,
+            }
+        }
     }
 
     /// The next fetch to finish; `None` when none is running.

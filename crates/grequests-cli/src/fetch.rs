@@ -249,7 +249,7 @@ fn describe(record: &mut Record, response: &Response, body: &Bytes, mode: BodyMo
             .get::<grequests::tower::Attempts>()
             .map_or(1, |attempts| attempts.0),
     );
-    record.remote_addr = response.remote_addr().map(|addr| addr.to_string());
+    record.remote_addr = response.remote_addr();
     record.content_length = Some(body.len() as u64);
     record.body_sha256 = Some(hex_sha256(body));
     record.body = match mode {

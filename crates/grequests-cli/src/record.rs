@@ -33,7 +33,9 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remote_addr: Option<String>,
+    /// As text (`127.0.0.1:80`, `[::1]:80`): serde writes an address so in JSON, with no
+    /// string made for it.
+    pub remote_addr: Option<std::net::SocketAddr>,
     /// Body bytes received (decoded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_length: Option<u64>,
