@@ -4,14 +4,15 @@ use std::process::Command;
 
 /// The packages the benchmark needs: nginx (the server for throughput scenarios, not ours,
 /// so nobody tunes the server to the client) and wrk (the server's ceiling); and the
-/// command-line peers of `bench --cli` (curl, wget2, aria2c).
-const PACKAGES: &[&str] = &["nginx-light", "wrk", "curl", "wget2", "aria2"];
+/// command-line peers of `bench --cli` (curl, wget2, aria2c), and GNU time, which measures
+/// their peak memory (see `xtask/peers/_cli_run.py`).
+const PACKAGES: &[&str] = &["nginx-light", "wrk", "curl", "wget2", "aria2", "time"];
 
 pub fn run() -> Result<(), String> {
     let peers = ["curl", "wget2", "aria2c"];
     let peers_missing = peers.iter().any(|tool| !on_path(tool));
     if missing().is_empty() && !peers_missing {
-        println!("nginx, wrk, curl, wget2 and aria2c are installed");
+        println!("nginx, wrk, GNU time, curl, wget2 and aria2c are installed");
         return Ok(());
     }
     let root = Command::new("id")
@@ -48,11 +49,15 @@ pub fn run() -> Result<(), String> {
 
 /// The tools not found on this machine.
 pub fn missing() -> Vec<&'static str> {
-    [("nginx", "/usr/sbin/nginx"), ("wrk", "/usr/bin/wrk")]
-        .into_iter()
-        .filter(|(name, path)| !std::path::Path::new(path).exists() && !on_path(name))
-        .map(|(name, _)| name)
-        .collect()
+    [
+        ("nginx", "/usr/sbin/nginx"),
+        ("wrk", "/usr/bin/wrk"),
+        ("time", "/usr/bin/time"),
+    ]
+    .into_iter()
+    .filter(|(name, path)| !std::path::Path::new(path).exists() && !on_path(name))
+    .map(|(name, _)| name)
+    .collect()
 }
 
 /// Whether `tool` is a command on the PATH.

@@ -41,7 +41,7 @@ pub struct Fetch {
     pub concurrency: u32,
 
     /// Connections open at once, idle ones included (default: `--concurrency` and a
-    /// quarter more, never more than the descriptor limit allows). Past it, a new
+    /// sixteenth more, never more than the descriptor limit allows). Past it, a new
     /// connection closes the least recently used idle one: a crawl over many hosts then
     /// holds a few dozen connections instead of one to every host it met.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]

@@ -7,7 +7,6 @@ use async_trait::async_trait;
 use grequests_transport::{Body, DecodeLimits, HeadLimit, PoolStatus, Result, Timeouts, Transport};
 use http::header::{HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
-use hyper_util::client::legacy::connect::HttpInfo;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
 
@@ -135,12 +134,6 @@ impl Transport for HyperTransport {
             tracing::trace!(reused, version = ?parts.version, "response head");
         }
         let lease = Lease::new(tag);
-        // hyper-util's record of the connection is what the contract's `RemoteAddr` says;
-        // a kept response should not hold both.
-        if let Some(info) = parts.extensions.remove::<HttpInfo>() {
-            let addr = grequests_transport::RemoteAddr(info.remote_addr());
-            parts.extensions.insert(addr);
-        }
         if let Some(reason) = parts.extensions.remove::<hyper::ext::ReasonPhrase>() {
             parts
                 .extensions

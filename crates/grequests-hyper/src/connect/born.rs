@@ -4,12 +4,14 @@
 //! and its budget descriptor when it closes.
 
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use grequests_transport::RemoteAddr;
 use hyper::rt::{Read, ReadBufCursor, Write};
-use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpInfo};
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::budget::{ConnTag, Usage};
@@ -19,13 +21,18 @@ use crate::budget::{ConnTag, Usage};
 pub(crate) struct Stamped<T> {
     inner: T,
     born: Instant,
+    /// The peer's address, read once from hyper-util's `HttpInfo`.
+    remote: Option<SocketAddr>,
     usage: Usage,
     _slot: Option<OwnedSemaphorePermit>,
 }
 
-impl<T> Stamped<T> {
+impl<T: Connection> Stamped<T> {
     pub(crate) fn new(inner: T, usage: Usage, slot: Option<OwnedSemaphorePermit>) -> Self {
+        let mut extras = http::Extensions::new();
+        inner.connected().get_extras(&mut extras);
         Stamped {
+            remote: extras.get::<HttpInfo>().map(HttpInfo::remote_addr),
             inner,
             born: Instant::now(),
             usage,
@@ -35,14 +42,22 @@ impl<T> Stamped<T> {
 }
 
 impl<T: Connection> Connection for Stamped<T> {
+    /// hyper-util copies a connection's extras into every response's extensions, each a
+    /// box: the tag and the contract's [`RemoteAddr`], not hyper-util's `HttpInfo` as well
+    /// (which the transport had to swap for a `RemoteAddr` on every response).
     fn connected(&self) -> Connected {
-        self.inner
-            .connected()
-            // One extra, not two: hyper-util copies each into every response's extensions.
-            .extra(ConnTag {
-                conn: self.usage.conn().clone(),
-                born: self.born,
-            })
+        let inner = self.inner.connected();
+        let mut connected = Connected::new().proxy(inner.is_proxied()).extra(ConnTag {
+            conn: self.usage.conn().clone(),
+            born: self.born,
+        });
+        if let Some(addr) = self.remote {
+            connected = connected.extra(RemoteAddr(addr));
+        }
+        if inner.is_negotiated_h2() {
+            connected = connected.negotiated_h2();
+        }
+        connected
     }
 }
 
