@@ -20,10 +20,16 @@ const FIRST_PORT: u16 = 20_000;
 const CONCURRENCY: usize = 50;
 
 /// One contender: its name, and the command that fetches the list.
+/// The longest list a process-per-URL contender is run on: at its rate, 100 000 URLs take
+/// longer than a contender may run (`RUN_LIMIT`), and it was killed after 300 s each time.
+const SLOW_TOOL_LINES: usize = 10_000;
+
 struct Contender {
     name: &'static str,
     /// `_cli_run.py`'s rule for counting what it fetched.
     ok_rule: String,
+    /// Runs many processes at once: its peak memory is theirs together (`--tree`).
+    many_processes: bool,
     command: Vec<String>,
 }
 
@@ -53,12 +59,18 @@ pub fn run_cli(quick: bool, rounds: usize, docs: bool) -> Result<(), String> {
     let names: Vec<&'static str> = contenders.iter().map(|c| c.name).collect();
     let samples = side_by_side::interleaved(&names, rounds, count, |index| {
         let contender = &contenders[index];
+        if contender.many_processes && count > SLOW_TOOL_LINES {
+            // A curl process per URL runs at ~250 URLs/s: past the bench's cap per run.
+            return Err(format!("not run past {SLOW_TOOL_LINES} URLs (~250 URLs/s)"));
+        }
         let _ = std::fs::remove_dir_all(dir.join("out"));
         std::fs::create_dir_all(dir.join("out")).map_err(|e| e.to_string())?;
         let mut command = Command::new("python3");
         command
             .arg("xtask/peers/_cli_run.py")
-            .args([contender.name, &count.to_string(), &contender.ok_rule, "--"])
+            .args([contender.name, &count.to_string(), &contender.ok_rule])
+            .args(contender.many_processes.then_some("--tree"))
+            .arg("--")
             .args(&contender.command);
         Ok(command)
     });
@@ -139,11 +151,13 @@ fn contenders(dir: &Path, urls: &Path, minet: Option<&PythonEnv>) -> Vec<Contend
         Contender {
             name: "grequests fetch",
             ok_rule: format!("jsonl:{}", path(&out.join("out.jsonl"))),
+            many_processes: false,
             command: ours,
         },
         Contender {
             name: "library imap",
             ok_rule: "exit".into(),
+            many_processes: false,
             command: vec![
                 "target/contenders/release/grequests-contenders".into(),
                 "grequests-imap".into(),
@@ -166,6 +180,7 @@ fn contenders(dir: &Path, urls: &Path, minet: Option<&PythonEnv>) -> Vec<Contend
         all.push(Contender {
             name: "curl --parallel",
             ok_rule: "codes".into(),
+            many_processes: false,
             command: parallel,
         });
         let xargs = format!(
@@ -176,6 +191,7 @@ fn contenders(dir: &Path, urls: &Path, minet: Option<&PythonEnv>) -> Vec<Contend
         all.push(Contender {
             name: "xargs -P 50 curl",
             ok_rule: "codes".into(),
+            many_processes: true,
             command: vec!["sh".into(), "-c".into(), xargs],
         });
     }
@@ -183,6 +199,7 @@ fn contenders(dir: &Path, urls: &Path, minet: Option<&PythonEnv>) -> Vec<Contend
         all.push(Contender {
             name: "wget2",
             ok_rule: "exit".into(),
+            many_processes: false,
             command: [
                 "wget2",
                 "-q",
@@ -203,6 +220,7 @@ fn contenders(dir: &Path, urls: &Path, minet: Option<&PythonEnv>) -> Vec<Contend
         all.push(Contender {
             name: "aria2c -i",
             ok_rule: format!("files:{}", path(&out)),
+            many_processes: false,
             command: vec![
                 "aria2c".into(),
                 "-q".into(),
@@ -226,6 +244,7 @@ fn contenders(dir: &Path, urls: &Path, minet: Option<&PythonEnv>) -> Vec<Contend
         all.push(Contender {
             name: "minet fetch",
             ok_rule: "csv:http_status".into(),
+            many_processes: false,
             command: [
                 path(&minet.bin("minet")),
                 "fetch".into(),
