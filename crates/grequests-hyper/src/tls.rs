@@ -150,11 +150,11 @@ fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>> {
 }
 
 /// rustls' own verifier over the default roots (webpki's, and the machine's when
-/// `platform`), made when the first certificate is to be verified: a client that only
+/// `platform`), made at the first TLS handshake, not with the client: a client that only
 /// speaks plain HTTP never builds the roots. The machine's store is a few hundred files;
 /// reading and parsing it took 36 M instructions at the first client, a tenth of
-/// `grequests fetch`'s whole run over 2 000 plain-HTTP URLs. Signatures need no roots and
-/// are checked as the webpki verifier checks them, with the provider's algorithms.
+/// `grequests fetch`'s whole run over 2 000 plain-HTTP URLs. Every check is the webpki
+/// verifier's.
 #[derive(Debug)]
 struct DefaultRootsVerifier {
     platform: bool,
@@ -206,12 +206,7 @@ impl ServerCertVerifier for DefaultRootsVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.webpki()?.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -220,18 +215,15 @@ impl ServerCertVerifier for DefaultRootsVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.webpki()?.verify_tls13_signature(message, cert, dss)
     }
 
+    /// Asked for the first ClientHello, which is when the roots are built. Were they to
+    /// fail, no scheme is offered, and the handshake fails with the reason in
+    /// `verify_server_cert`'s place.
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.webpki()
+            .map_or_else(|_| Vec::new(), |webpki| webpki.supported_verify_schemes())
     }
 }
 
@@ -290,7 +282,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_roots_are_built_at_the_first_certificate_not_with_the_client() {
+    fn the_default_roots_are_built_at_the_first_handshake_not_with_the_client() {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier = DefaultRootsVerifier::new(false, provider);
         assert!(verifier.webpki.get().is_none());
