@@ -176,12 +176,12 @@ impl Fetcher {
     }
 
     /// Fetches `job`; never fails: a failure is a record with its error.
-    pub async fn fetch(&self, job: Job) -> Fetched {
+    pub async fn fetch(&self, mut job: Job) -> Fetched {
         let started = Instant::now();
         let mut record = Box::new(Record {
             index: job.index,
             url: job.url().to_owned(),
-            id: job.id.map(|id| *id),
+            id: job.take_id(),
             ..Record::default()
         });
         let fail = |mut record: Box<Record>, error: ErrorRecord| {

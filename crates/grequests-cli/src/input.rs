@@ -20,16 +20,28 @@ const MAX_LINE: usize = 1 << 20;
 /// The read-ahead window holds ten thousand of these, so a job is kept small: the URL's
 /// text once (the parsed URL's own, unless written otherwise), not the parsed `Url`
 /// (88 bytes beside it), and what only JSON lines carry behind a box. 232 bytes and two
-/// copies of the URL at first, 128 and one with a `Url`, 64 now.
+/// copies of the URL at first, 128 and one with a `Url`, 48 now.
 #[derive(Debug)]
 pub struct Job {
     /// The line number, from 1.
     pub index: u64,
+    /// What few lines carry: an `id`, a URL written otherwise than the parser gives it back.
+    rare: Option<Box<Rare>>,
+    pub spec: Result<Spec, String>,
+}
+
+#[derive(Debug, Default)]
+struct Rare {
     /// The line's own `id`, carried to its record.
-    pub id: Option<Box<serde_json::Value>>,
+    id: Option<serde_json::Value>,
     /// The URL as written, when that is not the parsed URL's text.
     written: Option<Box<str>>,
-    pub spec: Result<Spec, String>,
+}
+
+impl Rare {
+    fn boxed(id: Option<serde_json::Value>, written: Option<Box<str>>) -> Option<Box<Rare>> {
+        (id.is_some() || written.is_some()).then(|| Box::new(Rare { id, written }))
+    }
 }
 
 /// A request a line asks for.
@@ -100,29 +112,34 @@ impl Job {
     pub fn bad(index: u64, id: Option<serde_json::Value>, written: String, why: String) -> Job {
         Job {
             index,
-            id: id.map(Box::new),
-            written: Some(written.into()),
+            rare: Rare::boxed(id, Some(written.into())),
             spec: Err(why),
         }
     }
 
     /// A line's request; `written` is the URL as the line wrote it.
     fn fetch(index: u64, id: Option<serde_json::Value>, written: &str, spec: Spec) -> Job {
+        let written = (written != &*spec.url).then(|| written.into());
         Job {
             index,
-            id: id.map(Box::new),
-            written: (written != &*spec.url).then(|| written.into()),
+            rare: Rare::boxed(id, written),
             spec: Ok(spec),
         }
     }
 
     /// The URL as the line wrote it.
     pub fn url(&self) -> &str {
-        match (&self.written, &self.spec) {
+        let written = self.rare.as_ref().and_then(|rare| rare.written.as_deref());
+        match (written, &self.spec) {
             (Some(written), _) => written,
             (None, Ok(spec)) => &spec.url,
             (None, Err(_)) => "",
         }
+    }
+
+    /// The line's own `id`, taken out for its record.
+    pub fn take_id(&mut self) -> Option<serde_json::Value> {
+        self.rare.as_mut().and_then(|rare| rare.id.take())
     }
 
     /// What its shard goes by: the URL's host, or for a bad line its text. A host's every
@@ -347,8 +364,13 @@ mod tests {
             2,
             r#"{"url":"https://B.test/","method":"POST","headers":{"X-A":"1"},"json":{"k":1},"id":"row-7"}"#,
         );
-        assert_eq!(job.id.as_deref(), Some(&serde_json::json!("row-7")));
-        assert_eq!(job.url(), "https://B.test/", "the URL as written");
+        let mut job = job;
+        assert_eq!(job.take_id(), Some(serde_json::json!("row-7")));
+        assert_eq!(
+            job.url(),
+            "https://B.test/",
+            "the URL as written, the id taken"
+        );
         let spec = job.spec.expect("a valid line");
         assert_eq!(spec.host(), "b.test");
         let extras = spec.extras.expect("a JSON line's extras");
@@ -361,7 +383,7 @@ mod tests {
     fn a_job_keeps_the_url_as_written_once() {
         let plain = parse(1, "http://a.test/x");
         assert_eq!(plain.url(), "http://a.test/x");
-        assert!(plain.written.is_none(), "the parsed URL's text serves");
+        assert!(plain.rare.is_none(), "the parsed URL's text serves");
         let unusual = parse(2, "HTTP://A.test:80/x");
         assert_eq!(unusual.url(), "HTTP://A.test:80/x");
         assert_eq!(&*unusual.spec.expect("a valid URL").url, "http://a.test/x");
@@ -369,7 +391,7 @@ mod tests {
         assert_eq!(bad.url(), "ftp://a.test/");
         assert!(bad.spec.is_err());
         assert!(
-            std::mem::size_of::<Job>() <= 64,
+            std::mem::size_of::<Job>() <= 48,
             "a job in the window is {} bytes",
             std::mem::size_of::<Job>()
         );
@@ -424,8 +446,8 @@ mod tests {
             assert!(err.contains(says), "{text}: {err}");
         }
         assert_eq!(
-            parse(1, r#"{"id": 3}"#).id.as_deref(),
-            Some(&serde_json::json!(3))
+            parse(1, r#"{"id": 3}"#).take_id(),
+            Some(serde_json::json!(3))
         );
     }
 
