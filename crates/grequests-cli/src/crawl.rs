@@ -164,12 +164,8 @@ impl InFlight {
 
     /// A fetch that has finished already, without waiting.
     fn try_next(&mut self) -> Option<(Option<HostKey>, Fetched)> {
-        loop {
-            match self.tasks.try_join_next()? {
-                Ok(finished) => return Some(finished),
-                Err(_) => continue,
-            }
-        }
+        // As in `next`, a cancelled task has no answer to give.
+        std::iter::from_fn(|| self.tasks.try_join_next()).find_map(Result::ok)
     }
 
     /// The next fetch to finish; `None` when none is running.

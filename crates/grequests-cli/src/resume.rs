@@ -2,8 +2,9 @@
 //! the repair of a line a crash cut short.
 //!
 //! Records are written whole, the lines of fetches that ended together in one `write`, so
-//! a crash (even SIGKILL) leaves at most one partial line, at the end. Resuming cuts the file back to its last
-//! newline, and cuts the WARC file back to where the last kept record's WARC records end:
+//! a crash (even SIGKILL) leaves at most one partial line, at the end. Resuming cuts the
+//! file back to its last newline, and cuts the WARC file back to where the last kept
+//! record's WARC records end:
 //! WARC records are written before their JSONL line, so anything past that offset belongs
 //! to a request whose line never made it, and which is fetched again.
 

@@ -19,11 +19,11 @@ const FIRST_PORT: u16 = 20_000;
 /// Requests in flight at once, for every contender.
 const CONCURRENCY: usize = 50;
 
-/// One contender: its name, and the command that fetches the list.
 /// The longest list a process-per-URL contender is run on: at its rate, 100 000 URLs take
 /// longer than a contender may run (`RUN_LIMIT`), and it was killed after 300 s each time.
 const SLOW_TOOL_LINES: usize = 10_000;
 
+/// One contender: its name, and the command that fetches the list.
 struct Contender {
     name: &'static str,
     /// `_cli_run.py`'s rule for counting what it fetched.

@@ -4,7 +4,6 @@
 //! and its budget descriptor when it closes.
 
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -21,18 +20,13 @@ use crate::budget::{ConnTag, Usage};
 pub(crate) struct Stamped<T> {
     inner: T,
     born: Instant,
-    /// The peer's address, read once from hyper-util's `HttpInfo`.
-    remote: Option<SocketAddr>,
     usage: Usage,
     _slot: Option<OwnedSemaphorePermit>,
 }
 
-impl<T: Connection> Stamped<T> {
+impl<T> Stamped<T> {
     pub(crate) fn new(inner: T, usage: Usage, slot: Option<OwnedSemaphorePermit>) -> Self {
-        let mut extras = http::Extensions::new();
-        inner.connected().get_extras(&mut extras);
         Stamped {
-            remote: extras.get::<HttpInfo>().map(HttpInfo::remote_addr),
             inner,
             born: Instant::now(),
             usage,
@@ -44,15 +38,18 @@ impl<T: Connection> Stamped<T> {
 impl<T: Connection> Connection for Stamped<T> {
     /// hyper-util copies a connection's extras into every response's extensions, each a
     /// box: the tag and the contract's [`RemoteAddr`], not hyper-util's `HttpInfo` as well
-    /// (which the transport had to swap for a `RemoteAddr` on every response).
+    /// (which the transport had to swap for a `RemoteAddr` on every response). hyper-util
+    /// asks once per connection.
     fn connected(&self) -> Connected {
         let inner = self.inner.connected();
+        let mut extras = http::Extensions::new();
+        inner.get_extras(&mut extras);
         let mut connected = Connected::new().proxy(inner.is_proxied()).extra(ConnTag {
             conn: self.usage.conn().clone(),
             born: self.born,
         });
-        if let Some(addr) = self.remote {
-            connected = connected.extra(RemoteAddr(addr));
+        if let Some(info) = extras.get::<HttpInfo>() {
+            connected = connected.extra(RemoteAddr(info.remote_addr()));
         }
         if inner.is_negotiated_h2() {
             connected = connected.negotiated_h2();
