@@ -73,8 +73,9 @@ pub(crate) fn classify(
     }
 }
 
-/// A failure on a connection made before the request started, before a response arrived:
-/// the server closed (or reset) a connection that sat idle in the pool. Or one the budget
+/// A failure on a connection made before the request started, or that served another
+/// exchange first, before a response arrived: the server closed (or reset) a connection
+/// that sat idle in the pool. Or one the budget
 /// closed (`evicted`) as the pool handed it out: a race between two threads that only a
 /// retry on another connection settles, fresh connection or not.
 fn is_stale(err: &hyper_util::client::legacy::Error, started: Instant, evicted: bool) -> bool {
@@ -87,7 +88,7 @@ fn is_stale(err: &hyper_util::client::legacy::Error, started: Instant, evicted: 
             connected.get_extras(&mut extras);
             extras
                 .get::<ConnTag>()
-                .is_some_and(|tag| tag.born < started)
+                .is_some_and(|tag| tag.born < started || tag.conn.served_before())
         });
     reused
         && causes(err).into_iter().any(|cause| {

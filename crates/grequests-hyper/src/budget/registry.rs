@@ -6,7 +6,7 @@
 //! per byte.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -101,6 +101,8 @@ pub(crate) struct Conn {
     pub(crate) life: AtomicU8,
     /// The reader's waker, woken to end an evicted connection.
     pub(crate) reader: AtomicWaker,
+    /// Exchanges started on it, the one in hand included.
+    exchanges: AtomicU32,
 }
 
 impl Conn {
@@ -108,6 +110,13 @@ impl Conn {
     /// failed because of us, not the server.
     pub(crate) fn evicted(&self) -> bool {
         self.life.load(Ordering::Acquire) != life::LIVE
+    }
+
+    /// Whether an exchange ran on it before the latest one started: the pool may hand a
+    /// request a connection made after the request started, once another request has used
+    /// it (and the server may have closed it since).
+    pub(crate) fn served_before(&self) -> bool {
+        self.exchanges.load(Ordering::Acquire) >= 2
     }
 }
 
@@ -218,6 +227,7 @@ impl Registry {
             key: entry.key(),
             life: AtomicU8::new(life::LIVE),
             reader: AtomicWaker::new(),
+            exchanges: AtomicU32::new(0),
         });
         entry.insert(Node {
             conn: conn.clone(),
@@ -276,6 +286,7 @@ impl Registry {
             node.pending += 1;
             node.fresh_until = None;
         }
+        conn.exchanges.fetch_add(1, Ordering::AcqRel);
         true
     }
 

@@ -274,6 +274,22 @@ fn a_write_takes_back_an_eviction_the_reader_has_not_seen() {
 }
 
 #[test]
+fn a_connection_has_served_before_from_its_second_exchange() {
+    let registry = Arc::new(Registry::new());
+    let pool = Arc::new(PoolCounters::new(100, 100));
+    let a = conn(&registry, &pool, "http://a");
+    assert!(!a.served_before(), "a fresh connection");
+    assert!(registry.start(&a));
+    assert!(!a.served_before(), "its first exchange");
+    assert!(registry.finish(&a).is_empty());
+    assert!(registry.start(&a));
+    assert!(
+        a.served_before(),
+        "its second exchange follows one that ran"
+    );
+}
+
+#[test]
 fn closing_removes_the_entry() {
     let registry = Arc::new(Registry::new());
     let pool = Arc::new(PoolCounters::new(100, 100));
