@@ -1,6 +1,7 @@
 //! [`Body`]: the one body type for requests and responses, buffered or streaming.
 
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -117,40 +118,46 @@ impl Body {
     }
 
     /// Reads the whole body into memory; more than `limit` bytes is a [body error](Error::is_body).
-    pub async fn collect(mut self, limit: Option<u64>) -> Result<Bytes> {
-        if let Kind::Full(bytes) = &mut self.kind {
-            let bytes = bytes.take().unwrap_or_default();
-            check_limit(bytes.len() as u64, limit)?;
-            return Ok(bytes);
-        }
-        // A declared Content-Length over the limit fails before any byte is read.
-        check_limit(http_body::Body::size_hint(&self).lower(), limit)?;
-        let mut first: Option<Bytes> = None;
-        let mut rest = BytesMut::new();
-        let mut total: u64 = 0;
-        while let Some(chunk) = self.chunk().await? {
-            total += chunk.len() as u64;
-            check_limit(total, limit)?;
-            match &first {
-                None => first = Some(chunk),
-                Some(head) => {
-                    if rest.is_empty() {
-                        rest.extend_from_slice(head);
+    ///
+    /// Not an `async fn`, which would keep the body twice, as its argument and as the
+    /// local it moves it into (rust-lang/rust#62958): every buffered response awaits this.
+    #[allow(clippy::manual_async_fn)] // the `async fn` it suggests is the copy said above
+    pub fn collect(mut self, limit: Option<u64>) -> impl Future<Output = Result<Bytes>> + Send {
+        async move {
+            if let Kind::Full(bytes) = &mut self.kind {
+                let bytes = bytes.take().unwrap_or_default();
+                check_limit(bytes.len() as u64, limit)?;
+                return Ok(bytes);
+            }
+            // A declared Content-Length over the limit fails before any byte is read.
+            check_limit(http_body::Body::size_hint(&self).lower(), limit)?;
+            let mut first: Option<Bytes> = None;
+            let mut rest = BytesMut::new();
+            let mut total: u64 = 0;
+            while let Some(chunk) = self.chunk().await? {
+                total += chunk.len() as u64;
+                check_limit(total, limit)?;
+                match &first {
+                    None => first = Some(chunk),
+                    Some(head) => {
+                        if rest.is_empty() {
+                            rest.extend_from_slice(head);
+                        }
+                        rest.extend_from_slice(&chunk);
                     }
-                    rest.extend_from_slice(&chunk);
                 }
             }
+            Ok(match first {
+                // A small chunk is usually a slice of the connection's read buffer: copied, it
+                // stops pinning kilobytes of buffer per response in a large batch.
+                Some(head) if rest.is_empty() && head.len() <= SMALL_BODY => {
+                    Bytes::copy_from_slice(&head)
+                }
+                Some(head) if rest.is_empty() => head,
+                Some(_) => rest.freeze(),
+                None => Bytes::new(),
+            })
         }
-        Ok(match first {
-            // A small chunk is usually a slice of the connection's read buffer: copied, it
-            // stops pinning kilobytes of buffer per response in a large batch.
-            Some(head) if rest.is_empty() && head.len() <= SMALL_BODY => {
-                Bytes::copy_from_slice(&head)
-            }
-            Some(head) if rest.is_empty() => head,
-            Some(_) => rest.freeze(),
-            None => Bytes::new(),
-        })
     }
 
     /// Reads and discards at most `cap` bytes (errors included), so that the connection the

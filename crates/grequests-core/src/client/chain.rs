@@ -62,6 +62,14 @@ struct Answer {
     own: HeaderMap,
 }
 
+/// The last answer's body, guarded: what the request does with it.
+enum Guarded {
+    /// The request streams it: the response carries it unread.
+    Streamed(Body),
+    /// Read into memory, at most `limit` bytes.
+    Read { body: Body, limit: Option<u64> },
+}
+
 /// Whether `err` is a failure on a stale pooled connection that `parts` may be sent again
 /// after: only for methods that are idempotent (RFC 9110 §9.2.2) or carry an
 /// `Idempotency-Key`. A transport that knows nothing was written retries by itself.
@@ -113,13 +121,18 @@ impl Chain {
     ///
     /// The steps that wait borrow the chain, and the one that consumes it does not wait: a
     /// step that took the chain by value would hold a second copy of it in this future,
-    /// which every request's box is sized for.
-    pub(crate) async fn run(mut self) -> Result<Response> {
-        let started = self.started;
-        let last = self.last_answer().await;
-        let result = last.map(|(head, content, own)| self.finish(head, content, own));
-        crate::trace::finished(&result, started);
-        result
+    /// which every request's box is sized for. Not an `async fn` for the same reason: one
+    /// keeps its arguments and the locals it moves them into apart (rust-lang/rust#62958),
+    /// where the block below uses the chain it captured in place.
+    #[allow(clippy::manual_async_fn)] // the `async fn` it suggests is the copy said above
+    pub(crate) fn run(mut self) -> impl std::future::Future<Output = Result<Response>> + Send {
+        async move {
+            let started = self.started;
+            let last = self.last_answer().await;
+            let result = last.map(|(head, content, own)| self.finish(head, content, own));
+            crate::trace::finished(&result, started);
+            result
+        }
     }
 
     /// The hops until the last, and the last one's content.
@@ -129,7 +142,16 @@ impl Chain {
                 break last;
             }
         };
-        let content = self.content(body).await?;
+        // Awaited here rather than in a step of its own: that step's future would keep
+        // the body twice (its argument, and the reader it moved into) beside the head.
+        let content = match self.guard(body) {
+            Guarded::Streamed(body) => Content::Streaming(body),
+            Guarded::Read { body, limit } => Content::Buffered(
+                body.collect(limit)
+                    .await
+                    .map_err(|e| e.with_url(self.parts.url.url().clone()))?,
+            ),
+        };
         Ok((head, content, own))
     }
 
@@ -230,14 +252,12 @@ impl Chain {
         )
     }
 
-    /// The last answer's body: read (within `max_body_size`) unless the request streams
-    /// it, under the one guard on it. (`&mut`: a shared borrow would need the chain's
-    /// hooks to be `Sync` for the future to be `Send`.)
-    async fn content(&mut self, body: Body) -> Result<Content> {
+    /// The last answer's body under the one guard on it: handed over unread when the
+    /// request streams it (under the total timeout until it is read or dropped), else to be
+    /// read within `max_body_size` (under the total timeout already).
+    fn guard(&self, body: Body) -> Guarded {
         let options = &self.parts.options;
         let streamed = options.stream || self.batch.stream;
-        // The one guard on the body: a streamed body stays under the total timeout until
-        // it is read or dropped; a buffered one is read under it already.
         let timeouts = self.client.timeouts(options);
         let guards = BodyGuards {
             low_speed: timeouts.low_speed,
@@ -250,16 +270,12 @@ impl Chain {
             Body::wrap(GuardedBody::new(body, guards))
         };
         if streamed {
-            return Ok(Content::Streaming(body));
+            return Guarded::Streamed(body);
         }
         let limit = options
             .max_body_size
             .unwrap_or(self.client.inner.max_body_size);
-        let bytes = body
-            .collect(limit)
-            .await
-            .map_err(|e| e.with_url(self.parts.url.url().clone()))?;
-        Ok(Content::Buffered(bytes))
+        Guarded::Read { body, limit }
     }
 
     /// The last answer as the response: the history attached, the hooks run.

@@ -60,7 +60,7 @@ pub(crate) struct Parts {
     /// Cookies given for this request only, as a `Cookie` header value. Sent to the original
     /// host and never carried to another one by a redirect.
     pub(crate) cookies: Option<String>,
-    pub(crate) options: RequestOptions,
+    pub(crate) options: OptionsBox,
     pub(crate) hooks: Vec<Hook>,
     pub(crate) each_response: Vec<EachResponseHook>,
     /// Told the bytes sent as the body goes out.
@@ -71,7 +71,7 @@ pub(crate) struct Parts {
 }
 
 /// Per-request settings; `None` means "the client's default".
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct RequestOptions {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) read_timeout: Option<Duration>,
@@ -82,6 +82,47 @@ pub(crate) struct RequestOptions {
     pub(crate) low_speed: Option<Option<LowSpeedLimit>>,
     pub(crate) max_decoded_size: Option<Option<u64>>,
     pub(crate) max_decompression_ratio: Option<Option<u32>>,
+}
+
+impl RequestOptions {
+    /// Every setting the client's.
+    const DEFAULT: RequestOptions = RequestOptions {
+        connect_timeout: None,
+        read_timeout: None,
+        total_timeout: None,
+        allow_redirects: None,
+        stream: false,
+        max_body_size: None,
+        low_speed: None,
+        max_decoded_size: None,
+        max_decompression_ratio: None,
+    };
+}
+
+impl Default for RequestOptions {
+    fn default() -> Self {
+        RequestOptions::DEFAULT
+    }
+}
+
+/// A request's [`RequestOptions`], boxed once one is set: most requests set none, and every
+/// request's future holds its `Parts` (120 bytes inline, 8 boxed, which keeps that future
+/// small enough for the allocator's per-thread cache).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OptionsBox(Option<Box<RequestOptions>>);
+
+impl std::ops::Deref for OptionsBox {
+    type Target = RequestOptions;
+
+    fn deref(&self) -> &RequestOptions {
+        self.0.as_deref().unwrap_or(&RequestOptions::DEFAULT)
+    }
+}
+
+impl std::ops::DerefMut for OptionsBox {
+    fn deref_mut(&mut self) -> &mut RequestOptions {
+        self.0.get_or_insert_with(Box::default)
+    }
 }
 
 impl Request {
@@ -115,7 +156,7 @@ impl Request {
                 headers,
                 body: None,
                 cookies: None,
-                options: RequestOptions::default(),
+                options: OptionsBox::default(),
                 hooks: Vec::new(),
                 each_response: Vec::new(),
                 upload_progress: None,
@@ -189,7 +230,7 @@ impl Request {
                 headers: parts.headers.clone(),
                 body,
                 cookies: parts.cookies.clone(),
-                options: parts.options,
+                options: parts.options.clone(),
                 hooks: Vec::new(),
                 each_response: Vec::new(),
                 upload_progress: None,
