@@ -44,7 +44,7 @@ impl RequestUrl {
         } else {
             ("https", text.strip_prefix("https://")?)
         };
-        let authority_len = rest.find('/')?;
+        let authority_len = rest.bytes().position(|b| b == b'/')?;
         let (authority, target) = rest.split_at(authority_len);
         if !is_canonical_authority(authority, scheme) || !is_canonical_target(target) {
             return None;
@@ -121,9 +121,8 @@ fn is_canonical_authority(authority: &str, scheme: &str) -> bool {
     let port_ok = port.is_none_or(|port| {
         let default = if scheme == "https" { "443" } else { "80" };
         (1..=5).contains(&port.len())
-            && port.bytes().all(|b| b.is_ascii_digit())
             && !(port.len() > 1 && port.starts_with('0'))
-            && port.parse::<u32>().is_ok_and(|p| p <= 65_535)
+            && decimal(port.as_bytes()).is_some_and(|p| p <= 65_535)
             && port != default
     });
     port_ok && is_canonical_host(host.as_bytes())
@@ -150,20 +149,32 @@ fn is_canonical_host(host: &[u8]) -> bool {
     match host.get(label_start) {
         None => false,
         Some(first) if first.is_ascii_lowercase() => true,
-        Some(_) => std::str::from_utf8(host).is_ok_and(is_canonical_ipv4),
+        Some(_) => is_canonical_ipv4(host),
     }
 }
 
-fn is_canonical_ipv4(host: &str) -> bool {
+/// Four decimal octets, each in its shortest form: a byte loop, as every request to an
+/// address runs it (`split` and `parse` took ~1 000 instructions for `127.0.0.1`).
+fn is_canonical_ipv4(host: &[u8]) -> bool {
     let mut parts = 0;
-    for part in host.split('.') {
+    for part in host.split(|&b| b == b'.') {
         parts += 1;
-        let shortest = !(part.is_empty() || part.len() > 1 && part.starts_with('0'));
-        if !shortest || !part.bytes().all(|b| b.is_ascii_digit()) || part.parse::<u8>().is_err() {
+        let shortest = (1..=3).contains(&part.len()) && !(part.len() > 1 && part[0] == b'0');
+        if !shortest || !decimal(part).is_some_and(|octet| octet <= 255) {
             return false;
         }
     }
     parts == 4
+}
+
+/// The value of at most five ASCII digits; `None` for anything else.
+fn decimal(digits: &[u8]) -> Option<u32> {
+    if digits.len() > 5 {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |value, &b| {
+        b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
+    })
 }
 
 /// Bytes `Url` keeps as written in a path and a query: ASCII letters and digits, and
