@@ -160,7 +160,7 @@ fn is_canonical_ipv4(host: &[u8]) -> bool {
     for part in host.split(|&b| b == b'.') {
         parts += 1;
         let shortest = (1..=3).contains(&part.len()) && !(part.len() > 1 && part[0] == b'0');
-        if !shortest || !decimal(part).is_some_and(|octet| octet <= 255) {
+        if !shortest || decimal(part).is_none_or(|octet| octet > 255) {
             return false;
         }
     }
