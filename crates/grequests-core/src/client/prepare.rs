@@ -4,7 +4,7 @@
 use http::header::{
     HeaderValue, AUTHORIZATION, CONTENT_LENGTH, COOKIE, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
-use http::Method;
+use http::{HeaderMap, Method};
 
 use super::cookies::{self, CookieJar};
 use super::upload::Reporting;
@@ -32,7 +32,7 @@ impl Client {
         &self,
         parts: &mut Parts,
         chain_jar: Option<&CookieJar>,
-    ) -> Result<(http::Request<crate::Body>, http::HeaderMap)> {
+    ) -> Result<(http::Request<crate::Body>, HeaderMap)> {
         // The request's own headers, as the response will report them: cookies merged in,
         // and never a Proxy-Authorization.
         let mut own = parts.headers.clone();
@@ -48,15 +48,18 @@ impl Client {
                 own.insert(COOKIE, value);
             }
         }
-        let mut headers = (*self.inner.headers).clone();
-        if parts.left_origin {
-            headers.remove(AUTHORIZATION);
-            headers.remove(COOKIE);
-        }
         // The request's own headers replace the defaults of the same name, every value of
-        // a repeated one kept.
-        for name in own.keys() {
-            headers.remove(name);
+        // a repeated one kept. Made with room for the two headers a transport adds (`Host`,
+        // `Accept-Encoding`): a clone of the defaults would be exactly full, and the first
+        // insert into it would grow it.
+        let defaults = &*self.inner.headers;
+        let mut headers = HeaderMap::with_capacity(defaults.len() + own.len() + 2);
+        for (name, value) in defaults {
+            let replaced = !own.is_empty() && own.contains_key(name);
+            let withheld = parts.left_origin && (name == AUTHORIZATION || name == COOKIE);
+            if !replaced && !withheld {
+                headers.append(name.clone(), value.clone());
+            }
         }
         for (name, value) in &own {
             headers.append(name.clone(), value.clone());
