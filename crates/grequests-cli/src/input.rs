@@ -17,10 +17,10 @@ const MAX_LINE: usize = 1 << 20;
 
 /// One input line to fetch, or the reason it cannot be.
 ///
-/// The read-ahead window holds ten thousand of these, so a job is kept small: the URL's
-/// text once (the parsed URL's own, unless written otherwise), not the parsed `Url`
-/// (88 bytes beside it), and what only JSON lines carry behind a box. 232 bytes and two
-/// copies of the URL at first, 128 and one with a `Url`, 48 now.
+/// The read-ahead window holds twenty thousand of these by default, so a job is kept
+/// small: the URL's text once (the parsed URL's own, unless written otherwise), not the
+/// parsed `Url` (88 bytes beside it), and what only JSON lines carry behind a box. 232
+/// bytes and two copies of the URL at first, 128 and one with a `Url`, 48 now.
 #[derive(Debug)]
 pub struct Job {
     /// The line number, from 1.
@@ -360,11 +360,10 @@ mod tests {
             job.spec.map(|s| s.url.to_string()),
             Ok("http://a.test/x".into())
         );
-        let job = parse(
+        let mut job = parse(
             2,
             r#"{"url":"https://B.test/","method":"POST","headers":{"X-A":"1"},"json":{"k":1},"id":"row-7"}"#,
         );
-        let mut job = job;
         assert_eq!(job.take_id(), Some(serde_json::json!("row-7")));
         assert_eq!(
             job.url(),

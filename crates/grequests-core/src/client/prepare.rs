@@ -55,7 +55,7 @@ impl Client {
         let defaults = &*self.inner.headers;
         let mut headers = HeaderMap::with_capacity(defaults.len() + own.len() + 2);
         for (name, value) in defaults {
-            let replaced = !own.is_empty() && own.contains_key(name);
+            let replaced = own.contains_key(name);
             let withheld = parts.left_origin && (name == AUTHORIZATION || name == COOKIE);
             if !replaced && !withheld {
                 headers.append(name.clone(), value.clone());

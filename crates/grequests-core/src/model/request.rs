@@ -106,8 +106,8 @@ impl Default for RequestOptions {
 }
 
 /// A request's [`RequestOptions`], boxed once one is set: most requests set none, and every
-/// request's future holds its `Parts` (120 bytes inline, 8 boxed, which keeps that future
-/// small enough for the allocator's per-thread cache).
+/// request's future holds its `Parts` (120 bytes inline, 8 boxed), a future each batch
+/// moves into a box of its own.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OptionsBox(Option<Box<RequestOptions>>);
 
