@@ -513,6 +513,7 @@ impl HyperTransportBuilder {
             counters,
             proxies,
             decompress: self.decompress,
+            http2_only: self.http2_prior_knowledge,
             decode_limits: self.decode_limits,
         }))
     }

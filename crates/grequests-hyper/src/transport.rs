@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use grequests_transport::{Body, DecodeLimits, HeadLimit, PoolStatus, Result, Timeouts, Transport};
-use http::header::{HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
+use http::header::{Entry, HeaderValue, ACCEPT_ENCODING, HOST, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) counters: Arc<PoolCounters>,
     pub(crate) proxies: Option<Arc<Matcher>>,
     pub(crate) decompress: bool,
+    /// Every connection speaks HTTP/2 (prior knowledge): plain http is not HTTP/1.1 either.
+    pub(crate) http2_only: bool,
     /// For requests that carry no [`DecodeLimits`] of their own.
     pub(crate) decode_limits: DecodeLimits,
 }
@@ -89,10 +91,13 @@ impl Transport for HyperTransport {
         // No body follows a HEAD's response, whatever its Content-Encoding says.
         let is_head = request.method() == http::Method::HEAD;
         let started = std::time::Instant::now();
-        if self.inner.decompress && !request.headers().contains_key(ACCEPT_ENCODING) {
-            request
-                .headers_mut()
-                .insert(ACCEPT_ENCODING, HeaderValue::from_static(ACCEPTED));
+        if self.inner.decompress {
+            if let Entry::Vacant(slot) = request.headers_mut().entry(ACCEPT_ENCODING) {
+                slot.insert(HeaderValue::from_static(ACCEPTED));
+            }
+        }
+        if !self.inner.http2_only {
+            set_http1_host(&mut request);
         }
         if let Some(auth) = self.proxy_authorization(request.uri()) {
             request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
@@ -182,6 +187,34 @@ impl HyperTransport {
     /// The connection budget this transport counts against.
     pub fn connection_budget(&self) -> &ConnectionBudget {
         &self.inner.budget
+    }
+}
+
+/// Gives a plain-http request the `Host` header hyper-util would give it, unless it has one.
+///
+/// hyper-util adds `Host` only once it knows the connection is HTTP/1, and formats
+/// `host:port` into a new `String` to do it (2.5k instructions a request, measured); plain
+/// http without prior knowledge is always HTTP/1.1, so the header can be known here, copied
+/// from the authority as it is. https waits for ALPN, and keeps hyper-util's way. The
+/// authority of a request URL is canonical (no userinfo, no default port), which is what
+/// `Host` holds; anything else is left to hyper-util.
+fn set_http1_host(request: &mut http::Request<Body>) {
+    let uri = request.uri();
+    if uri.scheme() != Some(&Scheme::HTTP) {
+        return;
+    }
+    let Some(authority) = uri.authority() else {
+        return;
+    };
+    let authority = authority.as_str();
+    if authority.contains('@') || authority.ends_with(":80") {
+        return;
+    }
+    let Ok(host) = HeaderValue::from_str(authority) else {
+        return;
+    };
+    if let Entry::Vacant(slot) = request.headers_mut().entry(HOST) {
+        slot.insert(host);
     }
 }
 

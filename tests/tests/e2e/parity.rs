@@ -265,3 +265,29 @@ async fn requests_can_be_inspected_and_take_a_method_name() {
         .unwrap_err();
     assert!(err.is_builder(), "{err}");
 }
+
+#[tokio::test]
+async fn host_is_the_authority_once_and_a_host_of_the_callers_own_is_kept() {
+    let server = server().await;
+    let port = server.addr().port();
+    let host_sent = |response: &grequests::Response| json(response)["headers"]["Host"].clone();
+    let client = client();
+    let by_address = client.get(server.url("/headers")).send().await.unwrap();
+    assert_eq!(host_sent(&by_address), format!("127.0.0.1:{port}"));
+    // Credentials in the URL go in Authorization, never in Host.
+    let with_userinfo = format!("http://user:pw@127.0.0.1:{port}/headers");
+    let response = client.get(with_userinfo).send().await.unwrap();
+    assert_eq!(host_sent(&response), format!("127.0.0.1:{port}"));
+    // A Host set by the caller is sent instead, not as well (the echo joins repeats by ',').
+    let own = client
+        .get(server.url("/headers"))
+        .header("Host", "virtual.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(host_sent(&own), "virtual.test");
+    let named = crate::support::client_over_origins(server.addr(), 1);
+    let url = format!("http://o0.test:{port}/headers");
+    let response = named.get(url).send().await.unwrap();
+    assert_eq!(host_sent(&response), format!("o0.test:{port}"));
+}
