@@ -242,6 +242,8 @@ async fn read_head_within<F: std::future::Future>(
     };
     loop {
         tokio::select! {
+            // The exchange first: no random branch order drawn on every poll.
+            biased;
             output = &mut exchange => return Ok(output),
             () = tokio::time::sleep_until(deadline) => {
                 let now = tokio::time::Instant::now();
