@@ -312,16 +312,12 @@ pub(crate) fn shown_body(body: &Bytes) -> String {
 
 impl Matcher {
     fn mismatch(&self, request: &RecordedRequest) -> Option<String> {
-        let path = request.url.path();
+        let path = request.path();
         match self {
             Matcher::Method(method) => (method != request.method)
                 .then(|| format!("method: expected {method}, got {}", request.method)),
-            Matcher::Host(host) => (request.url.host_str() != Some(host.as_str())).then(|| {
-                format!(
-                    "host: expected {host}, got {}",
-                    request.url.host_str().unwrap_or("")
-                )
-            }),
+            Matcher::Host(host) => (!request.host().eq_ignore_ascii_case(host))
+                .then(|| format!("host: expected {host}, got {}", request.host())),
             Matcher::Path(pattern) => {
                 let (ok, shown) = match pattern {
                     PathPattern::Exact(p) => (path == p, p.clone()),
@@ -333,7 +329,7 @@ impl Matcher {
             }
             Matcher::Query(name, value) => {
                 let got: Vec<String> = request
-                    .url
+                    .url()
                     .query_pairs()
                     .filter(|(n, _)| n == name.as_str())
                     .map(|(_, v)| v.into_owned())
@@ -347,7 +343,7 @@ impl Matcher {
                 })
             }
             Matcher::QueryAbsent(name) => request
-                .url
+                .url()
                 .query_pairs()
                 .any(|(n, _)| n == name.as_str())
                 .then(|| format!("query: expected no {name}, got one")),

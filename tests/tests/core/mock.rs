@@ -270,7 +270,7 @@ async fn the_request_log_is_a_stable_snapshot() {
     let answered: Vec<String> = mock
         .requests_for(&items)
         .iter()
-        .map(|r| r.url.path().to_owned())
+        .map(|r| r.path().to_owned())
         .collect();
     assert_eq!(answered, ["/item/1", "/item/2"]);
 }

@@ -35,7 +35,7 @@ async fn params_form_json_and_headers_reach_the_transport() {
         .unwrap();
     let requests = mock.requests();
     assert_eq!(
-        requests[0].url.as_str(),
+        requests[0].url().as_str(),
         "http://a.test/search?x=0&q=grequests+rs&page=2"
     );
     assert_eq!(

@@ -69,12 +69,7 @@ async fn head_stays_head_through_a_303() {
 async fn too_many_redirects_is_a_redirect_error() {
     let mock = MockTransport::new();
     mock.route(Route::any()).respond_with(|request| async move {
-        let n: u32 = request
-            .url
-            .path()
-            .trim_start_matches('/')
-            .parse()
-            .unwrap_or(0);
+        let n: u32 = request.path().trim_start_matches('/').parse().unwrap_or(0);
         Reply::redirect(302, &format!("/{}", n + 1))
     });
     let error = mock
@@ -139,7 +134,7 @@ fn landing_request(mock: &MockTransport) -> grequests_mock::RecordedRequest {
     mock.requests()
         .into_iter()
         .rev()
-        .find(|r| r.url.path() == "/landing")
+        .find(|r| r.path() == "/landing")
         .unwrap()
 }
 
@@ -187,7 +182,7 @@ async fn url_credentials_become_basic_auth_and_stay_on_their_host() {
         .unwrap();
     let first = mock.requests().into_iter().next().unwrap();
     assert_eq!(first.header("authorization"), Some("Basic dXNlcjpwQHNz"));
-    assert_eq!(first.url.as_str(), "http://a.test/stay");
+    assert_eq!(first.url().as_str(), "http://a.test/stay");
     mock.client()
         .get("http://user:pass@a.test/go")
         .send()

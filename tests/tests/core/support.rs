@@ -35,7 +35,7 @@ pub fn httpbin_like() -> (MockTransport, Client) {
     // Anything else answers with its own path.
     mock.route(Route::any())
         .priority(-1)
-        .respond_with_fn(|request| Reply::status(200).text(request.url.path()));
+        .respond_with_fn(|request| Reply::status(200).text(request.path()));
     let client = mock.client();
     (mock, client)
 }

@@ -19,7 +19,7 @@ fn per_host_meter(
     mock.route(Route::any()).respond_with(move |request| {
         let log = log.clone();
         async move {
-            let host = request.url.host_str().unwrap_or("").to_owned();
+            let host = request.host().to_owned();
             {
                 let mut log = log.lock().unwrap();
                 let entry = log.entry(host.clone()).or_default();
