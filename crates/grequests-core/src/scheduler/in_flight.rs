@@ -1,11 +1,10 @@
-//! The requests of a batch in flight, driven: inline in the batch's own future, or each on
-//! a task of its own.
+//! The requests of a batch in flight, driven: inline in the batch's own future (`map`), or
+//! on a driver task of the batch's own (the `imap`s, see [`Driven`]).
 //!
 //! A `map` future is the only consumer of its results and polls whenever one is ready, so
-//! its requests can be polled inline (a `FuturesUnordered`): no task per request, no
-//! wake-up hop through a `JoinSet`. An `imap` stream is polled only when its consumer
-//! asks for the next item; polled inline, requests in flight would stall while the
-//! consumer is busy (futures-rs #2387), so each gets a task that runs on its own.
+//! its requests can be polled inline (a `FuturesUnordered`). An `imap` stream is polled
+//! only when its consumer asks for the next item; polled inline, requests in flight would
+//! stall while the consumer is busy (futures-rs #2387), so a driver task polls them.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -14,8 +13,8 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use futures_util::stream::FuturesUnordered;
-use tokio::task::{Id, JoinSet};
 
+use super::driven::Driven;
 use crate::model::Response;
 use crate::{Error, Result};
 
@@ -26,13 +25,14 @@ pub(crate) type Exchange = Pin<Box<dyn Future<Output = Result<Response>> + Send>
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Finished {
     Done(usize, Result<Response>),
-    /// A task that ended without a result (the runtime shut down under it), by id.
-    Lost(Id, Error),
+    /// Every request in flight is gone without a result: the runtime dropped the driver
+    /// task under them.
+    Lost,
 }
 
 pub(crate) enum InFlight {
     Inline(FuturesUnordered<Caught>),
-    Tasks(JoinSet<(usize, Result<Response>)>),
+    Driven(Driven),
 }
 
 impl InFlight {
@@ -40,8 +40,8 @@ impl InFlight {
         InFlight::Inline(FuturesUnordered::new())
     }
 
-    pub(crate) fn tasks() -> Self {
-        InFlight::Tasks(JoinSet::new())
+    pub(crate) fn driven() -> Self {
+        InFlight::Driven(Driven::new())
     }
 
     /// Whether its requests are polled inline by the batch's future (`map`'s way).
@@ -52,27 +52,24 @@ impl InFlight {
     pub(crate) fn len(&self) -> usize {
         match self {
             InFlight::Inline(set) => set.len(),
-            InFlight::Tasks(set) => set.len(),
+            InFlight::Driven(set) => set.len(),
         }
     }
 
-    /// Starts `exchange` for `slot`; the task's id when it got a task.
-    pub(crate) fn start(&mut self, slot: usize, exchange: Exchange) -> Option<Id> {
+    /// Starts `exchange` for `slot`.
+    pub(crate) fn start(&mut self, slot: usize, exchange: Exchange) {
+        let exchange = Caught { slot, exchange };
         match self {
-            InFlight::Inline(set) => {
-                set.push(Caught { slot, exchange });
-                None
-            }
-            InFlight::Tasks(set) => Some(set.spawn(Caught { slot, exchange }).id()),
+            InFlight::Inline(set) => set.push(exchange),
+            InFlight::Driven(set) => set.start(exchange),
         }
     }
 
-    /// Drops every exchange in flight: their futures are dropped (inline) or their tasks
-    /// aborted.
+    /// Drops every exchange in flight, inline or on the driver.
     pub(crate) fn cancel_all(&mut self) {
         match self {
             InFlight::Inline(set) => *set = FuturesUnordered::new(),
-            InFlight::Tasks(set) => *set = JoinSet::new(),
+            InFlight::Driven(set) => set.cancel_all(),
         }
     }
 
@@ -81,15 +78,7 @@ impl InFlight {
             InFlight::Inline(set) => Pin::new(set)
                 .poll_next(cx)
                 .map(|done| done.map(|(slot, result)| Finished::Done(slot, result))),
-            InFlight::Tasks(set) => set.poll_join_next_with_id(cx).map(|joined| {
-                joined.map(|joined| match joined {
-                    Ok((_, (slot, result))) => Finished::Done(slot, result),
-                    Err(error) => Finished::Lost(
-                        error.id(),
-                        Error::canceled("the request's task was canceled"),
-                    ),
-                })
-            }),
+            InFlight::Driven(set) => set.poll_next(cx),
         }
     }
 }
@@ -126,7 +115,7 @@ impl std::fmt::Debug for InFlight {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             InFlight::Inline(set) => write!(f, "Inline({})", set.len()),
-            InFlight::Tasks(set) => write!(f, "Tasks({})", set.len()),
+            InFlight::Driven(set) => write!(f, "Driven({})", set.len()),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! in flight, or finished and waiting to be taken. Dropping a batch cancels what it has in
 //! flight.
 
+mod driven;
 mod engine;
 mod in_flight;
 mod into_request;

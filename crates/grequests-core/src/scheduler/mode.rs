@@ -53,7 +53,7 @@ mod sealed {
         /// `imap`s, as grequests.
         const DEFAULT_SIZE: Option<usize>;
         /// Whether every result is kept until the batch ends (`map`): its requests are
-        /// then polled inline by the batch's own future, instead of a task each.
+        /// then polled inline by the batch's own future, not by driver tasks.
         const KEEPS_RESULTS: bool;
         /// Whether the requests not sent when `gtimeout` passes are reported (one result
         /// per request), or never pulled (`imap` ends).

@@ -1,9 +1,9 @@
 //! The engine under `map`, `imap` and `imap_enumerated`.
 //!
 //! Requests are pulled lazily from the user's iterator and started in an [`InFlight`] set:
-//! a task each for the `imap`s, so requests in flight keep moving while the consumer is
-//! busy (a `buffer_unordered` only polls them when the consumer does: futures-rs #2387),
-//! inline for `map`, whose future polls them itself. A request's [`Ticket`] waits in the
+//! on a driver task of the batch's own for the `imap`s, so requests in flight keep moving
+//! while the consumer is busy (a `buffer_unordered` only polls them when the consumer
+//! does: futures-rs #2387), inline for `map`, whose future polls them itself. A request's [`Ticket`] waits in the
 //! `running` slab while it is out; its slot is freed only when the consumer takes its
 //! result, so requests running plus results waiting never exceed `size`: that is the
 //! backpressure bound. Dropping the engine drops the set, which cancels them all. Response
@@ -24,7 +24,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use slab::Slab;
-use tokio::task::Id;
 use tokio::time::Sleep;
 
 use ticket::Ticket;
@@ -43,7 +42,7 @@ use crate::{Error, Result};
 pub(crate) struct Plan {
     pub(crate) size: Option<usize>,
     /// The consumer keeps every result until the batch ends (`map`): its requests are
-    /// polled inline by the batch's own future, not a task each, and their responses'
+    /// polled inline by the batch's own future, not by driver tasks, and their responses'
     /// headers made dense (see `Batch::keeps_results`).
     pub(crate) keeps_results: bool,
     pub(crate) on_expiry: OnExpiry,
@@ -73,12 +72,6 @@ enum Phase {
     Expired,
 }
 
-/// A request out on the wire: its ticket, and its task when it has one.
-struct Running<U> {
-    ticket: Ticket<U>,
-    task: Option<Id>,
-}
-
 /// A request pulled from the iterator: ready to send, or already failed (bad input). A value
 /// that lives for one `match`: boxing the large variant would cost an allocation per request.
 #[allow(clippy::large_enum_variant)]
@@ -103,7 +96,8 @@ where
     on_expiry: OnExpiry,
     phase: Phase,
     in_flight: InFlight,
-    running: Slab<Running<Data<I>>>,
+    /// The tickets of the requests out on the wire.
+    running: Slab<Ticket<Data<I>>>,
     ready: VecDeque<Completed<Data<I>>>,
     next_index: usize,
     counts: Progress,
@@ -134,7 +128,7 @@ where
             in_flight: if plan.keeps_results {
                 InFlight::inline()
             } else {
-                InFlight::tasks()
+                InFlight::driven()
             },
             running: Slab::new(),
             ready: VecDeque::new(),
@@ -239,17 +233,16 @@ where
                 Poll::Ready(Some(Finished::Done(key, result))) => {
                     return Poll::Ready(Some(self.complete(key, result)))
                 }
-                Poll::Ready(Some(Finished::Lost(id, error))) => {
-                    // Only when the runtime shuts down under a task (panics are caught in
-                    // it), so a scan for the slot is fine; the request still gets its one
-                    // result.
-                    let key = self
-                        .running
-                        .iter()
-                        .find(|(_, running)| running.task == Some(id))
-                        .map(|(key, _)| key);
-                    if let Some(key) = key {
-                        return Poll::Ready(Some(self.complete(key, Err(error))));
+                Poll::Ready(Some(Finished::Lost)) => {
+                    // Only when the runtime drops the driver (panics are caught in it):
+                    // every request out still gets its one result.
+                    self.fail_running(|| {
+                        Error::canceled(
+                            "the batch's driver task was dropped by its runtime (shut down?)",
+                        )
+                    });
+                    if let Some(completed) = self.ready.pop_front() {
+                        return Poll::Ready(Some(completed));
                     }
                 }
             }
@@ -311,14 +304,13 @@ where
         // value through several calls.
         let span = trace::request_span(&parts.method, &parts.url);
         let exchange = trace::boxed_in(client.execute_parts(parts, options), span);
-        let key = self.running.insert(Running { ticket, task: None });
-        let task = self.in_flight.start(key, exchange);
-        self.running[key].task = task;
+        let key = self.running.insert(ticket);
+        self.in_flight.start(key, exchange);
     }
 
     fn complete(&mut self, key: usize, result: Result<Response>) -> Completed<Data<I>> {
         match self.running.try_remove(key) {
-            Some(running) => running.ticket.finish(result),
+            Some(ticket) => ticket.finish(result),
             // Every key comes from `launch` and is removed exactly once, by the one result
             // its exchange produces.
             None => unreachable!("grequests engine: a result for a slot that is not running"),
@@ -328,19 +320,25 @@ where
     /// `gtimeout` is up: every running request fails with a timeout error, now.
     fn expire(&mut self) {
         self.phase = Phase::Expired;
-        // Their futures are dropped or their tasks aborted; their tickets are reported here.
+        // Their futures are dropped (inline or with the driver); their tickets are reported
+        // here.
         self.in_flight.cancel_all();
         let limit = self.gtimeout.unwrap_or_default();
-        let mut timed_out: Vec<_> = self
-            .running
-            .drain()
-            .map(|running| running.ticket.fail(gtimeout_error(limit)))
-            .collect();
-        timed_out.sort_by_key(|c| c.index);
-        self.ready.extend(timed_out);
+        self.fail_running(|| gtimeout_error(limit));
         if self.on_expiry == OnExpiry::Stop {
             self.requests = None;
         }
+    }
+
+    /// Every request out fails with `error()`, queued in the order they were pulled.
+    fn fail_running(&mut self, error: impl Fn() -> Error) {
+        let mut failed: Vec<_> = self
+            .running
+            .drain()
+            .map(|ticket| ticket.fail(error()))
+            .collect();
+        failed.sort_by_key(|c| c.index);
+        self.ready.extend(failed);
     }
 
     fn deliver(&mut self, completed: Completed<Data<I>>) -> Completed<Data<I>> {

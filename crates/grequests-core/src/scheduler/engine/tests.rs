@@ -275,3 +275,78 @@ fn outside_a_runtime_every_request_is_refused_unsent() {
     assert!(matches!(engine.poll_next(&mut cx), Poll::Ready(None)));
     assert_eq!(script.sent(), 0);
 }
+
+#[test]
+fn requests_on_a_driver_its_runtime_dropped_fail_once_and_the_rest_still_go() {
+    let script = Script::default();
+    // Held to the end: a dropped release would let its request finish.
+    let (client, mut releases) = script.client(3);
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let mut engine = Engine::new(
+        requests(&client, &["0", "1", "2", "3"], &pulled),
+        plan(Some(2), false, OnExpiry::ReportUnsent),
+    );
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime")
+    };
+    let first = runtime();
+    first.block_on(async {
+        assert!(step(&mut engine).await.is_pending());
+        let _ = releases.remove(0).send(());
+        assert_eq!(next(&mut engine).await.map(|c| c.index), Some(0));
+        // The freed slot goes to `/2`: `/1` and `/2` are on the driver.
+        assert!(step(&mut engine).await.is_pending());
+        for _ in 0..100 {
+            if script.sent() == 3 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(script.sent(), 3, "the driver sends what it is handed");
+    });
+    // Shutting down drops every task of the runtime, the batch's driver among them.
+    drop(first);
+    let collected = runtime().block_on(async {
+        // A lost driver nobody reported would leave the batch waiting for good.
+        tokio::time::timeout(Duration::from_secs(10), async {
+            let mut rest = Vec::new();
+            while let Some(completed) = next(&mut engine).await {
+                rest.push((completed.index, error(&completed).map(Error::is_canceled)));
+            }
+            rest
+        })
+        .await
+    });
+    let rest = collected.expect("the batch ends");
+    assert_eq!(rest, [(1, Some(true)), (2, Some(true)), (3, None)]);
+    assert_eq!(script.sent(), 4);
+    drop(releases);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imap_on_two_workers_gets_a_driver_each_and_every_result_once() {
+    let script = Script::default();
+    let (client, releases) = script.client(0);
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let paths: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let mut engine = Engine::new(
+        requests(&client, &paths, &pulled),
+        plan(Some(8), false, OnExpiry::ReportUnsent),
+    );
+    let mut indices = Vec::new();
+    while let Some(completed) = next(&mut engine).await {
+        assert_eq!(body(&completed), Some(completed.index.to_string()));
+        indices.push(completed.index);
+    }
+    indices.sort_unstable();
+    assert_eq!(indices, (0..40).collect::<Vec<_>>());
+    let InFlight::Driven(set) = &engine.in_flight else {
+        panic!("an imap's requests are driven");
+    };
+    assert_eq!(set.drivers(), 2);
+    drop(releases);
+}
