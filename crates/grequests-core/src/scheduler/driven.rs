@@ -85,27 +85,29 @@ impl Driven {
     }
 
     /// Hands `exchange` to the next driver, spawning it (on the current runtime) for its
-    /// first.
-    pub(crate) fn start(&mut self, exchange: Caught) {
+    /// first. A batch of `size` gets at most that many drivers, and at most one a worker.
+    pub(crate) fn start(&mut self, exchange: Caught, size: Option<usize>) {
+        let mut state = self.shared.lock();
         // Drivers their runtime dropped after every result was taken: start afresh. (Ones
         // dropped with requests in them are reported by `poll_next` first, with any started
         // meanwhile.)
-        if self.len == 0 && self.shared.lock().lost {
+        if state.lost && self.len == 0 {
+            drop(state);
             self.cancel_all();
+            state = self.shared.lock();
         }
         self.len += 1;
         let index = self.next;
-        let waker = {
-            let mut state = self.shared.lock();
-            if state.started.is_empty() {
-                let workers = tokio::runtime::Handle::current().metrics().num_workers();
-                state.started.resize_with(workers.max(1), Vec::new);
-                state.drivers.resize_with(workers.max(1), || None);
-            }
-            self.next = (index + 1) % state.started.len();
-            state.started[index].push(exchange);
-            state.drivers[index].take()
-        };
+        if state.started.is_empty() {
+            let workers = tokio::runtime::Handle::current().metrics().num_workers();
+            let drivers = workers.min(size.unwrap_or(usize::MAX)).max(1);
+            state.started.resize_with(drivers, Vec::new);
+            state.drivers.resize_with(drivers, || None);
+        }
+        self.next = (index + 1) % state.started.len();
+        state.started[index].push(exchange);
+        let waker = state.drivers[index].take();
+        drop(state);
         if index == self.drivers.len() {
             let task = tokio::spawn(BatchTask {
                 shared: self.shared.clone(),
@@ -119,6 +121,7 @@ impl Driven {
         }
         // Else it is awake already, and takes the new one up when it next runs.
     }
+
     /// The next result; `None` when nothing is in flight.
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Finished>> {
         let mut state = self.shared.lock();

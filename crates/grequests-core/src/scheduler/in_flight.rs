@@ -56,12 +56,12 @@ impl InFlight {
         }
     }
 
-    /// Starts `exchange` for `slot`.
-    pub(crate) fn start(&mut self, slot: usize, exchange: Exchange) {
+    /// Starts `exchange` for `slot`, in a batch of `size`.
+    pub(crate) fn start(&mut self, slot: usize, exchange: Exchange, size: Option<usize>) {
         let exchange = Caught { slot, exchange };
         match self {
             InFlight::Inline(set) => set.push(exchange),
-            InFlight::Driven(set) => set.start(exchange),
+            InFlight::Driven(set) => set.start(exchange, size),
         }
     }
 

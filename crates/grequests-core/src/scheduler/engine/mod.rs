@@ -305,7 +305,7 @@ where
         let span = trace::request_span(&parts.method, &parts.url);
         let exchange = trace::boxed_in(client.execute_parts(parts, options), span);
         let key = self.running.insert(ticket);
-        self.in_flight.start(key, exchange);
+        self.in_flight.start(key, exchange, self.size);
     }
 
     fn complete(&mut self, key: usize, result: Result<Response>) -> Completed<Data<I>> {

@@ -327,7 +327,7 @@ fn requests_on_a_driver_its_runtime_dropped_fail_once_and_the_rest_still_go() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_imap_on_two_workers_gets_a_driver_each_and_every_result_once() {
+async fn an_imap_on_two_workers_gets_a_driver_each_up_to_its_size_and_every_result_once() {
     let script = Script::default();
     let (client, releases) = script.client(0);
     let pulled = Arc::new(AtomicUsize::new(0));
@@ -348,5 +348,19 @@ async fn an_imap_on_two_workers_gets_a_driver_each_and_every_result_once() {
         panic!("an imap's requests are driven");
     };
     assert_eq!(set.drivers(), 2);
+    // A batch of one needs one driver, however many workers there are.
+    let mut single = Engine::new(
+        requests(&client, &paths[..4], &pulled),
+        plan(Some(1), false, OnExpiry::ReportUnsent),
+    );
+    let mut taken = 0;
+    while next(&mut single).await.is_some() {
+        taken += 1;
+    }
+    assert_eq!(taken, 4);
+    let InFlight::Driven(set) = &single.in_flight else {
+        panic!("an imap's requests are driven");
+    };
+    assert_eq!(set.drivers(), 1);
     drop(releases);
 }
