@@ -195,9 +195,9 @@ impl HyperTransport {
 /// hyper-util adds `Host` only once it knows the connection is HTTP/1, and formats
 /// `host:port` into a new `String` to do it (2.5k instructions a request, measured); plain
 /// http without prior knowledge is always HTTP/1.1, so the header can be known here, copied
-/// from the authority as it is. https waits for ALPN, and keeps hyper-util's way. The
-/// authority of a request URL is canonical (no userinfo, no default port), which is what
-/// `Host` holds; anything else is left to hyper-util.
+/// from the authority as it is. https waits for ALPN, and keeps hyper-util's way. An
+/// authority with credentials in it, or with the default port written out, is left to
+/// hyper-util too: its `Host` drops both.
 fn set_http1_host(request: &mut http::Request<Body>) {
     let uri = request.uri();
     if uri.scheme() != Some(&Scheme::HTTP) {

@@ -416,7 +416,8 @@ impl Transport for MockTransport {
             self.finish(slot, || "no route".to_owned());
             return Err(err);
         };
-        let host = recorded.host().to_owned();
+        // Counted by the name as DNS compares it, whatever case the request was sent in.
+        let host = recorded.host().to_ascii_lowercase();
         let _counted = Counted::enter(&self.inner, &route, host);
         route.pass_gate().await;
         let reply = route.answer(recorded).await;

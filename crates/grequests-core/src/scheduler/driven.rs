@@ -3,10 +3,11 @@
 //! An `imap` stream is polled only when its consumer asks for the next item; polled there,
 //! requests in flight would stall while the consumer is busy (futures-rs #2387). A task per
 //! request avoids that at about 3 500 instructions a request (spawning, the `JoinSet`, the
-//! task's own wake-ups; measured on the mock); a driver task per runtime worker polls them
-//! in a `FuturesUnordered`, as `map`'s future does inline, and hands each result over
-//! through a queue the consumer drains. One driver per worker, requests dealt round-robin,
-//! so that a multi-thread runtime still spreads the requests' work over its cores.
+//! task's own wake-ups; measured on the mock); a driver task per runtime worker (at most
+//! `size` of them) polls them in a `FuturesUnordered`, as `map`'s future does inline, and
+//! hands each result over through a queue the consumer drains. Requests are dealt to the
+//! drivers round-robin, so that a multi-thread runtime still spreads their work over its
+//! cores.
 //!
 //! The engine keeps the bound: it starts a request only when a slot is free, so the drivers
 //! hold at most `size` requests and the queue at most `size` results. Dropping the set
@@ -113,7 +114,6 @@ impl Driven {
                 shared: self.shared.clone(),
                 index,
                 set: FuturesUnordered::new(),
-                stopped: false,
             });
             self.drivers.push(task.abort_handle());
         } else if let Some(waker) = waker {
@@ -172,8 +172,6 @@ struct BatchTask {
     shared: Arc<Shared>,
     index: usize,
     set: FuturesUnordered<Caught>,
-    /// Set once it saw the set let go of it; a drop before that is the runtime's.
-    stopped: bool,
 }
 
 impl Future for BatchTask {
@@ -185,7 +183,6 @@ impl Future for BatchTask {
             let mut state = this.shared.lock();
             // Aborted: an abort takes effect at the task's next yield, which may be this.
             if state.closed {
-                this.stopped = true;
                 return Poll::Ready(());
             }
             for exchange in state.started[this.index].drain(..) {
@@ -212,9 +209,6 @@ impl Future for BatchTask {
 
 impl Drop for BatchTask {
     fn drop(&mut self) {
-        if self.stopped {
-            return;
-        }
         let consumer = {
             let mut state = self.shared.lock();
             if state.closed {

@@ -1,14 +1,14 @@
 //! The engine under `map`, `imap` and `imap_enumerated`.
 //!
 //! Requests are pulled lazily from the user's iterator and started in an [`InFlight`] set:
-//! on a driver task of the batch's own for the `imap`s, so requests in flight keep moving
+//! on driver tasks of the batch's own for the `imap`s, so requests in flight keep moving
 //! while the consumer is busy (a `buffer_unordered` only polls them when the consumer
-//! does: futures-rs #2387), inline for `map`, whose future polls them itself. A request's [`Ticket`] waits in the
-//! `running` slab while it is out; its slot is freed only when the consumer takes its
-//! result, so requests running plus results waiting never exceed `size`: that is the
-//! backpressure bound. Dropping the engine drops the set, which cancels them all. Response
-//! hooks and the progress callback run here, on the consumer's side, so nothing fires for a
-//! result nobody takes.
+//! does: futures-rs #2387), inline for `map`, whose future polls them itself. A request's
+//! [`Ticket`] waits in the `running` slab while it is out; its slot is freed only when the
+//! consumer takes its result, so requests running plus results waiting never exceed
+//! `size`: that is the backpressure bound. Dropping the engine drops the set, which cancels
+//! them all. Response hooks and the progress callback run here, on the consumer's side, so
+//! nothing fires for a result nobody takes.
 //!
 //! The batch moves through one [`Phase`]: `Idle` until first polled, then `Running` (or
 //! `Refusing` with no runtime to send on), and `Expired` once `gtimeout` passes.
