@@ -90,7 +90,7 @@ impl TestServerBuilder {
     }
 
     async fn bind(&self) -> io::Result<(TcpListener, Option<TestCertificates>)> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
+        let listener = listen(SocketAddr::from(([127, 0, 0, 1], self.port)))?;
         let certificates = if self.tls {
             Some(TestCertificates::generate(
                 &["localhost".to_owned(), "127.0.0.1".to_owned()],
@@ -263,6 +263,18 @@ impl std::fmt::Debug for TestServer {
     }
 }
 
+/// A listener with room for a burst of connections. `TcpListener::bind` queues 128 (std's
+/// backlog); a client opening a thousand at once overflows that, and the kernel drops the
+/// overflow's handshakes for the client to retransmit later, which a benchmark would count
+/// against the client that connects fastest. The kernel caps it at `net.core.somaxconn`.
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    const BACKLOG: u32 = 4096;
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
 /// Accepts connections until dropped; dropping the set of connections closes them all.
 async fn serve(listener: TcpListener, acceptor: Option<TlsAcceptor>, state: Arc<ServerState>) {
     let mut connections = JoinSet::new();
@@ -332,4 +344,27 @@ where
     let _ = auto::Builder::new(TokioExecutor::new())
         .serve_connection(io, service)
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{SocketAddr, TcpStream};
+    use std::time::Duration;
+
+    /// Past its backlog, a listener that is not accepting leaves a connect waiting on the
+    /// handshake's retransmission (a second and more); within it, the kernel completes
+    /// the handshake at once.
+    #[tokio::test]
+    async fn a_burst_of_connections_is_queued_without_accepting_any() {
+        let listener = super::listen(SocketAddr::from(([127, 0, 0, 1], 0))).expect("listen");
+        let addr = listener.local_addr().expect("local address");
+        let burst = tokio::task::spawn_blocking(move || {
+            (0..300)
+                .map(|_| TcpStream::connect_timeout(&addr, Duration::from_millis(500)))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        let connected = burst.await.expect("no panic");
+        assert_eq!(connected.expect("all 300 queued").len(), 300);
+        drop(listener);
+    }
 }
