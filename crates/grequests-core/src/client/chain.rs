@@ -216,7 +216,7 @@ impl Chain {
     async fn redirect(&mut self, answer: Answer, next: url::Url, replay: Replay) -> Result<()> {
         let max = self.client.inner.redirect.max_redirects();
         if self.history.len() >= max {
-            let first = self.history.first().map(|r| &r.request.url);
+            let first = self.history.first().map(|r| &r.inner.request.url);
             let url = first.unwrap_or(&self.parts.url).url().clone();
             return Err(
                 Error::redirect(format!("too many redirects (more than {max})")).with_url(url),
@@ -283,7 +283,7 @@ impl Chain {
         let defaults = self.client.inner.headers.clone();
         let request = RequestHead::new(self.parts.method, self.parts.url, own, defaults);
         let mut response = Response::answering(head, content, request, self.started.elapsed());
-        response.history = self.history;
+        response.inner.history = self.history;
         for mut hook in self.parts.each_response {
             hook(&mut response);
         }

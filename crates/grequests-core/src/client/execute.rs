@@ -124,7 +124,7 @@ mod tests {
             .await
             .expect("the transport answers");
         let text = response.url_string();
-        let parsed = response.request.url.is_parsed();
+        let parsed = response.inner.request.url.is_parsed();
         assert_eq!(text, response.url().as_str(), "the text is the Url's");
         parsed
     }

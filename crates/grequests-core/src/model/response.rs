@@ -18,6 +18,14 @@ use crate::{Body, Error, ReasonPhrase, Result};
 ///
 /// Its `Debug` form is the one grequests users know: `<Response [200]>`.
 pub struct Response {
+    /// Boxed: a response passes through a dozen frames on its way to the caller (the
+    /// chain, the driver's queue, the engine, the stream), and inline each move copied
+    /// its 400 bytes. One allocation is cheaper than those copies.
+    pub(crate) inner: Box<Fields>,
+}
+
+/// What a [`Response`] holds.
+pub(crate) struct Fields {
     pub(crate) status: StatusCode,
     pub(crate) version: Version,
     pub(crate) headers: Headers,
@@ -39,27 +47,27 @@ pub(crate) enum Content {
 impl Response {
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.inner.status
     }
 
     /// `true` for a status below 400, as requests' `Response.ok`.
     pub fn ok(&self) -> bool {
-        self.status.as_u16() < 400
+        self.inner.status.as_u16() < 400
     }
 
     /// The reason phrase the server sent (`599 UNKNOWN` gives `"UNKNOWN"`), or the
     /// status' canonical one (`"Not Found"`) when it sent the canonical phrase or none
     /// (HTTP/2 has none); empty for an unknown code without one.
     pub fn reason(&self) -> &str {
-        match self.extensions.get::<ReasonPhrase>() {
+        match self.inner.extensions.get::<ReasonPhrase>() {
             Some(reason) => reason.as_str(),
-            None => self.status.canonical_reason().unwrap_or(""),
+            None => self.inner.status.canonical_reason().unwrap_or(""),
         }
     }
 
     /// The HTTP version of the response.
     pub fn version(&self) -> Version {
-        self.version
+        self.inner.version
     }
 
     /// The headers; look-ups ignore case.
@@ -70,19 +78,19 @@ impl Response {
     /// [`header_all`](Response::header_all) and [`header_pairs`](Response::header_pairs)
     /// read either form without building it.
     pub fn headers(&self) -> &HeaderMap {
-        self.headers.map()
+        self.inner.headers.map()
     }
 
     /// A header's first value as text, if present and visible ASCII; see
     /// [`header_all`](Response::header_all) for a repeated header.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.texts(name).next()
+        self.inner.headers.texts(name).next()
     }
 
     /// Every value of a header, in the order received, each as text when it is visible
     /// ASCII (requests joins them with `", "`: `header_all(n).join(", ")`).
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers.texts(name).collect()
+        self.inner.headers.texts(name).collect()
     }
 
     /// Every header as its lowercase name and its value's bytes, the values of a repeated
@@ -95,29 +103,29 @@ impl Response {
     /// assert_eq!(response.header_pairs().collect::<Vec<_>>(), [("x-id", &b"7"[..])]);
     /// ```
     pub fn header_pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers.pairs()
+        self.inner.headers.pairs()
     }
 
     /// The address of the server (or proxy) the response came from, when the transport
     /// knows it (it reports a [`RemoteAddr`](crate::RemoteAddr), which the response keeps
     /// here rather than in its [`extensions`](Response::extensions)).
     pub fn remote_addr(&self) -> Option<std::net::SocketAddr> {
-        self.remote_addr
+        self.inner.remote_addr
     }
 
     /// Values the transport attached to the response, e.g. the number of attempts made.
     pub fn extensions(&self) -> &Extensions {
-        &self.extensions
+        &self.inner.extensions
     }
 
     /// Mutable access to the extensions.
     pub fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
+        &mut self.inner.extensions
     }
 
     /// The final URL, after redirects.
     pub fn url(&self) -> &Url {
-        self.request.url.url()
+        self.inner.request.url.url()
     }
 
     /// The final URL's text, as `url().as_str()` gives it, without making the [`Url`] when
@@ -125,37 +133,37 @@ impl Response {
     /// is sent without a parse, and [`url`](Response::url) parses it on first use, about
     /// 6 000 instructions).
     pub fn url_string(&self) -> String {
-        self.request.url.to_string()
+        self.inner.request.url.to_string()
     }
 
     /// The redirect responses followed to get here, oldest first. Their bodies are not kept.
     pub fn history(&self) -> &[Response] {
-        &self.history
+        &self.inner.history
     }
 
     /// Takes the redirect responses out of this one, oldest first, leaving its history
     /// empty: for handing them on without a copy (a binding that wraps each in an object of
     /// its own).
     pub fn take_history(&mut self) -> Vec<Response> {
-        std::mem::take(&mut self.history)
+        std::mem::take(&mut self.inner.history)
     }
 
     /// Time from sending the first request to receiving this response's head (and its
     /// body, unless streaming).
     pub fn elapsed(&self) -> Duration {
-        self.elapsed
+        self.inner.elapsed
     }
 
     /// The request this response answers (the last one sent, after redirects).
     pub fn request(&self) -> &RequestHead {
-        &self.request
+        &self.inner.request
     }
 
     /// Whether this is a redirect with a `Location` header.
     pub fn is_redirect(&self) -> bool {
-        self.status.is_redirection()
+        self.inner.status.is_redirection()
             && self
-                .headers
+                .inner.headers
                 .get_all(http::header::LOCATION.as_str())
                 .next()
                 .is_some()
@@ -168,7 +176,7 @@ impl Response {
     }
 
     fn encoding_rs(&self) -> &'static encoding_rs::Encoding {
-        self.headers
+        self.inner.headers
             .texts(CONTENT_TYPE.as_str())
             .next()
             .and_then(|v| v.parse::<mime::Mime>().ok())
@@ -181,7 +189,7 @@ impl Response {
 
     /// The length of the body read into memory; 0 for a streamed response.
     pub(crate) fn buffered_len(&self) -> u64 {
-        match &self.content {
+        match &self.inner.content {
             Content::Buffered(bytes) => bytes.len() as u64,
             Content::Streaming(_) => 0,
         }
@@ -189,12 +197,12 @@ impl Response {
 
     /// The body, if it was read (not a [streamed](crate::RequestBuilder::stream) response).
     pub fn bytes(&self) -> Result<Bytes> {
-        match &self.content {
+        match &self.inner.content {
             Content::Buffered(bytes) => Ok(bytes.clone()),
             Content::Streaming(_) => Err(Error::body(
                 "the body of a streamed response is read with chunk() or buffer()",
             )
-            .with_url(self.request.url.url().clone())),
+            .with_url(self.inner.request.url.url().clone())),
         }
     }
 
@@ -210,13 +218,13 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         let bytes = self.bytes()?;
         serde_json::from_slice(&bytes).map_err(|e| {
-            Error::decode(crate::Cause::source(e)).with_url(self.request.url.url().clone())
+            Error::decode(crate::Cause::source(e)).with_url(self.inner.request.url.url().clone())
         })
     }
 
     /// The cookies this response sets (its `Set-Cookie` headers that parse).
     pub fn cookies(&self) -> Vec<cookie::Cookie<'static>> {
-        self.headers
+        self.inner.headers
             .texts(SET_COOKIE.as_str())
             .filter_map(|v| cookie::Cookie::parse(v.to_owned()).ok())
             .collect()
@@ -225,7 +233,7 @@ impl Response {
     /// The next chunk of a streamed body; `Ok(None)` at its end. On a response whose body
     /// was read already, yields that body once.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        match &mut self.content {
+        match &mut self.inner.content {
             Content::Streaming(body) => body.chunk().await,
             Content::Buffered(bytes) if bytes.is_empty() => Ok(None),
             Content::Buffered(bytes) => Ok(Some(std::mem::take(bytes))),
@@ -258,13 +266,13 @@ impl Response {
     /// Reads the rest of a streamed body into memory (at most `limit` bytes), so that
     /// [`text`](Response::text), [`json`](Response::json) and [`bytes`](Response::bytes) work.
     pub async fn buffer(&mut self, limit: Option<u64>) -> Result<()> {
-        if let Content::Streaming(body) = &mut self.content {
+        if let Content::Streaming(body) = &mut self.inner.content {
             let body = std::mem::take(body);
             let bytes = body
                 .collect(limit)
                 .await
-                .map_err(|e| e.with_url(self.request.url.url().clone()))?;
-            self.content = Content::Buffered(bytes);
+                .map_err(|e| e.with_url(self.inner.request.url.url().clone()))?;
+            self.inner.content = Content::Buffered(bytes);
         }
         Ok(())
     }
@@ -278,8 +286,8 @@ impl Response {
 
     /// Like [`error_for_status`](Response::error_for_status), borrowing.
     pub fn error_for_status_ref(&self) -> Result<&Response> {
-        if self.status.is_client_error() || self.status.is_server_error() {
-            Err(Error::status(self.status).with_url(self.request.url.url().clone()))
+        if self.inner.status.is_client_error() || self.inner.status.is_server_error() {
+            Err(Error::status(self.inner.status).with_url(self.inner.request.url.url().clone()))
         } else {
             Ok(self)
         }
@@ -305,23 +313,25 @@ impl Response {
             head.extensions = Extensions::new();
         }
         Response {
-            status: head.status,
-            version: head.version,
-            headers: Headers::new(head.headers),
-            remote_addr,
-            extensions: head.extensions,
-            history: Vec::new(),
-            elapsed,
-            content,
-            request,
+            inner: Box::new(Fields {
+                status: head.status,
+                version: head.version,
+                headers: Headers::new(head.headers),
+                remote_addr,
+                extensions: head.extensions,
+                history: Vec::new(),
+                elapsed,
+                content,
+                request,
+            }),
         }
     }
 
     /// Puts its headers, and its history's, in the dense form: for a response kept until
-    /// its batch ends. In place, as moving a response copies a few hundred bytes.
+    /// its batch ends.
     pub(crate) fn keep(&mut self) {
-        self.headers.make_dense();
-        for hop in &mut self.history {
+        self.inner.headers.make_dense();
+        for hop in &mut self.inner.history {
             hop.keep();
         }
     }
@@ -329,7 +339,7 @@ impl Response {
     /// The same response, reporting `url` as its URL (and its request's).
     #[must_use]
     pub fn with_url(mut self, url: Url) -> Self {
-        self.request.url = url.into();
+        self.inner.request.url = url.into();
         self
     }
 }
@@ -364,6 +374,6 @@ impl<B: Into<Body>> From<http::Response<B>> for Response {
 
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<Response [{}]>", self.status.as_u16())
+        write!(f, "<Response [{}]>", self.inner.status.as_u16())
     }
 }

@@ -17,8 +17,8 @@ where
     type IntoFuture = MapFuture<I, M>;
 
     fn into_future(self) -> MapFuture<I, M> {
-        // Responses are a few hundred bytes each: growing by doubling would leave up to
-        // half the vector unused, so take the iterator's word for its length.
+        // One slot per request: growing by doubling would leave up to half the vector
+        // unused, so take the iterator's word for its length.
         let expected = self.engine.expected_len();
         MapFuture {
             batch: self,
