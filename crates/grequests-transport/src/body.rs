@@ -102,19 +102,7 @@ impl Body {
 
     /// Reads the next chunk of data; `Ok(None)` at the end. Trailers are skipped.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        loop {
-            match self.frame().await {
-                None => return Ok(None),
-                Some(Err(e)) => return Err(e),
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        if !data.is_empty() {
-                            return Ok(Some(data));
-                        }
-                    }
-                }
-            }
-        }
+        next_chunk(self).await
     }
 
     /// Reads the whole body into memory; more than `limit` bytes is a [body error](Error::is_body).
@@ -129,34 +117,7 @@ impl Body {
                 check_limit(bytes.len() as u64, limit)?;
                 return Ok(bytes);
             }
-            // A declared Content-Length over the limit fails before any byte is read.
-            check_limit(http_body::Body::size_hint(&self).lower(), limit)?;
-            let mut first: Option<Bytes> = None;
-            let mut rest = BytesMut::new();
-            let mut total: u64 = 0;
-            while let Some(chunk) = self.chunk().await? {
-                total += chunk.len() as u64;
-                check_limit(total, limit)?;
-                match &first {
-                    None => first = Some(chunk),
-                    Some(head) => {
-                        if rest.is_empty() {
-                            rest.extend_from_slice(head);
-                        }
-                        rest.extend_from_slice(&chunk);
-                    }
-                }
-            }
-            Ok(match first {
-                // A small chunk is usually a slice of the connection's read buffer: copied, it
-                // stops pinning kilobytes of buffer per response in a large batch.
-                Some(head) if rest.is_empty() && head.len() <= SMALL_BODY => {
-                    Bytes::copy_from_slice(&head)
-                }
-                Some(head) if rest.is_empty() => head,
-                Some(_) => rest.freeze(),
-                None => Bytes::new(),
-            })
+            read_to_end(self, limit).await
         }
     }
 
@@ -170,6 +131,70 @@ impl Body {
                 _ => return,
             }
         }
+    }
+}
+
+/// The next non-empty chunk of data of `body`; `Ok(None)` at its end. Trailers are skipped.
+async fn next_chunk<B>(body: &mut B) -> Result<Option<Bytes>>
+where
+    B: http_body::Body<Data = Bytes, Error = Error> + Unpin,
+{
+    loop {
+        match body.frame().await {
+            None => return Ok(None),
+            Some(Err(e)) => return Err(e),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if !data.is_empty() {
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads `body` to its end into one `Bytes`, failing past `limit` bytes: what
+/// [`Body::collect`] does with a stream, for any body of this crate's frames (a
+/// [`GuardedBody`](crate::limits::GuardedBody) is read this way without being boxed into a
+/// `Body` first). Not an `async fn`, for the reason [`Body::collect`] gives.
+#[allow(clippy::manual_async_fn)] // the `async fn` would keep `body` twice
+pub(crate) fn read_to_end<B>(
+    mut body: B,
+    limit: Option<u64>,
+) -> impl Future<Output = Result<Bytes>> + Send
+where
+    B: http_body::Body<Data = Bytes, Error = Error> + Unpin + Send,
+{
+    async move {
+        // A declared Content-Length over the limit fails before any byte is read.
+        check_limit(body.size_hint().lower(), limit)?;
+        let mut first: Option<Bytes> = None;
+        let mut rest = BytesMut::new();
+        let mut total: u64 = 0;
+        while let Some(chunk) = next_chunk(&mut body).await? {
+            total += chunk.len() as u64;
+            check_limit(total, limit)?;
+            match &first {
+                None => first = Some(chunk),
+                Some(head) => {
+                    if rest.is_empty() {
+                        rest.extend_from_slice(head);
+                    }
+                    rest.extend_from_slice(&chunk);
+                }
+            }
+        }
+        Ok(match first {
+            // A small chunk is usually a slice of the connection's read buffer: copied, it
+            // stops pinning kilobytes of buffer per response in a large batch.
+            Some(head) if rest.is_empty() && head.len() <= SMALL_BODY => {
+                Bytes::copy_from_slice(&head)
+            }
+            Some(head) if rest.is_empty() => head,
+            Some(_) => rest.freeze(),
+            None => Bytes::new(),
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use futures_util::future::Either;
 use http::HeaderMap;
 use tokio::time::Instant;
 
@@ -66,8 +67,27 @@ struct Answer {
 enum Guarded {
     /// The request streams it: the response carries it unread.
     Streamed(Body),
-    /// Read into memory, at most `limit` bytes.
-    Read { body: Body, limit: Option<u64> },
+    /// Read into memory, at most `limit` bytes, under `guards` when one is on.
+    Read {
+        body: Body,
+        guards: BodyGuards,
+        limit: Option<u64>,
+    },
+}
+
+/// Reads a body into memory, at most `limit` bytes, under `guards` when one is on: the
+/// guarded body read as it is, not boxed into a `Body` as a streamed one must be. Made
+/// before it is awaited, so that the chain's future holds the reader alone.
+fn read_body(
+    body: Body,
+    guards: BodyGuards,
+    limit: Option<u64>,
+) -> impl std::future::Future<Output = Result<bytes::Bytes>> + Send {
+    if guards.are_off() {
+        Either::Left(body.collect(limit))
+    } else {
+        Either::Right(GuardedBody::new(body, guards).collect(limit))
+    }
 }
 
 /// Whether `err` is a failure on a stale pooled connection that `parts` may be sent again
@@ -146,11 +166,14 @@ impl Chain {
         // the body twice (its argument, and the reader it moved into) beside the head.
         let content = match self.guard(body) {
             Guarded::Streamed(body) => Content::Streaming(body),
-            Guarded::Read { body, limit } => Content::Buffered(
-                body.collect(limit)
-                    .await
-                    .map_err(|e| e.with_url(self.parts.url.url().clone()))?,
-            ),
+            Guarded::Read {
+                body,
+                guards,
+                limit,
+            } => {
+                let read = read_body(body, guards, limit).await;
+                Content::Buffered(read.map_err(|e| e.with_url(self.parts.url.url().clone()))?)
+            }
         };
         Ok((head, content, own))
     }
@@ -264,18 +287,21 @@ impl Chain {
             read_timeout: timeouts.read,
             deadline: self.deadline.filter(|_| streamed),
         };
-        let body = if guards.are_off() {
-            body
-        } else {
-            Body::wrap(GuardedBody::new(body, guards))
-        };
         if streamed {
-            return Guarded::Streamed(body);
+            return Guarded::Streamed(if guards.are_off() {
+                body
+            } else {
+                Body::wrap(GuardedBody::new(body, guards))
+            });
         }
         let limit = options
             .max_body_size
             .unwrap_or(self.client.inner.max_body_size);
-        Guarded::Read { body, limit }
+        Guarded::Read {
+            body,
+            guards,
+            limit,
+        }
     }
 
     /// The last answer as the response: the history attached, the hooks run.

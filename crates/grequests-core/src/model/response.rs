@@ -163,7 +163,8 @@ impl Response {
     pub fn is_redirect(&self) -> bool {
         self.inner.status.is_redirection()
             && self
-                .inner.headers
+                .inner
+                .headers
                 .get_all(http::header::LOCATION.as_str())
                 .next()
                 .is_some()
@@ -176,7 +177,8 @@ impl Response {
     }
 
     fn encoding_rs(&self) -> &'static encoding_rs::Encoding {
-        self.inner.headers
+        self.inner
+            .headers
             .texts(CONTENT_TYPE.as_str())
             .next()
             .and_then(|v| v.parse::<mime::Mime>().ok())
@@ -224,7 +226,8 @@ impl Response {
 
     /// The cookies this response sets (its `Set-Cookie` headers that parse).
     pub fn cookies(&self) -> Vec<cookie::Cookie<'static>> {
-        self.inner.headers
+        self.inner
+            .headers
             .texts(SET_COOKIE.as_str())
             .filter_map(|v| cookie::Cookie::parse(v.to_owned()).ok())
             .collect()

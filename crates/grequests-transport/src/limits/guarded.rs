@@ -69,6 +69,12 @@ impl GuardedBody {
         }
     }
 
+    /// Reads the whole body into memory under its guards, failing past `limit` bytes, as
+    /// [`Body::collect`] does; without wrapping it into a [`Body`] (and a box) first.
+    pub fn collect(self, limit: Option<u64>) -> impl Future<Output = Result<Bytes, Error>> + Send {
+        crate::body::read_to_end(self, limit)
+    }
+
     fn count(&mut self, len: usize) {
         self.chunk_due = None;
         let Some(limit) = self.guards.low_speed else {
