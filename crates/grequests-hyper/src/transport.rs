@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use grequests_transport::{Body, DecodeLimits, HeadLimit, PoolStatus, Result, Timeouts, Transport};
-use http::header::{Entry, HeaderValue, ACCEPT_ENCODING, HOST, PROXY_AUTHORIZATION};
+use http::header::{Entry, HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::proxy::matcher::Matcher;
@@ -15,6 +15,7 @@ use crate::budget::{ConnTag, ConnectionBudget, Lease, PoolCounters};
 use crate::connect::{ConnectScope, ConnectWatch, Connector, CONNECT_SCOPE};
 use crate::decode::{self, ACCEPT_ENCODING as ACCEPTED};
 use crate::error::classify;
+use crate::host::set_http1_host;
 use crate::HyperTransportBuilder;
 
 /// The default grequests transport: HTTP/1.1 and HTTP/2 over hyper-util's pooled client,
@@ -187,34 +188,6 @@ impl HyperTransport {
     /// The connection budget this transport counts against.
     pub fn connection_budget(&self) -> &ConnectionBudget {
         &self.inner.budget
-    }
-}
-
-/// Gives a plain-http request the `Host` header hyper-util would give it, unless it has one.
-///
-/// hyper-util adds `Host` only once it knows the connection is HTTP/1, and formats
-/// `host:port` into a new `String` to do it (2.5k instructions a request, measured); plain
-/// http without prior knowledge is always HTTP/1.1, so the header can be known here, copied
-/// from the authority as it is. https waits for ALPN, and keeps hyper-util's way. An
-/// authority with credentials in it, or with the default port written out, is left to
-/// hyper-util too: its `Host` drops both.
-fn set_http1_host(request: &mut http::Request<Body>) {
-    let uri = request.uri();
-    if uri.scheme() != Some(&Scheme::HTTP) {
-        return;
-    }
-    let Some(authority) = uri.authority() else {
-        return;
-    };
-    let authority = authority.as_str();
-    if authority.contains('@') || authority.ends_with(":80") {
-        return;
-    }
-    let Ok(host) = HeaderValue::from_str(authority) else {
-        return;
-    };
-    if let Entry::Vacant(slot) = request.headers_mut().entry(HOST) {
-        slot.insert(host);
     }
 }
 
