@@ -46,11 +46,14 @@ impl RequestUrl {
         };
         let authority_len = rest.bytes().position(|b| b == b'/')?;
         let (authority, target) = rest.split_at(authority_len);
-        if !is_canonical_authority(authority, scheme) || !is_canonical_target(target) {
+        if !is_canonical_target(target) {
             return None;
         }
         let origin = &text[..text.len() - target.len()];
-        let sent = super::uri::assemble(origin, scheme, authority, target).ok()?;
+        // The authority is checked once per run of requests to one origin.
+        let sent = super::uri::assemble_canonical(origin, scheme, authority, target, |a| {
+            is_canonical_authority(a, scheme)
+        })?;
         Some(RequestUrl {
             sent: Some(sent),
             url: OnceLock::new(),

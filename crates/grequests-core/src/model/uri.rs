@@ -12,9 +12,18 @@ use http::uri::{Authority, InvalidUri, PathAndQuery, Scheme, Uri};
 use url::{Position, Url};
 
 thread_local! {
-    /// The last origin turned into a URI on this thread: its text (`scheme://authority`,
-    /// credentials included, as the `Url` serializes it) and its parsed parts.
-    static LAST_ORIGIN: RefCell<Option<(String, Scheme, Authority)>> = const { RefCell::new(None) };
+    /// The last origin turned into a URI on this thread.
+    static LAST_ORIGIN: RefCell<Option<LastOrigin>> = const { RefCell::new(None) };
+}
+
+struct LastOrigin {
+    /// `scheme://authority`, credentials included, as the `Url` serializes it.
+    text: String,
+    scheme: Scheme,
+    authority: Authority,
+    /// Whether its authority passed [`assemble_canonical`]'s check: a `Url`'s own origin
+    /// (from [`to_uri`]) may hold credentials, which the fast path turns away.
+    canonical: bool,
 }
 
 /// `url` without its fragment, which is never sent, as an `http::Uri`.
@@ -42,23 +51,79 @@ pub(super) fn assemble(
     authority: &str,
     target: &str,
 ) -> Result<Uri, InvalidUri> {
-    let cached = LAST_ORIGIN.with(|last| match &*last.borrow() {
-        Some((seen, scheme, authority)) if seen == origin => {
-            Some((scheme.clone(), authority.clone()))
+    let (scheme, authority) = match cached(origin) {
+        Some((scheme, authority, _)) => (scheme, authority),
+        None => remember(origin, scheme, authority, false)?,
+    };
+    with_target(scheme, authority, target)
+}
+
+/// [`assemble`] for a URL's text to be sent as written: `None` unless `is_canonical` holds
+/// for its authority, which is asked once per run of calls to one origin.
+pub(super) fn assemble_canonical(
+    origin: &str,
+    scheme: &str,
+    authority: &str,
+    target: &str,
+    is_canonical: impl FnOnce(&str) -> bool,
+) -> Option<Uri> {
+    let (scheme, authority) = match cached(origin) {
+        Some((scheme, authority, true)) => (scheme, authority),
+        Some((scheme, authority_parsed, false)) => {
+            if !is_canonical(authority) {
+                return None;
+            }
+            LAST_ORIGIN.with(|last| {
+                if let Some(last) = last.borrow_mut().as_mut() {
+                    last.canonical = true;
+                }
+            });
+            (scheme, authority_parsed)
         }
-        _ => None,
-    });
-    let (scheme, authority) = match cached {
-        Some(parts) => parts,
         None => {
-            let scheme: Scheme = scheme.parse()?;
-            let authority: Authority = authority.parse()?;
-            let parts = (scheme.clone(), authority.clone());
-            LAST_ORIGIN
-                .with(|last| *last.borrow_mut() = Some((origin.to_owned(), scheme, authority)));
-            parts
+            if !is_canonical(authority) {
+                return None;
+            }
+            remember(origin, scheme, authority, true).ok()?
         }
     };
+    with_target(scheme, authority, target).ok()
+}
+
+/// The parsed parts of `origin` when it was the last one on this thread, and whether its
+/// authority was vouched canonical.
+fn cached(origin: &str) -> Option<(Scheme, Authority, bool)> {
+    LAST_ORIGIN.with(|last| match &*last.borrow() {
+        Some(last) if last.text == origin => {
+            Some((last.scheme.clone(), last.authority.clone(), last.canonical))
+        }
+        _ => None,
+    })
+}
+
+/// Parses `origin`'s parts and keeps them as the last origin.
+fn remember(
+    origin: &str,
+    scheme: &str,
+    authority: &str,
+    canonical: bool,
+) -> Result<(Scheme, Authority), InvalidUri> {
+    let scheme: Scheme = scheme.parse()?;
+    let authority: Authority = authority.parse()?;
+    let parts = (scheme.clone(), authority.clone());
+    LAST_ORIGIN.with(|last| {
+        *last.borrow_mut() = Some(LastOrigin {
+            text: origin.to_owned(),
+            scheme,
+            authority,
+            canonical,
+        });
+    });
+    Ok(parts)
+}
+
+/// The URI of an origin's parts and `target`.
+fn with_target(scheme: Scheme, authority: Authority, target: &str) -> Result<Uri, InvalidUri> {
     let path_and_query: PathAndQuery = if target.is_empty() {
         PathAndQuery::from_static("/")
     } else {

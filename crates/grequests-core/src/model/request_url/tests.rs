@@ -144,3 +144,22 @@ fn a_changed_url_is_sent_as_changed() {
         "http://a.test:8080/p?x=1&y=two+words"
     );
 }
+
+/// The authority is checked once per run of requests to an origin: an origin cached by a
+/// `Url` sent (which may hold credentials) is still checked before the fast path takes it.
+#[test]
+fn an_origin_cached_from_a_url_is_still_checked() {
+    let with_credentials = Url::parse("http://user:pass@example.test/x").expect("a URL");
+    super::super::uri::to_uri(&with_credentials).expect("a URI");
+    for _ in 0..2 {
+        assert!(RequestUrl::canonical("http://user:pass@example.test/x").is_none());
+    }
+    let plain = Url::parse("http://a.test:8080/x").expect("a URL");
+    super::super::uri::to_uri(&plain).expect("a URI");
+    for path in ["/x", "/y", "/x"] {
+        assert!(
+            assert_faithful(&format!("http://a.test:8080{path}")),
+            "{path}"
+        );
+    }
+}
