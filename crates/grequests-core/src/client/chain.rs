@@ -147,8 +147,9 @@ impl Chain {
     #[allow(clippy::manual_async_fn)] // the `async fn` it suggests is the copy said above
     pub(crate) fn run(mut self) -> impl std::future::Future<Output = Result<Response>> + Send {
         async move {
-            let started = self.started;
             let last = self.last_answer().await;
+            // Read after the await, so that the future does not hold a copy across it.
+            let started = self.started;
             let result = last.map(|(head, content, own)| self.finish(head, content, own));
             crate::trace::finished(&result, started);
             result
@@ -156,26 +157,39 @@ impl Chain {
     }
 
     /// The hops until the last, and the last one's content.
-    async fn last_answer(&mut self) -> Result<(http::response::Parts, Content, HeaderMap)> {
-        let Answer { head, body, own } = loop {
-            if let Some(last) = self.hop().await? {
-                break last;
-            }
-        };
-        // Awaited here rather than in a step of its own: that step's future would keep
-        // the body twice (its argument, and the reader it moved into) beside the head.
-        let content = match self.guard(body) {
-            Guarded::Streamed(body) => Content::Streaming(body),
-            Guarded::Read {
-                body,
-                guards,
-                limit,
-            } => {
-                let read = read_body(body, guards, limit).await;
-                Content::Buffered(read.map_err(|e| e.with_url(self.parts.url.url().clone()))?)
-            }
-        };
-        Ok((head, content, own))
+    ///
+    /// Not an `async fn`, which would keep its `&mut self` twice (rust-lang/rust#62958):
+    /// those 8 bytes took every request's future past 1 000 bytes, glibc's threshold for a
+    /// large allocation, whose slow path (and its consolidation of the small free lists)
+    /// every request then paid.
+    #[allow(clippy::manual_async_fn)] // the `async fn` it suggests is the copy said above
+    fn last_answer(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<(http::response::Parts, Content, HeaderMap)>> + Send + '_
+    {
+        async move {
+            let Answer { head, body, own } = loop {
+                if let Some(last) = self.hop().await? {
+                    break last;
+                }
+            };
+            // Awaited here rather than in a step of its own: that step's future would keep
+            // the body twice (its argument, and the reader it moved into) beside the head. And
+            // after the `match`, not in its arm: a `match` keeps its scrutinee (the `Guarded`,
+            // 128 bytes) in the future until the arm's await is done.
+            let read = match self.guard(body) {
+                Guarded::Streamed(body) => return Ok((head, Content::Streaming(body), own)),
+                Guarded::Read {
+                    body,
+                    guards,
+                    limit,
+                } => read_body(body, guards, limit),
+            };
+            let bytes = read
+                .await
+                .map_err(|e| e.with_url(self.parts.url.url().clone()))?;
+            Ok((head, Content::Buffered(bytes), own))
+        }
     }
 
     /// One hop: sent (again, once, when a pooled connection turned out stale), its cookies
