@@ -63,6 +63,9 @@ struct Answer {
     own: HeaderMap,
 }
 
+/// The last answer's head, its content and the request's own headers as sent.
+type LastAnswer = (http::response::Parts, Content, HeaderMap);
+
 /// The last answer's body, guarded: what the request does with it.
 enum Guarded {
     /// The request streams it: the response carries it unread.
@@ -163,10 +166,7 @@ impl Chain {
     /// large allocation, whose slow path (and its consolidation of the small free lists)
     /// every request then paid.
     #[allow(clippy::manual_async_fn)] // the `async fn` it suggests is the copy said above
-    fn last_answer(
-        &mut self,
-    ) -> impl std::future::Future<Output = Result<(http::response::Parts, Content, HeaderMap)>> + Send + '_
-    {
+    fn last_answer(&mut self) -> impl std::future::Future<Output = Result<LastAnswer>> + Send + '_ {
         async move {
             let Answer { head, body, own } = loop {
                 if let Some(last) = self.hop().await? {
