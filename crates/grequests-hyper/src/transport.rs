@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use grequests_transport::{Body, DecodeLimits, HeadLimit, PoolStatus, Result, Timeouts, Transport};
 use http::header::{Entry, HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
@@ -79,10 +80,6 @@ impl HyperTransport {
     }
 }
 
-/// The future [`HyperTransport::send`](Transport::send) returns, as `async_trait` spells it.
-type SendFuture<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<http::Response<Body>>> + Send + 'a>>;
-
 impl Transport for HyperTransport {
     /// Written out rather than as an `async fn`: the request's headers are finished and
     /// hyper-util's exchange made before the future, so the future holds neither copy of
@@ -92,7 +89,7 @@ impl Transport for HyperTransport {
     fn send<'life0, 'async_trait>(
         &'life0 self,
         mut request: http::Request<Body>,
-    ) -> SendFuture<'async_trait>
+    ) -> BoxFuture<'async_trait, Result<http::Response<Body>>>
     where
         'life0: 'async_trait,
         Self: 'async_trait,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 use grequests_core::{Body, Client, Error, Result, Timeouts, Transport};
 
 use crate::body::{After, MockBody};
@@ -387,46 +387,76 @@ impl Drop for InFlight<'_> {
     }
 }
 
-#[async_trait]
 impl Transport for MockTransport {
-    async fn send(&self, request: http::Request<Body>) -> Result<http::Response<Body>> {
-        let _in_flight = InFlight::enter(&self.inner);
+    /// Written out rather than as an `async fn`, which would keep the request twice (its
+    /// argument and its local) for the whole exchange; the record is boxed too. The future
+    /// is then a small allocation for glibc (1 000 bytes or less; 2 024 as an `async fn`),
+    /// whose large-allocation path every request through the mock paid.
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
+        request: http::Request<Body>,
+    ) -> BoxFuture<'async_trait, Result<http::Response<Body>>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
         let timeouts = Timeouts::of(&request);
         let (head, body) = request.into_parts();
         if head.uri.scheme().is_none() || head.uri.authority().is_none() {
-            return Err(Error::builder(format!(
+            let err = Error::builder(format!(
                 "mock got a request without an absolute URL: {}",
                 head.uri
-            )));
+            ));
+            return Box::pin(async move {
+                let _in_flight = InFlight::enter(&self.inner);
+                Err(err)
+            });
         }
-        let mut recorded = RecordedRequest::arrived(head.method, head.uri);
+        let mut recorded = Box::new(RecordedRequest::arrived(head.method, head.uri));
         recorded.headers = head.headers;
-        recorded.body = body.collect(None).await?;
-        recorded.arrived = self.inner.created.elapsed();
-        recorded.in_flight = self.in_flight();
-        let route = self.find(&recorded);
-        if let Some(route) = &route {
-            recorded.params = route.route.captures(recorded.path());
-            recorded.route = Some(route.label());
-            recorded.route_id = Some(route.id());
+        Box::pin(self.serve(recorded, body, timeouts))
+    }
+}
+
+impl MockTransport {
+    /// Serves one request: its body read, its route found, its reply given. Not an
+    /// `async fn`, for the reason [`send`](Transport::send) gives.
+    #[allow(clippy::manual_async_fn)] // the `async fn` it suggests keeps its arguments twice
+    fn serve(
+        &self,
+        mut recorded: Box<RecordedRequest>,
+        body: Body,
+        timeouts: Timeouts,
+    ) -> impl std::future::Future<Output = Result<http::Response<Body>>> + Send + '_ {
+        async move {
+            let _in_flight = InFlight::enter(&self.inner);
+            recorded.body = body.collect(None).await?;
+            recorded.arrived = self.inner.created.elapsed();
+            recorded.in_flight = self.in_flight();
+            let route = self.find(&recorded);
+            if let Some(route) = &route {
+                recorded.params = route.route.captures(recorded.path());
+                recorded.route = Some(route.label());
+                recorded.route_id = Some(route.id());
+            }
+            let slot = self.record(&recorded);
+            let Some(route) = route else {
+                let err = self.unmatched(&recorded);
+                self.finish(slot, || "no route".to_owned());
+                return Err(err);
+            };
+            // Counted by the name as DNS compares it, whatever case the request was sent in.
+            let host = recorded.host().to_ascii_lowercase();
+            let _counted = Counted::enter(&self.inner, &route, host);
+            route.pass_gate().await;
+            let reply = route.answer(*recorded).await;
+            let result = respond(reply, timeouts).await;
+            self.finish(slot, || match &result {
+                Ok(response) => response.status().as_u16().to_string(),
+                Err(err) => outcome_of(err).to_owned(),
+            });
+            result
         }
-        let slot = self.record(&recorded);
-        let Some(route) = route else {
-            let err = self.unmatched(&recorded);
-            self.finish(slot, || "no route".to_owned());
-            return Err(err);
-        };
-        // Counted by the name as DNS compares it, whatever case the request was sent in.
-        let host = recorded.host().to_ascii_lowercase();
-        let _counted = Counted::enter(&self.inner, &route, host);
-        route.pass_gate().await;
-        let reply = route.answer(recorded).await;
-        let result = respond(reply, timeouts).await;
-        self.finish(slot, || match &result {
-            Ok(response) => response.status().as_u16().to_string(),
-            Err(err) => outcome_of(err).to_owned(),
-        });
-        result
     }
 }
 
@@ -553,5 +583,26 @@ impl fmt::Debug for MockTransport {
             .field("routes", &lock(&self.inner.routes).len())
             .field("received", &lock(&self.inner.recorded).len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An exchange's box stays a small allocation for glibc, which serves more than 1 000
+    /// bytes from its slow path: 2 024 bytes while `send` was an `async fn` holding the
+    /// request twice and its record inline, 840 since (rustc 1.95).
+    #[test]
+    fn an_exchange_s_future_is_a_small_allocation() {
+        let mock = MockTransport::new();
+        mock.verify_on_drop(false);
+        let request = http::Request::builder()
+            .uri("http://api.test/x")
+            .body(Body::empty())
+            .expect("a request");
+        let exchange = mock.send(request);
+        let size = std::mem::size_of_val(&*exchange);
+        assert!(size <= 1_000, "an exchange's future takes {size} bytes");
     }
 }
