@@ -79,9 +79,16 @@ impl RetryPolicy {
         method: &Method,
         outcome: Result<StatusCode, &Error>,
     ) -> bool {
-        if !self.settings.retry_non_idempotent && !grequests_transport::is_idempotent(method) {
-            return false;
-        }
+        self.retries_method(method) && self.retries_outcome(outcome)
+    }
+
+    /// Whether requests of this method are retried at all.
+    pub(crate) fn retries_method(&self, method: &Method) -> bool {
+        self.settings.retry_non_idempotent || grequests_transport::is_idempotent(method)
+    }
+
+    /// Whether this outcome would be retried for a method that is.
+    pub(crate) fn retries_outcome(&self, outcome: Result<StatusCode, &Error>) -> bool {
         match outcome {
             Ok(status) => self.settings.statuses.contains(&status),
             Err(error) => {
