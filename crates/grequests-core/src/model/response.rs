@@ -330,6 +330,15 @@ impl Response {
         }
     }
 
+    /// The body as the transport gave it, taken out to be read or drained; the response is
+    /// left with no content until the reader puts what it read back.
+    pub(crate) fn take_unread_body(&mut self) -> Body {
+        match std::mem::replace(&mut self.inner.content, Content::Buffered(Bytes::new())) {
+            Content::Streaming(body) => body,
+            Content::Buffered(bytes) => Body::from(bytes),
+        }
+    }
+
     /// Puts its headers, and its history's, in the dense form: for a response kept until
     /// its batch ends.
     pub(crate) fn keep(&mut self) {
