@@ -100,7 +100,7 @@ fn may_retry_stale(err: &Error, parts: &Parts) -> bool {
 /// been through.
 pub(crate) struct Chain {
     client: Client,
-    parts: Parts,
+    parts: Box<Parts>,
     history: Vec<Response>,
     /// A client without a jar still carries cookies along one redirect chain, as requests
     /// does with its per-call session.
@@ -114,7 +114,7 @@ pub(crate) struct Chain {
 impl Chain {
     pub(crate) fn new(
         client: Client,
-        parts: Parts,
+        parts: Box<Parts>,
         batch: BatchOptions,
         started: Instant,
         deadline: Option<(Instant, Duration)>,

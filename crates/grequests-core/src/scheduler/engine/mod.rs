@@ -72,11 +72,9 @@ enum Phase {
     Expired,
 }
 
-/// A request pulled from the iterator: ready to send, or already failed (bad input). A value
-/// that lives for one `match`: boxing the large variant would cost an allocation per request.
-#[allow(clippy::large_enum_variant)]
+/// A request pulled from the iterator: ready to send, or already failed (bad input).
 enum Pulled<U> {
-    Send(Ticket<U>, Client, Parts),
+    Send(Ticket<U>, Client, Box<Parts>),
     Invalid(Ticket<U>, Error),
 }
 
@@ -298,7 +296,7 @@ where
         }
     }
 
-    fn launch(&mut self, ticket: Ticket<Data<I>>, client: Client, parts: Parts) {
+    fn launch(&mut self, ticket: Ticket<Data<I>>, client: Client, parts: Box<Parts>) {
         let options = self.options;
         // Boxed once here: the request's future is large, and starting it moves it by
         // value through several calls.
