@@ -27,6 +27,7 @@ mod decode;
 mod deflate;
 mod dns;
 mod error;
+mod head_limit;
 mod host;
 mod tls;
 mod transport;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use grequests_transport::{Body, DecodeLimits, HeadLimit, PoolStatus, Result, Timeouts, Transport};
+use grequests_transport::{Body, DecodeLimits, PoolStatus, Result, Timeouts, Transport};
 use http::header::{Entry, HeaderValue, ACCEPT_ENCODING, PROXY_AUTHORIZATION};
 use http::uri::Scheme;
 use hyper_util::client::legacy::Client as PooledClient;
@@ -15,6 +15,7 @@ use crate::budget::{ConnTag, ConnectionBudget, Lease, PoolCounters};
 use crate::connect::{ConnectScope, ConnectWatch, Connector, CONNECT_SCOPE};
 use crate::decode::{self, ACCEPT_ENCODING as ACCEPTED};
 use crate::error::classify;
+use crate::head_limit::HeadWithin;
 use crate::host::set_http1_host;
 use crate::HyperTransportBuilder;
 
@@ -133,7 +134,7 @@ impl Transport for HyperTransport {
                         timeout: connect,
                         watch: Some(watch.clone()),
                     };
-                    read_head_within(CONNECT_SCOPE.scope(scope, exchange), head, &watch).await?
+                    HeadWithin::new(CONNECT_SCOPE.scope(scope, exchange), head, watch).await?
                 }
             }
             .map_err(|err| {
@@ -209,39 +210,6 @@ fn conn_tag(connected: Option<&hyper_util::client::legacy::connect::Connected>) 
     let mut extras = http::Extensions::new();
     connected?.get_extras(&mut extras);
     extras.remove::<ConnTag>()
-}
-
-/// Waits for the response head, failing with `head`'s error when its limit passes with no
-/// connection being made: the limit counts from the moment a connection is ready
-/// (connecting has its own timeout, and waiting for a connection is not the server's
-/// slowness), or from the start when a pooled connection is reused.
-async fn read_head_within<F: std::future::Future>(
-    exchange: F,
-    head: HeadLimit,
-    watch: &ConnectWatch,
-) -> Result<F::Output> {
-    let limit = head.limit;
-    let mut exchange = std::pin::pin!(exchange);
-    // A limit too long to be a deadline is no limit.
-    let Some(mut deadline) = tokio::time::Instant::now().checked_add(limit) else {
-        return Ok(exchange.await);
-    };
-    loop {
-        tokio::select! {
-            // The exchange first: no random branch order drawn on every poll.
-            biased;
-            output = &mut exchange => return Ok(output),
-            () = tokio::time::sleep_until(deadline) => {
-                let now = tokio::time::Instant::now();
-                let after_ready = watch.status().1.and_then(|ready| ready.checked_add(limit));
-                deadline = match (watch.status().0, after_ready) {
-                    (true, _) => now.checked_add(limit).unwrap_or(now),
-                    (false, Some(at)) if at > now => at,
-                    _ => return Err(head.error()),
-                };
-            }
-        }
-    }
 }
 
 impl fmt::Debug for HyperTransport {

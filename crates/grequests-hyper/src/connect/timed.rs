@@ -40,13 +40,13 @@ pub(crate) struct ConnectWatch {
 }
 
 impl ConnectWatch {
-    fn started(&self) {
+    pub(crate) fn started(&self) {
         if let Ok(mut state) = self.state.lock() {
             state.0 = true;
         }
     }
 
-    fn finished(&self) {
+    pub(crate) fn finished(&self) {
         if let Ok(mut state) = self.state.lock() {
             *state = (false, Some(Instant::now()));
         }
