@@ -26,14 +26,44 @@ struct Inner {
     recorded: Mutex<Vec<RecordedRequest>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
-    /// Per host: requests in flight now, and the most at once.
-    hosts: Mutex<std::collections::HashMap<String, (usize, usize)>>,
-    /// Woken whenever the number of requests in flight changes.
+    /// Per host (lowercase): requests in flight now, and the most at once.
+    hosts: Mutex<std::collections::HashMap<String, Arc<HostCount>>>,
+    /// Woken whenever the number of requests in flight changes, while anyone waits.
     in_flight_changed: tokio::sync::Notify,
+    /// How many [`MockTransport::wait_in_flight`] calls are waiting: with none, a request
+    /// skips the notification (it takes the `Notify`'s lock, twice a request).
+    in_flight_watchers: AtomicUsize,
     /// Requests no route matched, as explained to them (the first few), and how many.
     unmatched: Mutex<(usize, Vec<String>)>,
     allow_unmatched: AtomicBool,
     verify_on_drop: AtomicBool,
+}
+
+/// The requests to one host in flight now, and the most at once. Shared with each request
+/// being served, which counts itself out without looking the host up again.
+#[derive(Default)]
+struct HostCount {
+    now: AtomicUsize,
+    max: AtomicUsize,
+}
+
+/// A [`MockTransport::wait_in_flight`] call, counted while it runs (cancelled included).
+/// Counted before it first reads the count in flight, and a request reads the watchers
+/// after it changed that count (both `SeqCst`): either the request sees the watcher and
+/// notifies, or the watcher sees the request's count.
+struct Watching<'a>(&'a Inner);
+
+impl<'a> Watching<'a> {
+    fn start(inner: &'a Inner) -> Self {
+        inner.in_flight_watchers.fetch_add(1, Ordering::SeqCst);
+        Watching(inner)
+    }
+}
+
+impl Drop for Watching<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight_watchers.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// How many unmatched requests `verify` describes in full.
@@ -50,6 +80,7 @@ impl Default for MockTransport {
                 in_flight: AtomicUsize::new(0),
                 max_in_flight: AtomicUsize::new(0),
                 in_flight_changed: tokio::sync::Notify::new(),
+                in_flight_watchers: AtomicUsize::new(0),
                 hosts: Mutex::default(),
                 unmatched: Mutex::default(),
                 allow_unmatched: AtomicBool::new(false),
@@ -143,6 +174,7 @@ impl MockTransport {
     /// Waits until at least `n` requests are in flight (held at a [`Gate`](crate::Gate),
     /// delayed, or streaming), so that a test can release them knowing they all arrived.
     pub async fn wait_in_flight(&self, n: usize) {
+        let _watching = Watching::start(&self.inner);
         loop {
             let changed = self.inner.in_flight_changed.notified();
             if self.in_flight() >= n {
@@ -154,7 +186,9 @@ impl MockTransport {
 
     /// The most requests ever served at once to `host`: what a per-host limit must bound.
     pub fn max_in_flight_for_host(&self, host: &str) -> usize {
-        lock(&self.inner.hosts).get(host).map_or(0, |(_, max)| *max)
+        let hosts = lock(&self.inner.hosts);
+        let count = hosts.get(&host.to_ascii_lowercase());
+        count.map_or(0, |count| count.max.load(Ordering::SeqCst))
     }
 
     /// The most requests ever served at once.

@@ -1,13 +1,15 @@
 //! How [`MockTransport`] serves a request: its body read, its route found and counted,
 //! its reply given (or its failure acted out), and its record kept.
 
+use std::borrow::Cow;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use grequests_core::{Body, Error, Result, Timeouts, Transport};
 
-use super::{Inner, MockTransport};
+use super::{HostCount, Inner, MockTransport};
 use crate::body::{After, MockBody};
 use crate::recorded::RecordedRequest;
 use crate::reply::{Failure, Reply};
@@ -18,35 +20,38 @@ const DEFAULT_CONNECT_HANG: Duration = Duration::from_secs(30);
 
 /// Counts a request against its route and its host while it is served.
 struct Counted<'a> {
-    inner: &'a Inner,
     route: &'a RouteState,
-    host: String,
+    host: Arc<HostCount>,
 }
 
 impl<'a> Counted<'a> {
-    fn enter(inner: &'a Inner, route: &'a RouteState, host: String) -> Self {
+    fn enter(inner: &Inner, route: &'a RouteState, host: &str) -> Self {
         let now = route.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         route.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        {
+        // Counted by the name as DNS compares it, whatever case the request was sent in.
+        let host: Cow<'_, str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(host.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(host)
+        };
+        let count = {
             let mut hosts = lock(&inner.hosts);
             // Looked up first: `entry` would take (and so copy) the name on every call.
-            let entry = match hosts.get_mut(&host) {
-                Some(entry) => entry,
-                None => hosts.entry(host.clone()).or_default(),
-            };
-            entry.0 += 1;
-            entry.1 = entry.1.max(entry.0);
-        }
-        Counted { inner, route, host }
+            match hosts.get(host.as_ref()) {
+                Some(count) => count.clone(),
+                None => hosts.entry(host.into_owned()).or_default().clone(),
+            }
+        };
+        let now = count.now.fetch_add(1, Ordering::SeqCst) + 1;
+        count.max.fetch_max(now, Ordering::SeqCst);
+        Counted { route, host: count }
     }
 }
 
 impl Drop for Counted<'_> {
     fn drop(&mut self) {
         self.route.in_flight.fetch_sub(1, Ordering::SeqCst);
-        if let Some(entry) = lock(&self.inner.hosts).get_mut(&self.host) {
-            entry.0 = entry.0.saturating_sub(1);
-        }
+        self.host.now.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -56,15 +61,22 @@ impl<'a> InFlight<'a> {
     fn enter(inner: &'a Inner) -> Self {
         let now = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         inner.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        inner.in_flight_changed.notify_waiters();
+        in_flight_changed(inner);
         InFlight(inner)
+    }
+}
+
+/// Tells whoever waits on the count in flight that it changed.
+fn in_flight_changed(inner: &Inner) {
+    if inner.in_flight_watchers.load(Ordering::SeqCst) > 0 {
+        inner.in_flight_changed.notify_waiters();
     }
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.0.in_flight_changed.notify_waiters();
+        in_flight_changed(self.0);
     }
 }
 
@@ -126,9 +138,7 @@ impl MockTransport {
                 self.finish(slot, || "no route".to_owned());
                 return Err(err);
             };
-            // Counted by the name as DNS compares it, whatever case the request was sent in.
-            let host = recorded.host().to_ascii_lowercase();
-            let _counted = Counted::enter(&self.inner, &route, host);
+            let _counted = Counted::enter(&self.inner, &route, recorded.host());
             route.pass_gate().await;
             let reply = route.answer(*recorded).await;
             let result = respond(reply, timeouts).await;
