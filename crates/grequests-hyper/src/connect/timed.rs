@@ -93,8 +93,22 @@ impl fmt::Display for ConnectTimeout {
 
 impl std::error::Error for ConnectTimeout {}
 
-#[derive(Clone)]
+/// The connector hyper-util holds. Its settings are behind one `Arc`: hyper-util clones its
+/// connector for every request, connected or not, and a clone of the stack itself counted
+/// eight references up and down.
 pub(crate) struct Timed<C> {
+    settings: Arc<Settings<C>>,
+}
+
+impl<C> Clone for Timed<C> {
+    fn clone(&self) -> Self {
+        Timed {
+            settings: self.settings.clone(),
+        }
+    }
+}
+
+struct Settings<C> {
     inner: C,
     /// For requests that set no connect timeout of their own.
     default: Option<Duration>,
@@ -120,13 +134,16 @@ impl<C> Timed<C> {
         slots: Option<Arc<HostSlots>>,
         accounting: Accounting,
     ) -> Self {
-        Timed {
+        let settings = Settings {
             inner,
             default,
             slots,
             budget: accounting.budget,
             pool: accounting.pool,
             http2_only: accounting.http2_only,
+        };
+        Timed {
+            settings: Arc::new(settings),
         }
     }
 }
@@ -134,8 +151,8 @@ impl<C> Timed<C> {
 impl<C> fmt::Debug for Timed<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Timed")
-            .field("default", &self.default)
-            .field("budget", &self.budget)
+            .field("default", &self.settings.default)
+            .field("budget", &self.settings.budget)
             .finish_non_exhaustive()
     }
 }
@@ -151,7 +168,7 @@ fn out_of_descriptors(err: &BoxError) -> bool {
 
 impl<C> Service<Uri> for Timed<C>
 where
-    C: Service<Uri> + Clone + Send + 'static,
+    C: Service<Uri> + Clone + Send + Sync + 'static,
     C::Response: Connection + Send,
     C::Future: Send + 'static,
     C::Error: Into<BoxError>,
@@ -160,19 +177,18 @@ where
     type Error = BoxError;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
+    /// Ready: each connect is made by a clone of the stack below, whose connectors are
+    /// always ready (hyper-util's `HttpConnector`, and hyper-rustls and the proxy connector
+    /// around it).
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
         let scope = CONNECT_SCOPE.try_with(Clone::clone).unwrap_or_default();
         let connecting = Connecting::start(scope.watch.clone());
-        let slots = self.slots.clone();
-        let mut inner = self.inner.clone();
-        let default = self.default;
-        let budget = self.budget.clone();
-        let pool = self.pool.clone();
-        let http2_only = self.http2_only;
+        let settings = self.settings.clone();
+        let mut inner = settings.inner.clone();
         // The request's task: hyper-util moves the connect to a task of its own when the
         // request is served by a connection that fell idle meanwhile.
         let task = tokio::task::try_id();
@@ -187,18 +203,18 @@ where
             .into();
             // Waiting for a slot or a descriptor is not connecting: the connect timeout
             // starts after both.
-            let slot = match &slots {
+            let slot = match &settings.slots {
                 Some(slots) => slots.acquire(&dst).await,
                 None => None,
             };
-            let shared = budget.shared();
-            let permit = budget::acquire(shared, &origin, &pool, task).await?;
+            let shared = settings.budget.shared();
+            let permit = budget::acquire(shared, &origin, &settings.pool, task).await?;
             #[cfg(feature = "tracing")]
             let (host, connect_started) = (
                 dst.authority().map(|a| a.to_string()).unwrap_or_default(),
                 Instant::now(),
             );
-            let limit = scope.timeout.or(default);
+            let limit = scope.timeout.or(settings.default);
             let mut result = connect(&mut inner, dst.clone(), limit).await;
             if result.as_ref().is_err_and(out_of_descriptors) {
                 // Another part of the program took the descriptors: close an idle
@@ -217,9 +233,9 @@ where
                 Err(err) => tracing::debug!(%host, error = %err, "connecting failed"),
             }
             let io = result?;
-            let http2 = http2_only || io.connected().is_negotiated_h2();
+            let http2 = settings.http2_only || io.connected().is_negotiated_h2();
             let unclaimed = tokio::task::try_id() != task;
-            let conn = shared.registry.register(&pool, origin, unclaimed);
+            let conn = shared.registry.register(&settings.pool, origin, unclaimed);
             Ok(Stamped::new(io, Usage::new(conn, permit, http2), slot))
         })
     }
