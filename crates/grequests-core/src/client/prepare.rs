@@ -49,9 +49,9 @@ impl Client {
             }
         }
         // The request's own headers replace the defaults of the same name, every value of
-        // a repeated one kept. Made with room for the two headers a transport adds (`Host`,
-        // `Accept-Encoding`): a clone of the defaults would be exactly full, and the first
-        // insert into it would grow it.
+        // a repeated one kept. A copy of the defaults is exactly full, so the first header a
+        // transport adds (`Host`, `Accept-Encoding`) grows it; still cheaper (callgrind, on
+        // the mock and on nginx) than hashing each default into a map made with room.
         let defaults = &*self.inner.headers;
         let mut headers = if own.is_empty() && !parts.left_origin {
             // Most requests: the defaults as they are, copied without hashing a name.
