@@ -3,6 +3,9 @@
 //! Written out rather than as an `async fn` around `tokio::select!`: every poll of the
 //! exchange (about five a request) went through the select's closure and copied the
 //! exchange's output through two more layers, about 500 instructions a request on nginx.
+//! It enters the connect scope around each poll of the exchange itself (the same cost as
+//! tokio's scope future, measured), so that one future owns the scope, the watch and the
+//! limit.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,16 +15,18 @@ use std::task::{ready, Context, Poll};
 use grequests_transport::{HeadLimit, Result};
 use tokio::time::{Instant, Sleep};
 
-use crate::connect::ConnectWatch;
+use crate::connect::{ConnectScope, ConnectWatch, CONNECT_SCOPE};
 
 pin_project_lite::pin_project! {
     /// Waits for the response head, failing with the limit's error when it passes with no
     /// connection being made: the limit counts from the moment a connection is ready
     /// (connecting has its own timeout, and waiting for a connection is not the server's
-    /// slowness), or from the start when a pooled connection is reused.
+    /// slowness), or from the start when a pooled connection is reused. The exchange is
+    /// polled in `scope`, where the connector finds its settings and the watch.
     pub(crate) struct HeadWithin<F> {
         #[pin]
         exchange: F,
+        scope: ConnectScope,
         // Started on the first poll that waits; `Unlimited` when the limit is too long to
         // be a deadline.
         #[pin]
@@ -42,9 +47,16 @@ pin_project_lite::pin_project! {
 }
 
 impl<F: Future> HeadWithin<F> {
-    pub(crate) fn new(exchange: F, head: HeadLimit, watch: Arc<ConnectWatch>) -> Self {
+    /// `exchange` under `head`, polled in a scope of `connect` and a new watch.
+    pub(crate) fn new(exchange: F, connect: Option<std::time::Duration>, head: HeadLimit) -> Self {
+        let watch = Arc::new(ConnectWatch::default());
+        let scope = ConnectScope {
+            timeout: connect,
+            watch: Some(watch.clone()),
+        };
         HeadWithin {
             exchange,
+            scope,
             timer: Timer::NotStarted,
             head,
             watch,
@@ -58,7 +70,9 @@ impl<F: Future> Future for HeadWithin<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         // The exchange first: an answer that is ready wins over a limit that just passed.
-        if let Poll::Ready(output) = this.exchange.poll(cx) {
+        let exchange = this.exchange.as_mut();
+        let polled = CONNECT_SCOPE.sync_scope(this.scope.clone(), || exchange.poll(cx));
+        if let Poll::Ready(output) = polled {
             return Poll::Ready(Ok(output));
         }
         let limit = this.head.limit;
@@ -100,6 +114,8 @@ mod tests {
 
     use super::*;
 
+    const LIMIT: Duration = Duration::from_millis(100);
+
     fn read_limit(limit: Duration) -> HeadLimit {
         let timeouts = Timeouts {
             read: Some(limit),
@@ -110,26 +126,30 @@ mod tests {
             .expect("a read timeout limits the head")
     }
 
-    /// The watch marks a connect in progress now and ready `after` from now.
-    fn connecting_for(after: Duration) -> Arc<ConnectWatch> {
-        let watch = Arc::new(ConnectWatch::default());
+    /// An exchange that connects as the connector does (its settings from the scope it is
+    /// polled in), for `connecting`, then answers `answer` later, or never.
+    async fn connects_then_answers(connecting: Duration, answer: Option<Duration>) -> u8 {
+        let scope = CONNECT_SCOPE
+            .try_with(Clone::clone)
+            .expect("polled in the scope");
+        let watch = scope.watch.expect("a head limit watches the connect");
         watch.started();
-        let ready = watch.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(after).await;
-            ready.finished();
-        });
-        watch
+        tokio::time::sleep(connecting).await;
+        watch.finished();
+        match answer {
+            Some(after) => tokio::time::sleep(after).await,
+            None => std::future::pending().await,
+        }
+        7
     }
-
-    const LIMIT: Duration = Duration::from_millis(100);
 
     #[tokio::test(start_paused = true)]
     async fn a_silent_server_fails_when_the_limit_passes() {
         let started = Instant::now();
-        let watch = Arc::new(ConnectWatch::default());
-        let exchange = HeadWithin::new(std::future::pending::<()>(), read_limit(LIMIT), watch);
-        let err = exchange.await.expect_err("no answer ever comes");
+        let pooled = std::future::pending::<()>();
+        let err = HeadWithin::new(pooled, None, read_limit(LIMIT))
+            .await
+            .expect_err("no answer ever comes");
         assert!(err.is_timeout(), "{err}");
         assert_eq!(started.elapsed(), LIMIT);
     }
@@ -137,33 +157,31 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_limit_waits_while_a_connection_is_made() {
         let started = Instant::now();
-        let watch = connecting_for(Duration::from_millis(250));
-        let answer = tokio::time::sleep(Duration::from_millis(300));
-        let exchange = HeadWithin::new(answer, read_limit(LIMIT), watch);
-        exchange
-            .await
-            .expect("answered 50 ms after its connection was ready");
+        let exchange = connects_then_answers(Duration::from_millis(250), Some(LIMIT / 2));
+        let answer = HeadWithin::new(exchange, None, read_limit(LIMIT)).await;
+        assert_eq!(
+            answer.expect("answered within the limit of its connection"),
+            7
+        );
         assert_eq!(started.elapsed(), Duration::from_millis(300));
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_limit_counts_from_the_moment_the_connection_is_ready() {
         let started = Instant::now();
-        let watch = connecting_for(Duration::from_millis(250));
-        let exchange = HeadWithin::new(std::future::pending::<()>(), read_limit(LIMIT), watch);
-        let err = exchange.await.expect_err("no answer ever comes");
+        let exchange = connects_then_answers(Duration::from_millis(250), None);
+        let err = HeadWithin::new(exchange, None, read_limit(LIMIT))
+            .await
+            .expect_err("no answer ever comes");
         assert!(err.is_timeout(), "{err}");
         assert_eq!(started.elapsed(), Duration::from_millis(350));
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_answer_within_the_limit_is_handed_over() {
-        let watch = Arc::new(ConnectWatch::default());
-        let answer = async {
-            tokio::time::sleep(LIMIT / 2).await;
-            7
-        };
-        let exchange = HeadWithin::new(answer, read_limit(LIMIT), watch);
-        assert_eq!(exchange.await.expect("answered in time"), 7);
+    async fn the_connector_finds_the_request_s_connect_timeout() {
+        let connect = Some(Duration::from_secs(3));
+        let exchange = async { CONNECT_SCOPE.try_with(|scope| scope.timeout) };
+        let found = HeadWithin::new(exchange, connect, read_limit(LIMIT)).await;
+        assert_eq!(found.expect("at once").ok(), Some(connect));
     }
 }

@@ -12,7 +12,7 @@ use hyper_util::client::proxy::matcher::Matcher;
 
 use crate::body::IncomingBody;
 use crate::budget::{ConnTag, ConnectionBudget, Lease, PoolCounters};
-use crate::connect::{ConnectScope, ConnectWatch, Connector, CONNECT_SCOPE};
+use crate::connect::{ConnectScope, Connector, CONNECT_SCOPE};
 use crate::decode::{self, ACCEPT_ENCODING as ACCEPTED};
 use crate::error::classify;
 use crate::head_limit::HeadWithin;
@@ -128,14 +128,7 @@ impl Transport for HyperTransport {
                     };
                     CONNECT_SCOPE.scope(scope, exchange).await
                 }
-                (connect, Some(head)) => {
-                    let watch = Arc::new(ConnectWatch::default());
-                    let scope = ConnectScope {
-                        timeout: connect,
-                        watch: Some(watch.clone()),
-                    };
-                    HeadWithin::new(CONNECT_SCOPE.scope(scope, exchange), head, watch).await?
-                }
+                (connect, Some(head)) => HeadWithin::new(exchange, connect, head).await?,
             }
             .map_err(|err| {
                 let evicted = conn_tag(err.connect_info()).is_some_and(|tag| {
