@@ -1,6 +1,6 @@
 //! [`Headers`]: a response's headers, as a `HeaderMap` or, for a response the caller keeps
-//! (`map`), in a dense form: one buffer and the offsets into it, a fraction of a
-//! `HeaderMap`'s size. The map is built from it the first time someone asks for it.
+//! (`map`), in a dense form: one buffer of lengths and bytes, a fraction of a `HeaderMap`'s
+//! size. The map is built from it the first time someone asks for it.
 
 use std::sync::OnceLock;
 
@@ -17,11 +17,10 @@ pub(crate) enum Headers {
 
 /// Headers in the dense form.
 pub(crate) struct Dense {
-    /// Each header's name (lowercase, as `HeaderName` has it) and value, back to back, in
-    /// the map's order.
+    /// Each header in the map's order: its name's length, its name (lowercase, as
+    /// `HeaderName` has it), its value's length, its value; lengths as four little-endian
+    /// bytes. One allocation per response kept (offsets of their own made it two).
     bytes: Box<[u8]>,
-    /// Where each name ends, then where its value ends, in `bytes`.
-    ends: Box<[u32]>,
     /// Built on first ask. Boxed: most kept responses are never asked, and their slots
     /// should not hold room for a map.
     map: OnceLock<Box<HeaderMap>>,
@@ -40,21 +39,23 @@ impl Headers {
         let Headers::Map(map) = self else {
             return;
         };
-        let size: usize = map.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+        let size: usize = map
+            .iter()
+            .map(|(n, v)| 2 * LENGTH + n.as_str().len() + v.len())
+            .sum();
         if u32::try_from(size).is_err() {
             return;
         }
         let mut bytes = Vec::with_capacity(size);
-        let mut ends = Vec::with_capacity(map.len() * 2);
         for (name, value) in map.iter() {
-            bytes.extend_from_slice(name.as_str().as_bytes());
-            ends.push(bytes.len() as u32);
-            bytes.extend_from_slice(value.as_bytes());
-            ends.push(bytes.len() as u32);
+            for field in [name.as_str().as_bytes(), value.as_bytes()] {
+                // Within `u32`: so is the whole.
+                bytes.extend_from_slice(&(field.len() as u32).to_le_bytes());
+                bytes.extend_from_slice(field);
+            }
         }
         *self = Headers::Dense(Dense {
             bytes: bytes.into_boxed_slice(),
-            ends: ends.into_boxed_slice(),
             map: OnceLock::new(),
         });
     }
@@ -107,17 +108,17 @@ impl Headers {
 
 impl Dense {
     fn pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.ends.chunks_exact(2).scan(0usize, |start, ends| {
-            let (name_end, value_end) = (ends[0] as usize, ends[1] as usize);
-            let name = std::str::from_utf8(&self.bytes[*start..name_end]).unwrap_or_default();
-            let value = &self.bytes[name_end..value_end];
-            *start = value_end;
-            Some((name, value))
+        let mut rest = &self.bytes[..];
+        std::iter::from_fn(move || {
+            let (name, after) = take_field(rest)?;
+            let (value, after) = take_field(after)?;
+            rest = after;
+            Some((std::str::from_utf8(name).unwrap_or_default(), value))
         })
     }
 
     fn to_map(&self) -> HeaderMap {
-        let mut map = HeaderMap::with_capacity(self.ends.len() / 2);
+        let mut map = HeaderMap::with_capacity(self.pairs().count());
         for (name, value) in self.pairs() {
             // Both came out of a `HeaderMap`, so both are valid.
             if let (Ok(name), Ok(value)) = (
@@ -129,6 +130,16 @@ impl Dense {
         }
         map
     }
+}
+
+/// The bytes of a field's length in the dense form.
+const LENGTH: usize = 4;
+
+/// The field at the start of `bytes` (its length, then itself), and what follows it.
+fn take_field(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (length, rest) = bytes.split_first_chunk::<LENGTH>()?;
+    let length = u32::from_le_bytes(*length) as usize;
+    (length <= rest.len()).then(|| rest.split_at(length))
 }
 
 #[cfg(test)]
