@@ -34,6 +34,8 @@ pub(crate) enum After {
 }
 
 impl MockBody {
+    /// A body of `chunks`, none of them empty (an empty frame would read as the end to some
+    /// readers), each after `chunk_delay`.
     pub(crate) fn new(
         chunks: Vec<Bytes>,
         chunk_delay: Duration,
@@ -42,7 +44,7 @@ impl MockBody {
     ) -> Self {
         MockBody {
             after,
-            chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(),
+            chunks: chunks.into(),
             chunk_delay,
             reset_in,
             wait: None,

@@ -15,8 +15,9 @@ type Responder =
     Arc<dyn Fn(RecordedRequest) -> Pin<Box<dyn Future<Output = Reply> + Send>> + Send + Sync>;
 
 enum Answer {
-    /// Replies in order; the last one repeats.
-    Sequence(Vec<Reply>),
+    /// Replies in order; the last one repeats. Shared with the requests they answer rather
+    /// than copied for each (a reply's header and chunk lists are allocations).
+    Sequence(Vec<Arc<Reply>>),
     Closure(Responder),
 }
 
@@ -119,7 +120,7 @@ impl RouteState {
     pub(crate) fn new(route: Route) -> Self {
         RouteState {
             route,
-            answer: Mutex::new(Answer::Sequence(vec![Reply::ok()])),
+            answer: Mutex::new(Answer::Sequence(vec![Arc::new(Reply::ok())])),
             calls: AtomicUsize::new(0),
             expectation: Mutex::new(None),
             name: Mutex::new(None),
@@ -164,19 +165,19 @@ impl RouteState {
     }
 
     /// Counts the call and produces its reply.
-    pub(crate) async fn answer(&self, request: RecordedRequest) -> Reply {
+    pub(crate) async fn answer(&self, request: RecordedRequest) -> Arc<Reply> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst);
         let reply = match &*lock(&self.answer) {
             Answer::Sequence(replies) => Ok(replies
                 .get(call)
                 .or(replies.last())
                 .cloned()
-                .unwrap_or_else(Reply::ok)),
+                .unwrap_or_else(|| Arc::new(Reply::ok()))),
             Answer::Closure(responder) => Err(responder.clone()),
         };
         match reply {
             Ok(reply) => reply,
-            Err(responder) => responder(request).await,
+            Err(responder) => Arc::new(responder(request).await),
         }
     }
 
@@ -196,16 +197,16 @@ impl RouteState {
 impl RouteHandle {
     /// Answers every call with `reply`.
     pub fn reply(self, reply: Reply) -> Self {
-        *lock(&self.state.answer) = Answer::Sequence(vec![reply]);
+        *lock(&self.state.answer) = Answer::Sequence(vec![Arc::new(reply)]);
         self
     }
 
     /// Answers the calls in order; the last reply repeats. For retry tests:
     /// `replies([Reply::status(503), Reply::status(503), Reply::status(200)])`.
     pub fn replies(self, replies: impl IntoIterator<Item = Reply>) -> Self {
-        let mut replies: Vec<Reply> = replies.into_iter().collect();
+        let mut replies: Vec<Arc<Reply>> = replies.into_iter().map(Arc::new).collect();
         if replies.is_empty() {
-            replies.push(Reply::ok());
+            replies.push(Arc::new(Reply::ok()));
         }
         *lock(&self.state.answer) = Answer::Sequence(replies);
         self
