@@ -1,6 +1,6 @@
 //! [`Chain`]: one request's way through the transport, hop by hop: the stale-connection
-//! retry, cookies along the way and redirects ([`Chain::hop`]), then the last answer made
-//! into a [`Response`] ([`Chain::finish`]).
+//! retry, cookies along the way and redirects ([`Chain::hop`]), then the last answer (a
+//! [`Response`] from the moment it arrived) read and completed ([`Chain::finish`]).
 
 use std::time::Duration;
 
