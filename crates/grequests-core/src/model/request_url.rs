@@ -11,7 +11,7 @@
 //! accepts, `Url::parse` gives back unchanged.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use http::uri::{InvalidUri, Uri};
 use url::Url;
@@ -19,12 +19,14 @@ use url::Url;
 /// A request's URL: the URI it is sent to, the `Url`, or both. At least one is always set;
 /// a `sent` URI made by [`canonical`](RequestUrl::canonical) is the exact text of the `Url`.
 ///
-/// The `Url` is boxed: a request's state is moved a dozen times on its way, and the hot
-/// path never makes one.
+/// The `Url` is behind a pointer: a request's state is moved a dozen times on its way, and
+/// the hot path never makes one. Shared (`Arc`) rather than boxed, so that the copies a
+/// request's chain makes for its responses (one per hop) count a reference instead of
+/// copying the URL; one that is changed is copied then ([`url_mut`](RequestUrl::url_mut)).
 #[derive(Clone)]
 pub(crate) struct RequestUrl {
     sent: Option<Uri>,
-    url: OnceLock<Box<Url>>,
+    url: OnceLock<Arc<Url>>,
 }
 
 impl RequestUrl {
@@ -32,7 +34,7 @@ impl RequestUrl {
     pub(crate) fn from_url(url: Url) -> Self {
         RequestUrl {
             sent: None,
-            url: OnceLock::from(Box::new(url)),
+            url: OnceLock::from(Arc::new(url)),
         }
     }
 
@@ -65,7 +67,7 @@ impl RequestUrl {
         self.url.get_or_init(|| {
             let text = self.sent.as_ref().map(Uri::to_string).unwrap_or_default();
             let url = Url::parse(&text);
-            Box::new(url.expect("a canonical URL is one Url::parse gives back unchanged"))
+            Arc::new(url.expect("a canonical URL is one Url::parse gives back unchanged"))
         })
     }
 
@@ -73,7 +75,7 @@ impl RequestUrl {
     pub(crate) fn url_mut(&mut self) -> &mut Url {
         self.url();
         self.sent = None;
-        self.url.get_mut().expect("made just now")
+        Arc::make_mut(self.url.get_mut().expect("made just now"))
     }
 
     /// The URI to send (without the fragment, which is never sent).

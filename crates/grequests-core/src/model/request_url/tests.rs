@@ -163,3 +163,15 @@ fn an_origin_cached_from_a_url_is_still_checked() {
         );
     }
 }
+
+/// Copies share the parsed `Url` until one is changed: a response's copy of its request's
+/// URL keeps what was sent when the request's own is edited afterwards.
+#[test]
+fn a_copy_keeps_its_url_when_the_original_is_changed() {
+    let mut url = RequestUrl::from_url(Url::parse("http://A.test/p").expect("a URL"));
+    let copy = url.clone();
+    assert!(std::ptr::eq(copy.url(), url.url()), "one Url, shared");
+    url.url_mut().set_path("/q");
+    assert_eq!(copy.url().as_str(), "http://a.test/p");
+    assert_eq!(url.url().as_str(), "http://a.test/q");
+}
