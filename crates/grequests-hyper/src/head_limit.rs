@@ -32,7 +32,6 @@ pin_project_lite::pin_project! {
         #[pin]
         timer: Timer,
         head: HeadLimit,
-        watch: Arc<ConnectWatch>,
     }
 }
 
@@ -49,17 +48,15 @@ pin_project_lite::pin_project! {
 impl<F: Future> HeadWithin<F> {
     /// `exchange` under `head`, polled in a scope of `connect` and a new watch.
     pub(crate) fn new(exchange: F, connect: Option<std::time::Duration>, head: HeadLimit) -> Self {
-        let watch = Arc::new(ConnectWatch::default());
         let scope = ConnectScope {
             timeout: connect,
-            watch: Some(watch.clone()),
+            watch: Some(Arc::new(ConnectWatch::default())),
         };
         HeadWithin {
             exchange,
             scope,
             timer: Timer::NotStarted,
             head,
-            watch,
         }
     }
 }
@@ -94,7 +91,8 @@ impl<F: Future> Future for HeadWithin<F> {
             };
             ready!(sleep.as_mut().poll(cx));
             let now = Instant::now();
-            let (connecting, ready_at) = this.watch.status();
+            let watch = this.scope.watch.as_deref();
+            let (connecting, ready_at) = watch.map_or((false, None), ConnectWatch::status);
             let after_ready = ready_at.and_then(|ready| ready.checked_add(limit));
             let next = match (connecting, after_ready) {
                 (true, _) => now.checked_add(limit).unwrap_or(now),
