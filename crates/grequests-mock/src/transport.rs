@@ -1,5 +1,6 @@
 //! [`MockTransport`]: routes requests to replies, in memory; [`serve`] is how it answers one.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,6 +46,16 @@ struct Inner {
 struct HostCount {
     now: AtomicUsize,
     max: AtomicUsize,
+}
+
+/// The name a host is counted by: as DNS compares it, whatever case a request was sent in.
+/// Borrowed when it is lowercase already, as most are.
+fn host_key(host: &str) -> Cow<'_, str> {
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(host)
+    }
 }
 
 /// A [`MockTransport::wait_in_flight`] call, counted while it runs (cancelled included).
@@ -187,7 +198,7 @@ impl MockTransport {
     /// The most requests ever served at once to `host`: what a per-host limit must bound.
     pub fn max_in_flight_for_host(&self, host: &str) -> usize {
         let hosts = lock(&self.inner.hosts);
-        let count = hosts.get(&host.to_ascii_lowercase());
+        let count = hosts.get(host_key(host).as_ref());
         count.map_or(0, |count| count.max.load(Ordering::SeqCst))
     }
 

@@ -1,7 +1,6 @@
 //! How [`MockTransport`] serves a request: its body read, its route found and counted,
 //! its reply given (or its failure acted out), and its record kept.
 
-use std::borrow::Cow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +8,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use grequests_core::{Body, Error, Result, Timeouts, Transport};
 
-use super::{HostCount, Inner, MockTransport};
+use super::{host_key, HostCount, Inner, MockTransport};
 use crate::body::{After, MockBody};
 use crate::recorded::RecordedRequest;
 use crate::reply::{Failure, Reply};
@@ -28,12 +27,7 @@ impl<'a> Counted<'a> {
     fn enter(inner: &Inner, route: &'a RouteState, host: &str) -> Self {
         let now = route.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         route.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        // Counted by the name as DNS compares it, whatever case the request was sent in.
-        let host: Cow<'_, str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(host.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(host)
-        };
+        let host = host_key(host);
         let count = {
             let mut hosts = lock(&inner.hosts);
             // Looked up first: `entry` would take (and so copy) the name on every call.
